@@ -1,0 +1,200 @@
+"""Request dependencies: settings, database session, the caller's identity, paging, lookups."""
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, select
+
+from api.errors import Forbidden, NotFound, Unauthorized
+from api.persistence import session_scope
+from api.settings import Settings
+from schemas import ApiKey, Area, Contact, Initiative, Municipality, Role, Unit
+from schemas.base import MAX_ID
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.engine)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a role and, for contacts and initiators, whom the key acts for."""
+
+    role: Role | None
+    subject: str | None = None
+    key_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and brokers see and manage everything."""
+        return self.role in (Role.admin, Role.broker)
+
+    def is_contact(self, contact_id: int) -> bool:
+        return self.role is Role.contact and self.subject == str(contact_id)
+
+    def owns_initiative(self, initiative: Initiative) -> bool:
+        return (
+            self.role is Role.initiator
+            and self.subject is not None
+            and self.subject.casefold() == initiative.initiator_email.casefold()
+        )
+
+
+ANONYMOUS = Principal(role=None)
+_bearer = HTTPBearer(auto_error=False, description="An API key issued by an admin.")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        return ANONYMOUS
+    token = credentials.credentials
+    if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+        return Principal(role=Role.admin, subject="admin-token")
+    digest = hash_token(token)
+    key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
+        raise Unauthorized("The API key is unknown or revoked.")
+    return Principal(role=Role(key.role), subject=key.subject, key_id=key.id)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role):
+    """A dependency that lets only the given roles through (401 without a key, 403 otherwise)."""
+
+    def _check(principal: PrincipalDep) -> Principal:
+        if principal.role is None:
+            raise Unauthorized()
+        if principal.role not in roles:
+            raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in roles)}.")
+        return principal
+
+    return _check
+
+
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+StaffDep = Annotated[Principal, Depends(require(Role.admin, Role.broker))]
+AnyKeyDep = Annotated[Principal, Depends(require(*Role))]
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def get_paging(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+    page_size: Annotated[
+        int, Query(alias="pageSize", ge=1, le=100, description="Items per page, at most 100.")
+    ] = 20,
+) -> Paging:
+    return Paging(page=page, page_size=page_size)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+MunicipalityCodePath = Annotated[str, Path(pattern=r"^GM\d{4}$")]
+AreaCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")]
+
+
+def get_municipality_or_404(code: MunicipalityCodePath, session: SessionDep) -> Municipality:
+    municipality = session.get(Municipality, code)
+    if municipality is None:
+        raise NotFound(f"No municipality with code {code}.")
+    return municipality
+
+
+def get_area_or_404(code: AreaCodePath, session: SessionDep) -> Area:
+    area = session.get(Area, code)
+    if area is None:
+        raise NotFound(f"No area with code {code}.")
+    return area
+
+
+def get_unit_or_404(id: IdPath, session: SessionDep) -> Unit:
+    unit = session.get(Unit, id)
+    if unit is None:
+        raise NotFound(f"No unit with id {id}.")
+    return unit
+
+
+def get_contact_or_404(
+    id: IdPath,
+    session: SessionDep,
+    principal: AnyKeyDep,
+) -> Contact:
+    contact = session.get(Contact, id)
+    # A contact without consent is invisible to everyone but staff and the contact themself.
+    visible = contact is not None and (
+        contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
+    )
+    if not visible:
+        raise NotFound(f"No contact with id {id}.")
+    return contact
+
+
+def get_initiative_or_404(
+    id: IdPath,
+    session: SessionDep,
+    principal: AnyKeyDep,
+) -> Initiative:
+    initiative = session.get(Initiative, id)
+    # Initiators see only their own; answering 404 for others' does not reveal they exist.
+    if initiative is None or (
+        principal.role is Role.initiator and not principal.owns_initiative(initiative)
+    ):
+        raise NotFound(f"No initiative with id {id}.")
+    return initiative
+
+
+MunicipalityDep = Annotated[Municipality, Depends(get_municipality_or_404)]
+AreaDep = Annotated[Area, Depends(get_area_or_404)]
+UnitDep = Annotated[Unit, Depends(get_unit_or_404)]
+ContactDep = Annotated[Contact, Depends(get_contact_or_404)]
+InitiativeDep = Annotated[Initiative, Depends(get_initiative_or_404)]
+
+
+def get_own_contact(contact: ContactDep, principal: AnyKeyDep) -> Contact:
+    """The contact, when the caller is staff or that contact; 403 otherwise."""
+    if not (principal.is_staff or principal.is_contact(contact.id)):
+        raise Forbidden("Only brokers, admins and the contact themself may change this record.")
+    return contact
+
+
+def get_own_initiative(initiative: InitiativeDep, principal: AnyKeyDep) -> Initiative:
+    """The initiative, when the caller is staff or its initiator; 403 otherwise."""
+    if not (principal.is_staff or principal.owns_initiative(initiative)):
+        raise Forbidden("Only brokers, admins and the initiator may change this initiative.")
+    return initiative
+
+
+OwnContactDep = Annotated[Contact, Depends(get_own_contact)]
+OwnInitiativeDep = Annotated[Initiative, Depends(get_own_initiative)]

@@ -1,0 +1,83 @@
+"""The OpenAPI document as the NL API Design Rules want it.
+
+FastAPI documents a 422 on every operation; we answer 400 problem+json instead, so the
+document is rewritten once here: every operation lists its problem responses, every success
+declares the ``API-Version`` header, and ``servers`` ends in ``/api/v1``.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import API_VERSION
+from schemas.base import Problem
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+API_VERSION_HEADER = {
+    "description": "The full version of this API (semver).",
+    "schema": {"type": "string", "example": API_VERSION},
+}
+PROBLEMS = {
+    "400": "Invalid input: every problem is listed in invalidParams.",
+    "401": "No API key, or an unknown or revoked one.",
+    "403": "The key's role may not do this.",
+    "404": "No such resource.",
+    "409": "Conflicts with the current state.",
+    "413": "The request body is too large.",
+    "500": "Unexpected error.",
+    "503": "The database is not reachable.",
+}
+NO_BODY_METHODS = {"get", "delete", "head", "options"}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title,
+        version=API_VERSION,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=[{"url": "/api/v1", "description": "This server"}],
+        contact={
+            "name": "Wegwijs maintainers",
+            "url": "https://github.com/wegwijs/wegwijs",
+            "email": "wegwijs@example.org",
+        },
+        license_info={"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+
+    # Paths are mounted under /api/v1; the server URL carries that prefix.
+    document["paths"] = {
+        path.removeprefix("/api/v1") or "/": item
+        for path, item in document["paths"].items()
+        if path.startswith("/api/v1")
+    }
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, response in responses.items():
+                if status.startswith(("2", "3")):
+                    response.setdefault("headers", {})["API-Version"] = API_VERSION_HEADER
+            for status, description in PROBLEMS.items():
+                if status == "413" and method in NO_BODY_METHODS:
+                    continue
+                if status == "409" and method == "get":
+                    continue
+                if status == "404" and "{" not in path and method != "post":
+                    continue
+                responses.setdefault(status, {"description": description})
+                responses[status]["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per domain noun. Thin: parse, resolve dependencies, call a service."""

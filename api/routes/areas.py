@@ -1,0 +1,55 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.deps import AdminDep, AreaDep, PagingDep, SessionDep
+from api.routes.paging import page_of
+from api.services import areas as service
+from schemas import AreaCreate, AreaPublic, AreaUpdate, Page
+
+router = APIRouter(prefix="/areas", tags=["areas"])
+
+MunicipalityFilter = Annotated[str | None, Query(alias="municipalityCode", pattern=r"^GM\d{4}$")]
+
+
+@router.get("", response_model=Page[AreaPublic], summary="List areas")
+def list_areas(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    municipality_code: MunicipalityFilter = None,
+):
+    items, total = service.list_areas(
+        session=session, paging=paging, municipality_code=municipality_code
+    )
+    return page_of(request, response, paging, items, total)
+
+
+@router.post(
+    "",
+    response_model=AreaPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an area (admin)",
+)
+def create_area(area_in: AreaCreate, response: Response, session: SessionDep, _: AdminDep):
+    area = service.create_area(session=session, area_in=area_in)
+    response.headers["Location"] = f"/api/v1/areas/{area.code}"
+    return area
+
+
+@router.get("/{code}", response_model=AreaPublic, summary="Get an area")
+def get_area(area: AreaDep):
+    return area
+
+
+@router.patch("/{code}", response_model=AreaPublic, summary="Update an area (admin)")
+def update_area(area: AreaDep, area_in: AreaUpdate, session: SessionDep, _: AdminDep):
+    return service.update_area(session=session, area=area, area_in=area_in)
+
+
+@router.delete(
+    "/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an unused area (admin)"
+)
+def delete_area(area: AreaDep, session: SessionDep, _: AdminDep) -> None:
+    service.delete_area(session=session, area=area)

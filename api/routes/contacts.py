@@ -1,0 +1,94 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.deps import AnyKeyDep, ContactDep, OwnContactDep, PagingDep, SessionDep, StaffDep
+from api.routes.areas import MunicipalityFilter
+from api.routes.paging import page_of
+from api.services import contacts as service
+from schemas import ContactCreate, ContactProfile, ContactPublic, ContactUpdate, Page
+from schemas.base import MAX_ID
+
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+ContactView = ContactPublic | ContactProfile
+
+
+@router.get(
+    "",
+    response_model=Page[ContactView],
+    summary="List civil servants",
+    description="Staff see every record in full. Other keys see only consenting contacts, "
+    "without contact details, and names only of contacts with a public profile.",
+)
+def list_contacts(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: AnyKeyDep,
+    paging: PagingDep,
+    municipality_code: MunicipalityFilter = None,
+    unit_id: Annotated[int | None, Query(alias="unitId", ge=1, le=MAX_ID)] = None,
+    theme: Annotated[
+        str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
+    ] = None,
+    area_code: Annotated[
+        str | None, Query(alias="areaCode", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00-\x1f]*$",
+            description="Text to find in name, job title or expertise.",
+        ),
+    ] = None,
+):
+    items, total = service.list_contacts(
+        session=session,
+        principal=principal,
+        paging=paging,
+        municipality_code=municipality_code,
+        unit_id=unit_id,
+        theme=theme,
+        area_code=area_code,
+        q=q,
+    )
+    views = [service.present_contact(contact, principal) for contact in items]
+    return page_of(request, response, paging, views, total)
+
+
+@router.post(
+    "",
+    response_model=ContactPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a civil servant (broker)",
+)
+def create_contact(contact_in: ContactCreate, response: Response, session: SessionDep, _: StaffDep):
+    contact = service.create_contact(session=session, contact_in=contact_in)
+    response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
+    return contact
+
+
+@router.get("/{id}", response_model=ContactView, summary="Get a civil servant")
+def get_contact(contact: ContactDep, principal: AnyKeyDep):
+    return service.present_contact(contact, principal)
+
+
+@router.patch(
+    "/{id}", response_model=ContactPublic, summary="Update a civil servant (broker or themself)"
+)
+def update_contact(
+    contact: OwnContactDep, contact_in: ContactUpdate, session: SessionDep, principal: AnyKeyDep
+):
+    return service.update_contact(
+        session=session, contact=contact, contact_in=contact_in, principal=principal
+    )
+
+
+@router.delete(
+    "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a civil servant (broker)"
+)
+def delete_contact(contact: ContactDep, session: SessionDep, _: StaffDep) -> None:
+    service.delete_contact(session=session, contact=contact)

@@ -1,0 +1,20 @@
+from fastapi import APIRouter, status
+
+from api.deps import AdminDep, SessionDep
+from api.services.imports import import_directory
+from schemas import ImportDocument, ImportResult
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+@router.post(
+    "",
+    response_model=ImportResult,
+    status_code=status.HTTP_201_CREATED,
+    summary="Load a staff directory in one transaction (admin)",
+    description="All or nothing: every record is checked first and every bad record is named "
+    "in `invalidParams`. Municipalities and areas are upserted by code; units and contacts are "
+    "created and refer to each other by the document's own `key`s.",
+)
+def create_import(document: ImportDocument, session: SessionDep, _: AdminDep):
+    return import_directory(session=session, document=document)

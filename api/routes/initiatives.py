@@ -1,0 +1,103 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from api.deps import (
+    AnyKeyDep,
+    InitiativeDep,
+    OwnInitiativeDep,
+    PagingDep,
+    Principal,
+    SessionDep,
+    require,
+)
+from api.routes.areas import MunicipalityFilter
+from api.routes.paging import page_of
+from api.services import initiatives as service
+from schemas import (
+    InitiativeCreate,
+    InitiativePublic,
+    InitiativeSummary,
+    InitiativeUpdate,
+    Page,
+    Role,
+    Stage,
+)
+
+router = APIRouter(prefix="/initiatives", tags=["initiatives"])
+
+InitiativeView = InitiativePublic | InitiativeSummary
+CreatorDep = Annotated[Principal, Depends(require(Role.admin, Role.broker, Role.initiator))]
+
+
+@router.get(
+    "",
+    response_model=Page[InitiativeView],
+    summary="List initiatives",
+    description="Initiators see only their own; civil servants see initiatives without the "
+    "initiator's personal details.",
+)
+def list_initiatives(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: AnyKeyDep,
+    paging: PagingDep,
+    municipality_code: MunicipalityFilter = None,
+    theme: Annotated[
+        str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
+    ] = None,
+    area_code: Annotated[
+        str | None, Query(alias="areaCode", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+    ] = None,
+    stage: Stage | None = None,
+):
+    items, total = service.list_initiatives(
+        session=session,
+        principal=principal,
+        paging=paging,
+        municipality_code=municipality_code,
+        theme=theme,
+        area_code=area_code,
+        stage=stage,
+    )
+    views = [service.present_initiative(initiative, principal) for initiative in items]
+    return page_of(request, response, paging, views, total)
+
+
+@router.post(
+    "",
+    response_model=InitiativePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Register an initiative",
+)
+def create_initiative(
+    initiative_in: InitiativeCreate, response: Response, session: SessionDep, principal: CreatorDep
+):
+    initiative = service.create_initiative(
+        session=session, initiative_in=initiative_in, principal=principal
+    )
+    response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
+    return initiative
+
+
+@router.get("/{id}", response_model=InitiativeView, summary="Get an initiative")
+def get_initiative(initiative: InitiativeDep, principal: AnyKeyDep):
+    return service.present_initiative(initiative, principal)
+
+
+@router.patch("/{id}", response_model=InitiativePublic, summary="Update an initiative")
+def update_initiative(
+    initiative: OwnInitiativeDep,
+    initiative_in: InitiativeUpdate,
+    session: SessionDep,
+    principal: AnyKeyDep,
+):
+    return service.update_initiative(
+        session=session, initiative=initiative, initiative_in=initiative_in, principal=principal
+    )
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an initiative")
+def delete_initiative(initiative: OwnInitiativeDep, session: SessionDep) -> None:
+    service.delete_initiative(session=session, initiative=initiative)

@@ -1,0 +1,56 @@
+from fastapi import APIRouter, Request, Response, status
+
+from api.deps import AdminDep, MunicipalityDep, PagingDep, SessionDep
+from api.routes.paging import page_of
+from api.services import municipalities as service
+from schemas import MunicipalityCreate, MunicipalityPublic, MunicipalityUpdate, Page
+
+router = APIRouter(prefix="/municipalities", tags=["municipalities"])
+
+
+@router.get("", response_model=Page[MunicipalityPublic], summary="List municipalities")
+def list_municipalities(
+    request: Request, response: Response, session: SessionDep, paging: PagingDep
+):
+    items, total = service.list_municipalities(session=session, paging=paging)
+    return page_of(request, response, paging, items, total)
+
+
+@router.post(
+    "",
+    response_model=MunicipalityPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a municipality (admin)",
+)
+def create_municipality(
+    municipality_in: MunicipalityCreate, response: Response, session: SessionDep, _: AdminDep
+):
+    municipality = service.create_municipality(session=session, municipality_in=municipality_in)
+    response.headers["Location"] = f"/api/v1/municipalities/{municipality.code}"
+    return municipality
+
+
+@router.get("/{code}", response_model=MunicipalityPublic, summary="Get a municipality")
+def get_municipality(municipality: MunicipalityDep):
+    return municipality
+
+
+@router.patch("/{code}", response_model=MunicipalityPublic, summary="Update a municipality (admin)")
+def update_municipality(
+    municipality: MunicipalityDep,
+    municipality_in: MunicipalityUpdate,
+    session: SessionDep,
+    _: AdminDep,
+):
+    return service.update_municipality(
+        session=session, municipality=municipality, municipality_in=municipality_in
+    )
+
+
+@router.delete(
+    "/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an empty municipality (admin)",
+)
+def delete_municipality(municipality: MunicipalityDep, session: SessionDep, _: AdminDep) -> None:
+    service.delete_municipality(session=session, municipality=municipality)

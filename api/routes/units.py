@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.deps import PagingDep, SessionDep, StaffDep, UnitDep
+from api.routes.areas import MunicipalityFilter
+from api.routes.paging import page_of
+from api.services import units as service
+from schemas import Page, UnitCreate, UnitPublic, UnitUpdate
+from schemas.base import MAX_ID
+
+router = APIRouter(prefix="/units", tags=["units"])
+
+
+@router.get("", response_model=Page[UnitPublic], summary="List organisation units")
+def list_units(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    municipality_code: MunicipalityFilter = None,
+    parent_id: Annotated[int | None, Query(alias="parentId", ge=1, le=MAX_ID)] = None,
+):
+    items, total = service.list_units(
+        session=session, paging=paging, municipality_code=municipality_code, parent_id=parent_id
+    )
+    return page_of(request, response, paging, items, total)
+
+
+@router.post(
+    "",
+    response_model=UnitPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a unit (broker)",
+)
+def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, _: StaffDep):
+    unit = service.create_unit(session=session, unit_in=unit_in)
+    response.headers["Location"] = f"/api/v1/units/{unit.id}"
+    return unit
+
+
+@router.get("/{id}", response_model=UnitPublic, summary="Get a unit")
+def get_unit(unit: UnitDep):
+    return unit
+
+
+@router.patch("/{id}", response_model=UnitPublic, summary="Update a unit (broker)")
+def update_unit(unit: UnitDep, unit_in: UnitUpdate, session: SessionDep, _: StaffDep):
+    return service.update_unit(session=session, unit=unit, unit_in=unit_in)
+
+
+@router.delete(
+    "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an empty unit (broker)"
+)
+def delete_unit(unit: UnitDep, session: SessionDep, _: StaffDep) -> None:
+    service.delete_unit(session=session, unit=unit)

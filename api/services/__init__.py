@@ -1,0 +1,1 @@
+"""Queries and rules, one module per domain noun. Plain keyword-only functions."""

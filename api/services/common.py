@@ -1,0 +1,86 @@
+"""Helpers the noun services share: paging, list filters, reference checks."""
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Session, func, select
+
+from api.deps import Paging
+from api.errors import InvalidInput
+from schemas import Area, Municipality
+from schemas.base import InvalidParam
+
+RowT = TypeVar("RowT")
+
+
+def list_contains(session: Session, column: Any, value: str | int) -> sa.ColumnElement[bool]:
+    """``value`` is an element of the JSON list in ``column``, in each dialect's own terms."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column.op("@>")(sa.cast(sa.literal(json.dumps([value])), JSONB))
+    elements = sa.func.json_each(column).table_valued("value")
+    return sa.exists(sa.select(1).select_from(elements).where(elements.c.value == value))
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def paginate(
+    session: Session, query: sa.Select, paging: Paging, *order_by: Any
+) -> tuple[Sequence[Any], int]:
+    total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+    rows = session.exec(
+        query.order_by(*order_by).offset(paging.offset).limit(paging.page_size)
+    ).all()
+    return rows, total
+
+
+def require_municipality(session: Session, code: str, *, field: str) -> None:
+    if session.get(Municipality, code) is None:
+        raise InvalidInput.field(field, f"Unknown municipality {code}.")
+
+
+def check_area_codes(
+    session: Session, codes: Iterable[str], *, municipality_code: str, field: str
+) -> None:
+    """Every code names an area of this municipality; each bad one is reported by index."""
+    codes = list(codes)
+    if not codes:
+        return
+    known = set(
+        session.exec(
+            select(Area.code).where(
+                Area.code.in_(set(codes)), Area.municipality_code == municipality_code
+            )
+        ).all()
+    )
+    problems = [
+        InvalidParam(
+            name=f"{field}[{index}]", reason=f"Unknown area {code} in {municipality_code}."
+        )
+        for index, code in enumerate(codes)
+        if code not in known
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def dedupe(values: Iterable[RowT]) -> list[RowT]:
+    """Keep the first of each value, in order: lists on the wire are sets to the domain."""
+    return list(dict.fromkeys(values))
+
+
+def any_row(session: Session, table: Any, *criteria: Any) -> bool:
+    """Does any row of ``table`` satisfy the criteria? (One cheap EXISTS query.)"""
+    return bool(
+        session.exec(select(sa.exists(sa.select(1).select_from(table).where(*criteria)))).one()
+    )
+
+
+def apply_changes(row: Any, changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        setattr(row, field, value)

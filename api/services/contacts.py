@@ -1,0 +1,165 @@
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from api.deps import Paging, Principal
+from api.errors import Forbidden, InvalidInput
+from api.services.common import (
+    apply_changes,
+    check_area_codes,
+    dedupe,
+    like_pattern,
+    list_contains,
+    paginate,
+)
+from schemas import Contact, ContactCreate, ContactProfile, ContactPublic, ContactUpdate, Unit
+from schemas.base import InvalidParam
+from schemas.columns import utc_now
+
+
+def present_contact(contact: Contact, principal: Principal) -> ContactPublic | ContactProfile:
+    """Data minimisation: contact details only for staff and the contact themself; the name
+    only where the contact chose a public profile."""
+    if principal.is_staff or principal.is_contact(contact.id):
+        return ContactPublic.model_validate(contact)
+    profile = ContactProfile.model_validate(contact)
+    if not contact.public_profile:
+        profile.name = None
+    return profile
+
+
+def list_contacts(
+    *,
+    session: Session,
+    principal: Principal,
+    paging: Paging,
+    municipality_code: str | None = None,
+    unit_id: int | None = None,
+    theme: str | None = None,
+    area_code: str | None = None,
+    q: str | None = None,
+) -> tuple[Sequence[Contact], int]:
+    query = select(Contact)
+    if not principal.is_staff:
+        # Listing is opt-in: without consent a contact is shown to nobody but staff.
+        query = query.where(Contact.consent_at.is_not(None))
+    if municipality_code:
+        query = query.where(Contact.municipality_code == municipality_code)
+    if unit_id is not None:
+        query = query.where(Contact.unit_id == unit_id)
+    if theme:
+        query = query.where(list_contains(session, Contact.themes, theme))
+    if area_code:
+        query = query.where(list_contains(session, Contact.area_codes, area_code))
+    if q:
+        pattern = like_pattern(q)
+        name_match = Contact.name.ilike(pattern, escape="\\")
+        if not principal.is_staff:
+            # Others may find a name only where the contact made it public.
+            name_match = sa.and_(Contact.public_profile, name_match)
+        query = query.where(
+            sa.or_(
+                Contact.job_title.ilike(pattern, escape="\\"),
+                Contact.expertise.ilike(pattern, escape="\\"),
+                name_match,
+            )
+        )
+    return paginate(session, query, paging, Contact.id)
+
+
+def _check_knows(
+    session: Session, knows: list[int], *, contact_id: int | None, municipality_code: str
+) -> None:
+    if not knows:
+        return
+    known = set(
+        session.exec(
+            select(Contact.id).where(
+                Contact.id.in_(set(knows)), Contact.municipality_code == municipality_code
+            )
+        ).all()
+    )
+    problems = [
+        InvalidParam(
+            name=f"knows[{index}]",
+            reason="A contact cannot list themself."
+            if other == contact_id
+            else f"Unknown contact {other} in {municipality_code}.",
+        )
+        for index, other in enumerate(knows)
+        if other == contact_id or other not in known
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _unit_for(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise InvalidInput.field("unitId", f"Unknown unit {unit_id}.")
+    return unit
+
+
+def _normalised(data: dict) -> dict:
+    for field in ("themes", "area_codes", "languages", "knows"):
+        if field in data:
+            data[field] = dedupe(data[field])
+    return data
+
+
+def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
+    unit = _unit_for(session, contact_in.unit_id)
+    check_area_codes(
+        session, contact_in.area_codes, municipality_code=unit.municipality_code, field="areaCodes"
+    )
+    _check_knows(
+        session, contact_in.knows, contact_id=None, municipality_code=unit.municipality_code
+    )
+    data = _normalised(contact_in.model_dump())
+    contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
+    session.add(contact)
+    session.commit()
+    return contact
+
+
+def update_contact(
+    *, session: Session, contact: Contact, contact_in: ContactUpdate, principal: Principal
+) -> Contact:
+    changes = _normalised(contact_in.model_dump(exclude_unset=True))
+    if not principal.is_staff and "unit_id" in changes and changes["unit_id"] != contact.unit_id:
+        raise Forbidden("Only brokers and admins move a contact to another unit.")
+    municipality_code = contact.municipality_code
+    if "unit_id" in changes:
+        municipality_code = _unit_for(session, changes["unit_id"]).municipality_code
+        changes["municipality_code"] = municipality_code
+    if "area_codes" in changes or municipality_code != contact.municipality_code:
+        check_area_codes(
+            session,
+            changes.get("area_codes", contact.area_codes),
+            municipality_code=municipality_code,
+            field="areaCodes",
+        )
+    if "knows" in changes or municipality_code != contact.municipality_code:
+        _check_knows(
+            session,
+            changes.get("knows", contact.knows),
+            contact_id=contact.id,
+            municipality_code=municipality_code,
+        )
+    apply_changes(contact, changes)
+    contact.updated_at = utc_now()
+    session.add(contact)
+    session.commit()
+    return contact
+
+
+def delete_contact(*, session: Session, contact: Contact) -> None:
+    # Nobody may keep pointing at a removed colleague.
+    for colleague in session.exec(
+        select(Contact).where(list_contains(session, Contact.knows, contact.id))
+    ).all():
+        colleague.knows = [other for other in colleague.knows if other != contact.id]
+        session.add(colleague)
+    session.delete(contact)
+    session.commit()

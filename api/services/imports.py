@@ -1,0 +1,199 @@
+"""Load a whole directory in one transaction: check every record first, then bulk insert.
+
+Municipalities and areas are upserted by code, so a directory can be imported again into an
+existing municipality; units and contacts are always new and refer to each other by the
+document's own keys.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, select
+
+from api.errors import InvalidInput
+from api.services.common import dedupe
+from schemas import Area, Contact, ImportDocument, ImportResult, Municipality, Unit
+from schemas.base import InvalidParam
+from schemas.columns import utc_now
+from schemas.imports import UnitImport
+
+
+def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
+    problems: list[InvalidParam] = []
+
+    def bad(name: str, reason: str) -> None:
+        problems.append(InvalidParam(name=name, reason=reason))
+
+    municipalities = {m.code for m in document.municipalities}
+    seen: set[str] = set()
+    for i, municipality in enumerate(document.municipalities):
+        if municipality.code in seen:
+            bad(f"municipalities[{i}].code", f"Duplicate municipality {municipality.code}.")
+        seen.add(municipality.code)
+    referenced = {a.municipality_code for a in document.areas} | {
+        u.municipality_code for u in document.units
+    }
+    existing = set(
+        session.exec(select(Municipality.code).where(Municipality.code.in_(referenced))).all()
+    )
+    municipalities |= existing
+
+    # Areas: in the document or already stored, and never in another municipality.
+    doc_areas = {a.code: a.municipality_code for a in document.areas}
+    stored_areas = dict(
+        session.exec(
+            select(Area.code, Area.municipality_code).where(Area.municipality_code.in_(referenced))
+        ).all()
+    )
+    area_municipality = {**stored_areas, **doc_areas}
+    seen = set()
+    for i, area in enumerate(document.areas):
+        if area.code in seen:
+            bad(f"areas[{i}].code", f"Duplicate area {area.code}.")
+        seen.add(area.code)
+        if area.municipality_code not in municipalities:
+            bad(f"areas[{i}].municipalityCode", f"Unknown municipality {area.municipality_code}.")
+        if area.code in stored_areas and stored_areas[area.code] != area.municipality_code:
+            bad(f"areas[{i}].code", f"Area {area.code} belongs to {stored_areas[area.code]}.")
+        if area.parent_code is not None and (
+            area_municipality.get(area.parent_code) != area.municipality_code
+        ):
+            bad(
+                f"areas[{i}].parentCode",
+                f"Unknown area {area.parent_code} in {area.municipality_code}.",
+            )
+    if tree_depths({a.code: a.parent_code for a in document.areas}) is None:
+        bad("areas", "The parentCode links form a loop.")
+
+    def check_codes(path: str, codes: list[str], municipality_code: str) -> None:
+        for j, code in enumerate(codes):
+            if area_municipality.get(code) != municipality_code:
+                bad(f"{path}[{j}]", f"Unknown area {code} in {municipality_code}.")
+
+    unit_municipality: dict[str, str] = {}
+    for i, unit in enumerate(document.units):
+        if unit.key in unit_municipality:
+            bad(f"units[{i}].key", f"Duplicate unit key {unit.key}.")
+        unit_municipality[unit.key] = unit.municipality_code
+        if unit.municipality_code not in municipalities:
+            bad(f"units[{i}].municipalityCode", f"Unknown municipality {unit.municipality_code}.")
+        check_codes(f"units[{i}].areaCodes", unit.area_codes, unit.municipality_code)
+    for i, unit in enumerate(document.units):
+        if unit.parent_key is not None and (
+            unit.parent_key == unit.key
+            or unit_municipality.get(unit.parent_key) != unit.municipality_code
+        ):
+            bad(
+                f"units[{i}].parentKey",
+                f"Unknown unit key {unit.parent_key} in {unit.municipality_code}.",
+            )
+    if tree_depths({u.key: u.parent_key for u in document.units}) is None:
+        bad("units", "The parentKey links form a loop.")
+
+    contact_municipality: dict[str, str] = {}
+    for i, contact in enumerate(document.contacts):
+        if contact.key in contact_municipality:
+            bad(f"contacts[{i}].key", f"Duplicate contact key {contact.key}.")
+        municipality_code = unit_municipality.get(contact.unit_key)
+        if municipality_code is None:
+            bad(f"contacts[{i}].unitKey", f"Unknown unit key {contact.unit_key}.")
+            continue
+        contact_municipality[contact.key] = municipality_code
+        check_codes(f"contacts[{i}].areaCodes", contact.area_codes, municipality_code)
+    for i, contact in enumerate(document.contacts):
+        own = contact_municipality.get(contact.key)
+        for j, other in enumerate(contact.knows):
+            if other == contact.key:
+                bad(f"contacts[{i}].knows[{j}]", "A contact cannot list themself.")
+            elif own is not None and contact_municipality.get(other) != own:
+                bad(f"contacts[{i}].knows[{j}]", f"Unknown contact key {other} in {own}.")
+    return problems
+
+
+def tree_depths(parent_of: dict[str, str | None]) -> dict[str, int] | None:
+    """Depth of every node below its root (parents outside the mapping count as roots),
+    or None when the parent links form a loop."""
+    depths: dict[str, int] = {}
+    for key in parent_of:
+        chain: list[str] = []
+        node: str | None = key
+        while node is not None and node in parent_of and node not in depths:
+            if node in chain:
+                return None
+            chain.append(node)
+            node = parent_of[node]
+        base = depths[node] + 1 if node in depths else 0
+        for offset, member in enumerate(reversed(chain)):
+            depths[member] = base + offset
+    return depths
+
+
+def import_directory(*, session: Session, document: ImportDocument) -> ImportResult:
+    problems = _problems(document, session)
+    if problems:
+        raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")
+
+    for municipality in document.municipalities:
+        session.merge(Municipality(code=municipality.code, name=municipality.name))
+    session.flush()
+    # Parents before children, so each foreign key points at a row that exists.
+    area_depths = tree_depths({a.code: a.parent_code for a in document.areas}) or {}
+    for area in sorted(document.areas, key=lambda a: area_depths[a.code]):
+        session.merge(Area.model_validate(area.model_dump()))
+    session.flush()
+
+    unit_depths = tree_depths({u.key: u.parent_key for u in document.units}) or {}
+    levels: dict[int, list[UnitImport]] = defaultdict(list)
+    for unit in document.units:
+        levels[unit_depths[unit.key]].append(unit)
+    unit_ids: dict[str, int] = {}
+    for depth in sorted(levels):
+        rows = [
+            {
+                **unit.model_dump(exclude={"key", "parent_key"}),
+                "themes": dedupe(unit.themes),
+                "area_codes": dedupe(unit.area_codes),
+                "parent_id": unit_ids[unit.parent_key] if unit.parent_key else None,
+            }
+            for unit in levels[depth]
+        ]
+        ids = session.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), rows)
+        unit_ids.update(zip((u.key for u in levels[depth]), ids, strict=True))
+
+    # Contacts go in without their colleagues first: ``knows`` needs every contact's id.
+    now = utc_now()
+    unit_municipality = {u.key: u.municipality_code for u in document.units}
+    contact_rows = [
+        {
+            **contact.model_dump(exclude={"key", "unit_key", "knows"}),
+            "themes": dedupe(contact.themes),
+            "area_codes": dedupe(contact.area_codes),
+            "languages": dedupe(contact.languages),
+            "unit_id": unit_ids[contact.unit_key],
+            "municipality_code": unit_municipality[contact.unit_key],
+            "knows": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for contact in document.contacts
+    ]
+    contact_ids: dict[str, int] = {}
+    if contact_rows:
+        ids = session.scalars(
+            insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contact_rows
+        )
+        contact_ids = dict(zip((c.key for c in document.contacts), ids, strict=True))
+    knows_rows = [
+        {"id": contact_ids[c.key], "knows": dedupe(contact_ids[k] for k in c.knows)}
+        for c in document.contacts
+        if c.knows
+    ]
+    if knows_rows:
+        session.execute(update(Contact), knows_rows)
+    session.commit()
+    return ImportResult(
+        municipalities=len(document.municipalities),
+        areas=len(document.areas),
+        units=unit_ids,
+        contacts=contact_ids,
+    )

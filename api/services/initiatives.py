@@ -1,0 +1,130 @@
+from collections.abc import Sequence
+
+from sqlmodel import Session, func, select
+
+from api.deps import Paging, Principal
+from api.errors import Forbidden
+from api.services.common import (
+    apply_changes,
+    check_area_codes,
+    dedupe,
+    list_contains,
+    paginate,
+    require_municipality,
+)
+from schemas import (
+    Initiative,
+    InitiativeCreate,
+    InitiativePublic,
+    InitiativeSummary,
+    InitiativeUpdate,
+    Role,
+)
+from schemas.columns import utc_now
+
+
+def present_initiative(
+    initiative: Initiative, principal: Principal
+) -> InitiativePublic | InitiativeSummary:
+    """The initiator's own details only for the initiator themself, brokers and admins."""
+    if principal.is_staff or principal.owns_initiative(initiative):
+        return InitiativePublic.model_validate(initiative)
+    return InitiativeSummary.model_validate(initiative)
+
+
+def list_initiatives(
+    *,
+    session: Session,
+    principal: Principal,
+    paging: Paging,
+    municipality_code: str | None = None,
+    theme: str | None = None,
+    area_code: str | None = None,
+    stage: str | None = None,
+) -> tuple[Sequence[Initiative], int]:
+    query = select(Initiative)
+    if principal.role is Role.initiator:
+        query = query.where(
+            func.lower(Initiative.initiator_email) == (principal.subject or "").lower()
+        )
+    if municipality_code:
+        query = query.where(Initiative.municipality_code == municipality_code)
+    if theme:
+        query = query.where(list_contains(session, Initiative.themes, theme))
+    if area_code:
+        query = query.where(list_contains(session, Initiative.area_codes, area_code))
+    if stage:
+        query = query.where(Initiative.stage == stage)
+    return paginate(session, query, paging, Initiative.id)
+
+
+def _initiator_columns(initiator: dict) -> dict:
+    return {
+        "initiator_name": initiator["name"],
+        "initiator_email": initiator["email"],
+        "initiator_phone": initiator.get("phone"),
+    }
+
+
+def _check_own_email(principal: Principal, email: str) -> None:
+    if (
+        principal.role is Role.initiator
+        and (principal.subject or "").casefold() != email.casefold()
+    ):
+        raise Forbidden(
+            "Initiators act only in their own name: initiator.email must be your key's."
+        )
+
+
+def create_initiative(
+    *, session: Session, initiative_in: InitiativeCreate, principal: Principal
+) -> Initiative:
+    _check_own_email(principal, initiative_in.initiator.email)
+    require_municipality(session, initiative_in.municipality_code, field="municipalityCode")
+    check_area_codes(
+        session,
+        initiative_in.area_codes,
+        municipality_code=initiative_in.municipality_code,
+        field="areaCodes",
+    )
+    data = initiative_in.model_dump()
+    initiator = data.pop("initiator")
+    data["themes"] = dedupe(data["themes"])
+    data["area_codes"] = dedupe(data["area_codes"])
+    initiative = Initiative.model_validate({**data, **_initiator_columns(initiator)})
+    session.add(initiative)
+    session.commit()
+    return initiative
+
+
+def update_initiative(
+    *,
+    session: Session,
+    initiative: Initiative,
+    initiative_in: InitiativeUpdate,
+    principal: Principal,
+) -> Initiative:
+    changes = initiative_in.model_dump(exclude_unset=True)
+    if "initiator" in changes:
+        _check_own_email(principal, changes["initiator"]["email"])
+        changes.update(_initiator_columns(changes.pop("initiator")))
+    if "area_codes" in changes:
+        check_area_codes(
+            session,
+            changes["area_codes"],
+            municipality_code=initiative.municipality_code,
+            field="areaCodes",
+        )
+        changes["area_codes"] = dedupe(changes["area_codes"])
+    if "themes" in changes:
+        changes["themes"] = dedupe(changes["themes"])
+    apply_changes(initiative, changes)
+    initiative.updated_at = utc_now()
+    session.add(initiative)
+    session.commit()
+    return initiative
+
+
+def delete_initiative(*, session: Session, initiative: Initiative) -> None:
+    session.delete(initiative)
+    session.commit()

@@ -1,0 +1,1 @@
+"""Wegwijs ranking engine: pure Python, no database, no web framework."""

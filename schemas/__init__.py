@@ -1,0 +1,77 @@
+"""Tables and wire models. Importing this package registers every table on one metadata,
+which is what Alembic compares against."""
+
+from sqlmodel import SQLModel
+
+from schemas.api_key import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Role
+from schemas.area import Area, AreaCreate, AreaKind, AreaPublic, AreaUpdate
+from schemas.base import ApiModel, InvalidParam, Page, Problem
+from schemas.contact import (
+    Contact,
+    ContactCreate,
+    ContactProfile,
+    ContactPublic,
+    ContactUpdate,
+    NetworkKind,
+)
+from schemas.imports import ImportDocument, ImportResult
+from schemas.initiative import (
+    Initiative,
+    InitiativeCreate,
+    InitiativePublic,
+    InitiativeSummary,
+    InitiativeUpdate,
+    NeedKind,
+    Stage,
+)
+from schemas.municipality import (
+    Municipality,
+    MunicipalityCreate,
+    MunicipalityPublic,
+    MunicipalityUpdate,
+)
+from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitUpdate
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyPublic",
+    "ApiModel",
+    "Area",
+    "AreaCreate",
+    "AreaKind",
+    "AreaPublic",
+    "AreaUpdate",
+    "Contact",
+    "ContactCreate",
+    "ContactProfile",
+    "ContactPublic",
+    "ContactUpdate",
+    "ImportDocument",
+    "ImportResult",
+    "Initiative",
+    "InitiativeCreate",
+    "InitiativePublic",
+    "InitiativeSummary",
+    "InitiativeUpdate",
+    "InvalidParam",
+    "Municipality",
+    "MunicipalityCreate",
+    "MunicipalityPublic",
+    "MunicipalityUpdate",
+    "NeedKind",
+    "NetworkKind",
+    "Page",
+    "Problem",
+    "Role",
+    "Stage",
+    "Unit",
+    "UnitCreate",
+    "UnitKind",
+    "UnitPublic",
+    "UnitUpdate",
+    "metadata",
+]
