@@ -2,10 +2,15 @@
 
 import logging
 
-from fastapi import APIRouter, FastAPI
+import swagger_ui_bundle
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import API_VERSION
+from api.deps import get_principal
 from api.errors import install_error_handlers
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders
 from api.openapi import build_openapi
@@ -33,6 +38,22 @@ contact details are shown only to the roles that need them.
 """
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """Interactive docs served from the bundled Swagger UI: nothing is fetched from a CDN, so
+    they work on closed municipal networks and under a strict Content-Security-Policy."""
+    app.mount("/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_PATH,
+            title="Wegwijs API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -41,17 +62,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=API_VERSION,
         description=DESCRIPTION,
         openapi_url=OPENAPI_PATH,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
+        # NL ADR: no trailing slashes; /units/ is a 404, not a redirect.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)
 
-    v1 = APIRouter(prefix="/api/v1")
+    # Every call is checked for a key: a wrong or revoked key is a 401 even where anonymous
+    # callers are welcome, so a client never mistakes a dead key for a working one.
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
     for module in (municipalities, areas, units, contacts, initiatives, imports, api_keys):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    _mount_docs(app)
     install_error_handlers(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 

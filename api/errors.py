@@ -4,6 +4,7 @@ Invalid input is a 400 listing every problem (NL API Design Rules), never FastAP
 """
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.base import InvalidParam, Problem
+from api import API_VERSION
+from schemas.base import PATTERN_MEANINGS, InvalidParam, Problem
 
 log = logging.getLogger("wegwijs")
 
@@ -110,23 +112,43 @@ def json_path(loc: Sequence[Any]) -> str:
 
 def _reason(error: dict[str, Any]) -> str:
     if error["type"] == "json_invalid":
-        return "The body is not valid JSON: " + str(error.get("ctx", {}).get("error", ""))
+        position = error.get("loc", ("", "?"))[-1]
+        problem = error.get("ctx", {}).get("error", "")
+        return f"The body is not valid JSON (at character {position}): {problem}."
     if error["type"] == "missing":
         return "Required."
     if error["type"] == "extra_forbidden":
         return "Unknown field."
+    if error["type"] == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern")
+        return PATTERN_MEANINGS.get(pattern, f"Must match the pattern {pattern}.")
     return str(error.get("msg", "Invalid value."))
+
+
+# Pydantic's names for validator and union members in an error location; a client's own
+# (unknown) field named "x[0]" is no such tag and must keep its name.
+_SCHEMA_TAG = re.compile(
+    r"^(function-(after|before|wrap|plain)|nullable|union|tagged-union|json-or-python"
+    r"|lax-or-strict|chain|default|list|dict|set|frozenset|tuple)\[.*\]$"
+)
+
+
+def _is_schema_tag(part: object) -> bool:
+    return isinstance(part, str) and _SCHEMA_TAG.match(part) is not None
 
 
 def invalid_params_from(errors: Sequence[dict[str, Any]]) -> list[InvalidParam]:
     params = []
     for error in errors:
+        if error["type"] == "json_invalid":
+            params.append(InvalidParam(name="body", reason=_reason(error)))
+            continue
         loc = list(error.get("loc", ()))
         # Drop the location kind ("body", "query", "path") and pydantic's union tags
         # ("function-after[...]") so the name is the field's JSON path.
         if loc and loc[0] in {"body", "query", "path", "header"}:
             loc = loc[1:]
-        loc = [part for part in loc if not (isinstance(part, str) and "[" in part)]
+        loc = [part for part in loc if not _is_schema_tag(part)]
         params.append(InvalidParam(name=json_path(loc), reason=_reason(error)))
     return params
 
@@ -165,12 +187,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+        titles = {
+            400: "Invalid input",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Payload too large",
+        }
+        detail = str(exc.detail) if exc.detail else None
+        # FastAPI raises a plain 400 for bodies it cannot even decode (bad UTF-8, nesting too
+        # deep for the JSON parser); it is still invalid input with the body named.
+        invalid = (
+            [InvalidParam(name="body", reason=detail or "The body cannot be read.")]
+            if exc.status_code == 400
+            else None
+        )
         return problem_response(
             status=exc.status_code,
             title=titles.get(exc.status_code, "Error"),
             slug=titles.get(exc.status_code, "error").lower().replace(" ", "-"),
-            detail=str(exc.detail) if exc.detail else None,
+            detail=detail,
+            invalid_params=invalid,
             headers=getattr(exc, "headers", None),
         )
 
@@ -209,6 +245,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
+        # Starlette runs this handler outermost, outside ResponseHeaders: add its headers here.
         return problem_response(
-            status=500, title="Internal error", slug="internal", detail="Unexpected error."
+            status=500,
+            title="Internal error",
+            slug="internal",
+            detail="Unexpected error.",
+            headers={"API-Version": API_VERSION, "X-Content-Type-Options": "nosniff"},
         )

@@ -2,7 +2,8 @@
 
 FastAPI documents a 422 on every operation; we answer 400 problem+json instead, so the
 document is rewritten once here: every operation lists its problem responses, every success
-declares the ``API-Version`` header, and ``servers`` ends in ``/api/v1``.
+declares the ``API-Version`` header, ``servers`` ends in ``/api/v1``, and schema names are
+UpperCamelCase (``Page[UnitPublic]`` is ``UnitPublicPage``, not ``Page_UnitPublic_``).
 """
 
 from typing import Any
@@ -29,6 +30,44 @@ PROBLEMS = {
     "503": "The database is not reachable.",
 }
 NO_BODY_METHODS = {"get", "delete", "head", "options"}
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
+def pascal_schema_name(name: str) -> str:
+    """Pydantic names a generic ``Page[A | B]`` ``Page_Union_A__B__``; make it ``AOrBPage``."""
+    if "_" not in name:
+        return name
+    generic, *arguments = [part for part in name.split("_") if part and part != "Union"]
+    return "Or".join(arguments) + generic
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {key: _rename_refs(value, renames) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_rename_refs(value, renames) for value in node]
+    if isinstance(node, str) and node.startswith(SCHEMA_REF_PREFIX):
+        name = node.removeprefix(SCHEMA_REF_PREFIX)
+        return SCHEMA_REF_PREFIX + renames.get(name, name)
+    return node
+
+
+def pascal_case_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """Rename non-UpperCamelCase component schemas and every reference to them."""
+    schemas = document.get("components", {}).get("schemas", {})
+    renames = {name: pascal_schema_name(name) for name in schemas}
+    renames = {old: new for old, new in renames.items() if old != new}
+    if not renames:
+        return document
+    clashes = set(renames.values()) & (set(schemas) - set(renames))
+    if clashes or len(set(renames.values())) != len(renames):
+        raise RuntimeError(f"Schema renames clash: {renames}")
+    document = _rename_refs(document, renames)
+    document["components"]["schemas"] = {
+        renames.get(name, name): schema
+        for name, schema in document["components"]["schemas"].items()
+    }
+    return document
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -79,5 +118,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     continue
                 responses.setdefault(status, {"description": description})
                 responses[status]["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+    document = pascal_case_schemas(document)
     app.openapi_schema = document
     return document

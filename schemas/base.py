@@ -55,17 +55,30 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_S
 ShortText = Annotated[str, StringConstraints(max_length=200, pattern=_SINGLE_LINE)]
 LongText = Annotated[str, StringConstraints(max_length=5000, pattern=_MULTI_LINE)]
 Theme = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_SINGLE_LINE)]
-MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")]
-Email = Annotated[
-    str,
-    StringConstraints(
-        max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"
-    ),
-]
-Phone = Annotated[str, StringConstraints(max_length=30, pattern=r"^\+?[0-9][0-9 ()\-]{4,28}$")]
-Url = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s\x00-\x1f]+$")]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+MUNICIPALITY_CODE = r"^GM\d{4}$"
+AREA_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$"
+EMAIL = r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"
+PHONE = r"^\+?[0-9][0-9 ()\-]{4,28}$"
+URL = r"^https?://[^\s\x00-\x1f]+$"
+LANGUAGE_CODE = r"^[a-z]{2,3}$"
+# What each pattern means, for error messages a person can act on.
+PATTERN_MEANINGS = {
+    MUNICIPALITY_CODE: "Must be a CBS municipality code such as GM0363.",
+    AREA_CODE: "Must be an area code of letters, digits, '.', '_' or '-' (at most 40).",
+    EMAIL: "Must be an email address.",
+    PHONE: "Must be a phone number such as +31 20 555 0101.",
+    URL: "Must be an http(s) URL.",
+    LANGUAGE_CODE: "Must be an ISO 639 language code such as nl or en.",
+    _SINGLE_LINE: "Must not contain control characters or line breaks.",
+    _MULTI_LINE: "Must not contain control characters.",
+}
+
+MunicipalityCode = Annotated[str, StringConstraints(pattern=MUNICIPALITY_CODE)]
+AreaCode = Annotated[str, StringConstraints(pattern=AREA_CODE)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL)]
+Phone = Annotated[str, StringConstraints(max_length=30, pattern=PHONE)]
+Url = Annotated[str, StringConstraints(max_length=500, pattern=URL)]
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 ThemeList = Annotated[list[Theme], Field(max_length=MAX_LIST_ITEMS)]

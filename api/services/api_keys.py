@@ -7,6 +7,7 @@ from api.deps import Paging, hash_token
 from api.errors import InvalidInput, NotFound
 from api.services.common import paginate
 from schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Contact, Role
+from schemas.base import MAX_ID
 from schemas.columns import utc_now
 
 TOKEN_PREFIX = "wgw_"  # noqa: S105 - a visible prefix, not a secret
@@ -15,7 +16,13 @@ TOKEN_PREFIX = "wgw_"  # noqa: S105 - a visible prefix, not a secret
 def create_api_key(*, session: Session, key_in: ApiKeyCreate) -> ApiKeyCreated:
     subject = key_in.subject
     if key_in.role is Role.contact:
-        if not subject or not subject.isdigit() or session.get(Contact, int(subject)) is None:
+        # ASCII digits within the id range only: "²" or 2**70 must be a 400, not a crash.
+        if (
+            not subject
+            or not (subject.isascii() and subject.isdigit())
+            or not 1 <= int(subject) <= MAX_ID
+            or session.get(Contact, int(subject)) is None
+        ):
             raise InvalidInput.field(
                 "subject", "A contact key needs the id of an existing contact."
             )

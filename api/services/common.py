@@ -1,7 +1,7 @@
 """Helpers the noun services share: paging, list filters, reference checks."""
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -65,6 +65,18 @@ def check_area_codes(
         for index, code in enumerate(codes)
         if code not in known
     ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def check_all(*checks: Callable[[], object]) -> None:
+    """Run every check and report all their problems at once, not just the first one's."""
+    problems: list[InvalidParam] = []
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as exc:
+            problems.extend(exc.invalid_params)
     if problems:
         raise InvalidInput(problems)
 

@@ -7,13 +7,23 @@ from api.deps import Paging, Principal
 from api.errors import Forbidden, InvalidInput
 from api.services.common import (
     apply_changes,
+    check_all,
     check_area_codes,
     dedupe,
     like_pattern,
     list_contains,
     paginate,
 )
-from schemas import Contact, ContactCreate, ContactProfile, ContactPublic, ContactUpdate, Unit
+from schemas import (
+    ApiKey,
+    Contact,
+    ContactCreate,
+    ContactProfile,
+    ContactPublic,
+    ContactUpdate,
+    Role,
+    Unit,
+)
 from schemas.base import InvalidParam
 from schemas.columns import utc_now
 
@@ -110,11 +120,16 @@ def _normalised(data: dict) -> dict:
 
 def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
     unit = _unit_for(session, contact_in.unit_id)
-    check_area_codes(
-        session, contact_in.area_codes, municipality_code=unit.municipality_code, field="areaCodes"
-    )
-    _check_knows(
-        session, contact_in.knows, contact_id=None, municipality_code=unit.municipality_code
+    check_all(
+        lambda: check_area_codes(
+            session,
+            contact_in.area_codes,
+            municipality_code=unit.municipality_code,
+            field="areaCodes",
+        ),
+        lambda: _check_knows(
+            session, contact_in.knows, contact_id=None, municipality_code=unit.municipality_code
+        ),
     )
     data = _normalised(contact_in.model_dump())
     contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
@@ -126,27 +141,36 @@ def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
 def update_contact(
     *, session: Session, contact: Contact, contact_in: ContactUpdate, principal: Principal
 ) -> Contact:
-    changes = _normalised(contact_in.model_dump(exclude_unset=True))
+    # Checked as sent, deduplicated after: invalidParams indexes point into the request.
+    changes = contact_in.model_dump(exclude_unset=True)
     if not principal.is_staff and "unit_id" in changes and changes["unit_id"] != contact.unit_id:
         raise Forbidden("Only brokers and admins move a contact to another unit.")
     municipality_code = contact.municipality_code
     if "unit_id" in changes:
         municipality_code = _unit_for(session, changes["unit_id"]).municipality_code
         changes["municipality_code"] = municipality_code
-    if "area_codes" in changes or municipality_code != contact.municipality_code:
-        check_area_codes(
-            session,
-            changes.get("area_codes", contact.area_codes),
-            municipality_code=municipality_code,
-            field="areaCodes",
+    moved = municipality_code != contact.municipality_code
+    checks = []
+    if "area_codes" in changes or moved:
+        checks.append(
+            lambda: check_area_codes(
+                session,
+                changes.get("area_codes", contact.area_codes),
+                municipality_code=municipality_code,
+                field="areaCodes",
+            )
         )
-    if "knows" in changes or municipality_code != contact.municipality_code:
-        _check_knows(
-            session,
-            changes.get("knows", contact.knows),
-            contact_id=contact.id,
-            municipality_code=municipality_code,
+    if "knows" in changes or moved:
+        checks.append(
+            lambda: _check_knows(
+                session,
+                changes.get("knows", contact.knows),
+                contact_id=contact.id,
+                municipality_code=municipality_code,
+            )
         )
+    check_all(*checks)
+    _normalised(changes)
     apply_changes(contact, changes)
     contact.updated_at = utc_now()
     session.add(contact)
@@ -155,6 +179,17 @@ def update_contact(
 
 
 def delete_contact(*, session: Session, contact: Contact) -> None:
+    # The contact's keys go with the record: SQLite may give its id to the next new contact,
+    # and a leftover key would then act for that colleague.
+    for key in session.exec(
+        select(ApiKey).where(
+            ApiKey.role == Role.contact,
+            ApiKey.subject == str(contact.id),
+            ApiKey.revoked_at.is_(None),
+        )
+    ).all():
+        key.revoked_at = utc_now()
+        session.add(key)
     # Nobody may keep pointing at a removed colleague.
     for colleague in session.exec(
         select(Contact).where(list_contains(session, Contact.knows, contact.id))

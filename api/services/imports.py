@@ -45,6 +45,17 @@ def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
             select(Area.code, Area.municipality_code).where(Area.municipality_code.in_(referenced))
         ).all()
     )
+    # An area code in the document may already belong to a municipality the document does not
+    # mention; upserting it would silently move it (and everything that refers to it).
+    doc_codes = sorted(doc_areas)
+    for start in range(0, len(doc_codes), 1000):
+        stored_areas.update(
+            session.exec(
+                select(Area.code, Area.municipality_code).where(
+                    Area.code.in_(doc_codes[start : start + 1000])
+                )
+            ).all()
+        )
     area_municipality = {**stored_areas, **doc_areas}
     seen = set()
     for i, area in enumerate(document.areas):
@@ -62,8 +73,11 @@ def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
                 f"areas[{i}].parentCode",
                 f"Unknown area {area.parent_code} in {area.municipality_code}.",
             )
-    if tree_depths({a.code: a.parent_code for a in document.areas}) is None:
-        bad("areas", "The parentCode links form a loop.")
+    # Name every record on a loop, not just the document part.
+    looped_areas = loop_members({a.code: a.parent_code for a in document.areas})
+    for i, area in enumerate(document.areas):
+        if area.code in looped_areas:
+            bad(f"areas[{i}].parentCode", "The parentCode links form a loop.")
 
     def check_codes(path: str, codes: list[str], municipality_code: str) -> None:
         for j, code in enumerate(codes):
@@ -87,8 +101,11 @@ def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
                 f"units[{i}].parentKey",
                 f"Unknown unit key {unit.parent_key} in {unit.municipality_code}.",
             )
-    if tree_depths({u.key: u.parent_key for u in document.units}) is None:
-        bad("units", "The parentKey links form a loop.")
+    looped_units = loop_members({u.key: u.parent_key for u in document.units})
+    for i, unit in enumerate(document.units):
+        # A unit that is its own parent was named as an unknown parent above.
+        if unit.key in looped_units and unit.parent_key != unit.key:
+            bad(f"units[{i}].parentKey", "The parentKey links form a loop.")
 
     contact_municipality: dict[str, str] = {}
     for i, contact in enumerate(document.contacts):
@@ -108,6 +125,22 @@ def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
             elif own is not None and contact_municipality.get(other) != own:
                 bad(f"contacts[{i}].knows[{j}]", f"Unknown contact key {other} in {own}.")
     return problems
+
+
+def loop_members(parent_of: dict[str, str | None]) -> set[str]:
+    """The nodes whose parent links lead back to themselves."""
+    looped: set[str] = set()
+    done: set[str] = set()
+    for key in parent_of:
+        path: dict[str, int] = {}
+        node: str | None = key
+        while node is not None and node in parent_of and node not in done and node not in path:
+            path[node] = len(path)
+            node = parent_of[node]
+        if node is not None and node in path:
+            looped.update(list(path)[path[node] :])
+        done.update(path)
+    return looped
 
 
 def tree_depths(parent_of: dict[str, str | None]) -> dict[str, int] | None:

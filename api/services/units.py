@@ -5,6 +5,7 @@ from api.errors import Conflict, InvalidInput
 from api.services.common import (
     any_row,
     apply_changes,
+    check_all,
     check_area_codes,
     dedupe,
     paginate,
@@ -44,16 +45,24 @@ def _check_parent(
 
 def create_unit(*, session: Session, unit_in: UnitCreate) -> Unit:
     require_municipality(session, unit_in.municipality_code, field="municipalityCode")
-    if unit_in.parent_id is not None:
-        _check_parent(
+    checks = [
+        lambda: check_area_codes(
             session,
-            unit_id=None,
-            parent_id=unit_in.parent_id,
+            unit_in.area_codes,
             municipality_code=unit_in.municipality_code,
+            field="areaCodes",
         )
-    check_area_codes(
-        session, unit_in.area_codes, municipality_code=unit_in.municipality_code, field="areaCodes"
-    )
+    ]
+    if unit_in.parent_id is not None:
+        checks.append(
+            lambda: _check_parent(
+                session,
+                unit_id=None,
+                parent_id=unit_in.parent_id,
+                municipality_code=unit_in.municipality_code,
+            )
+        )
+    check_all(*checks)
     data = unit_in.model_dump()
     data["themes"] = dedupe(data["themes"])
     data["area_codes"] = dedupe(data["area_codes"])
@@ -65,20 +74,27 @@ def create_unit(*, session: Session, unit_in: UnitCreate) -> Unit:
 
 def update_unit(*, session: Session, unit: Unit, unit_in: UnitUpdate) -> Unit:
     changes = unit_in.model_dump(exclude_unset=True)
+    checks = []
     if changes.get("parent_id") is not None:
-        _check_parent(
-            session,
-            unit_id=unit.id,
-            parent_id=changes["parent_id"],
-            municipality_code=unit.municipality_code,
+        checks.append(
+            lambda: _check_parent(
+                session,
+                unit_id=unit.id,
+                parent_id=changes["parent_id"],
+                municipality_code=unit.municipality_code,
+            )
         )
     if "area_codes" in changes:
-        check_area_codes(
-            session,
-            changes["area_codes"],
-            municipality_code=unit.municipality_code,
-            field="areaCodes",
+        checks.append(
+            lambda: check_area_codes(
+                session,
+                changes["area_codes"],
+                municipality_code=unit.municipality_code,
+                field="areaCodes",
+            )
         )
+    check_all(*checks)
+    if "area_codes" in changes:
         changes["area_codes"] = dedupe(changes["area_codes"])
     if "themes" in changes:
         changes["themes"] = dedupe(changes["themes"])

@@ -1,0 +1,95 @@
+"""Liveness and readiness, and the API-Version header on every kind of answer."""
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import API_VERSION
+from api.app import create_app
+from api.settings import Settings
+from tests.helpers import API, assert_problem
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response.headers["API-Version"] == API_VERSION
+
+
+def test_ready_when_the_database_answers(client: TestClient) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+    assert response.headers["API-Version"] == API_VERSION
+
+
+UNREACHABLE = {
+    # Nothing listens on port 1: the connection is refused at once.
+    "postgresql": lambda tmp_path: "postgresql+psycopg://postgres@127.0.0.1:1/x",
+    # A directory is no SQLite database file.
+    "sqlite": lambda tmp_path: f"sqlite:///{tmp_path}",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREACHABLE))
+def test_ready_is_503_quickly_when_the_database_is_unreachable(tmp_path, kind: str) -> None:
+    app = create_app(Settings(database_url=UNREACHABLE[kind](tmp_path)))
+    try:
+        with TestClient(app) as client:
+            started = time.monotonic()
+            ready = client.get("/ready")
+            listing = client.get(f"{API}/municipalities")
+            elapsed = time.monotonic() - started
+            health = client.get("/health")
+    finally:
+        app.state.engine.dispose()
+    assert_problem(ready, 503)
+    assert ready.headers["Retry-After"]
+    # Requests that need the database say so as a problem too, never a 500.
+    assert_problem(listing, 503)
+    assert elapsed < 5
+    # The process itself is alive.
+    assert health.status_code == 200
+
+
+def test_api_version_header_on_success_and_every_error(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    answers = [
+        client.get(f"{API}/municipalities"),  # 200
+        client.post(f"{API}/municipalities", json={"code": "GM0599", "name": "R"}, headers=admin),
+        client.delete(f"{API}/municipalities/GM0599", headers=admin),  # 204
+        client.get(f"{API}/municipalities?page=0"),  # 400
+        client.get(f"{API}/contacts"),  # 401
+        client.get(f"{API}/nowhere"),  # 404
+        client.put(f"{API}/municipalities"),  # 405
+        client.post(
+            f"{API}/municipalities",
+            content=b"x" * (1024 * 1024 + 1),
+            headers={**admin, "Content-Type": "application/json"},
+        ),  # 413
+        client.get(f"{API}/openapi.json"),
+        client.get("/docs"),
+    ]
+    assert [a.status_code for a in answers] == [200, 201, 204, 400, 401, 404, 405, 413, 200, 200]
+    for answer in answers:
+        assert answer.headers["API-Version"] == API_VERSION, answer.request.url
+
+
+def test_unexpected_errors_are_problems_with_the_api_version(tmp_path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+
+    def explode() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/explode", explode)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/explode")
+    finally:
+        app.state.engine.dispose()
+    body = assert_problem(response, 500)
+    assert "a bug" not in response.text
+    assert body["title"] == "Internal error"

@@ -1,0 +1,161 @@
+"""Test infrastructure: one migrated database and one app per session, emptied after each test.
+
+The database is ``TEST_DATABASE_URL`` when set (PostgreSQL in CI), else a fresh SQLite file.
+The schema comes from the Alembic migrations only, exactly as in production.
+"""
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+import schemas
+from api.app import create_app
+from api.persistence import upgrade_database
+from api.settings import Settings
+from tests.helpers import API, INITIATOR_EMAIL, directory
+
+Headers = dict[str, str]
+
+
+def _reset_database(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if make_url(url).get_backend_name() != "postgresql":
+            raise pytest.UsageError("TEST_DATABASE_URL must be a PostgreSQL URL")
+        _reset_database(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'wegwijs-test.db'}"
+    upgrade_database(Settings(database_url=url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def admin_token() -> str:
+    return "test-admin-" + secrets.token_urlsafe(24)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, admin_token: str) -> Settings:
+    return Settings(database_url=database_url, admin_token=admin_token, log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(app: FastAPI) -> Engine:
+    return app.state.engine
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def empty_all_tables(engine: Engine) -> None:
+    tables = [t for t in schemas.metadata.sorted_tables if t.name != "alembic_version"]
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(quote(t.name) for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        if inspect(connection).has_table("sqlite_sequence"):
+            connection.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(engine: Engine) -> Iterator[None]:
+    """Every test starts with empty tables, whatever the previous one left behind."""
+    yield
+    empty_all_tables(engine)
+
+
+@pytest.fixture
+def admin(admin_token: str) -> Headers:
+    return {"Authorization": f"Bearer {admin_token}"}
+
+
+@pytest.fixture
+def make_key(client: TestClient, admin: Headers) -> Callable[..., Headers]:
+    """Issue a key through the API, as an admin would; returns its Authorization header."""
+
+    def _make(role: str, subject: str | None = None) -> Headers:
+        response = client.post(
+            f"{API}/api-keys", json={"role": role, "subject": subject}, headers=admin
+        )
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return _make
+
+
+@pytest.fixture
+def broker(make_key: Callable[..., Headers]) -> Headers:
+    return make_key("broker", "innovatiebureau")
+
+
+@pytest.fixture
+def initiator(make_key: Callable[..., Headers]) -> Headers:
+    return make_key("initiator", INITIATOR_EMAIL)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Ids of the imported test municipality (see ``tests.helpers.DIRECTORY``)."""
+
+    code: str
+    units: dict[str, int]
+    contacts: dict[str, int]
+
+
+@pytest.fixture
+def municipality(client: TestClient, admin: Headers) -> Directory:
+    response = client.post(f"{API}/imports", json=directory(), headers=admin)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Directory(code="GM0363", units=body["units"], contacts=body["contacts"])
+
+
+@pytest.fixture
+def contact_key(make_key: Callable[..., Headers], municipality: Directory) -> Headers:
+    """A key acting for Annelies (consented, public profile, unit ``wonen``)."""
+    return make_key("contact", str(municipality.contacts["annelies"]))
+
+
+@pytest.fixture
+def role_headers(
+    admin: Headers, broker: Headers, contact_key: Headers, initiator: Headers
+) -> dict[str, Headers]:
+    return {
+        "anonymous": {},
+        "admin": admin,
+        "broker": broker,
+        "contact": contact_key,
+        "initiator": initiator,
+    }

@@ -1,0 +1,89 @@
+"""The Alembic migrations are the schema: they match the SQLModel metadata, and data
+survives a restart."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect
+
+import schemas
+from api.app import create_app
+from api.persistence import alembic_config, upgrade_database
+from api.settings import Settings
+from tests.helpers import API, contact_body, initiative_body
+
+Headers = dict[str, str]
+
+
+def test_database_is_at_the_head_revision(engine: Engine, database_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    assert current == head is not None
+
+
+def test_head_matches_the_metadata(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        diff = compare_metadata(context, schemas.metadata)
+    assert diff == []
+
+
+def test_the_comparison_sees_a_drift(engine: Engine) -> None:
+    """The check above is live: a column the migrations lack shows up as a difference."""
+    drifted = MetaData()
+    for table in schemas.metadata.sorted_tables:
+        table.to_metadata(drifted)
+    drifted.tables["contact"].append_column(Column("shoe_size", Integer, nullable=True))
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), drifted)
+    assert [(d[0], d[2], d[3].name) for d in diff] == [("add_column", "contact", "shoe_size")]
+
+
+def test_every_table_exists(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(schemas.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_upgrading_again_is_a_no_op(engine: Engine, settings: Settings) -> None:
+    upgrade_database(settings)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), schemas.metadata)
+    assert diff == []
+
+
+def test_restart_keeps_data(
+    client: TestClient, admin: Headers, broker: Headers, municipality, settings: Settings
+) -> None:
+    created = client.post(
+        f"{API}/contacts",
+        json=contact_body(municipality.units["wonen"], knows=[municipality.contacts["bram"]]),
+        headers=broker,
+    ).json()
+    initiative = client.post(f"{API}/initiatives", json=initiative_body(), headers=broker).json()
+    keys = client.get(f"{API}/api-keys", headers=admin).json()
+
+    # A new process: a new app with its own engine on the same database.
+    restarted = create_app(Settings(database_url=settings.database_url, admin_token="other"))
+    assert restarted.state.engine is not client.app.state.engine
+    try:
+        with TestClient(restarted) as again:
+            fresh_admin = {"Authorization": "Bearer other"}
+            assert again.get(f"{API}/contacts/{created['id']}", headers=fresh_admin).json() == (
+                created
+            )
+            assert again.get(
+                f"{API}/initiatives/{initiative['id']}", headers=fresh_admin
+            ).json() == (initiative)
+            assert again.get(f"{API}/units").json()["total"] == 4
+            assert again.get(f"{API}/areas/BU0363TA01").json()["parentCode"] == "WK0363TA"
+            # Issued keys keep working in the new process; the old admin token does not.
+            assert again.get(f"{API}/contacts", headers=broker).status_code == 200
+            assert again.get(f"{API}/api-keys", headers=fresh_admin).json() == keys
+            assert again.get(f"{API}/api-keys", headers=admin).status_code == 401
+    finally:
+        restarted.state.engine.dispose()
