@@ -14,7 +14,7 @@ from api.errors import Forbidden, NotFound, Unauthorized
 from api.persistence import session_scope
 from api.settings import Settings
 from schemas import ApiKey, Area, Contact, Initiative, Municipality, Role, Unit
-from schemas.base import MAX_ID
+from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE
 
 
 def get_settings(request: Request) -> Settings:
@@ -121,8 +121,15 @@ def get_paging(
 PagingDep = Annotated[Paging, Depends(get_paging)]
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-MunicipalityCodePath = Annotated[str, Path(pattern=r"^GM\d{4}$")]
-AreaCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")]
+MunicipalityCodePath = Annotated[str, Path(pattern=MUNICIPALITY_CODE)]
+AreaCodePath = Annotated[str, Path(pattern=AREA_CODE)]
+
+# Collection filters shared by several routes.
+MunicipalityFilter = Annotated[
+    str | None, Query(alias="municipalityCode", pattern=MUNICIPALITY_CODE)
+]
+AreaCodeFilter = Annotated[str | None, Query(alias="areaCode", pattern=AREA_CODE)]
+ThemeFilter = Annotated[str | None, Query(min_length=1, max_length=80, pattern=SINGLE_LINE)]
 
 
 def get_municipality_or_404(code: MunicipalityCodePath, session: SessionDep) -> Municipality:

@@ -166,17 +166,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(
-            status=400,
-            title=InvalidInput.title,
-            slug=InvalidInput.slug,
-            detail="The request has invalid parameters; see invalidParams.",
-            invalid_params=invalid_params_from(exc.errors()),
-        )
-
     @app.exception_handler(ValidationError)
-    async def _validation(_request: Request, exc: ValidationError) -> JSONResponse:
+    async def _validation(
+        _request: Request, exc: RequestValidationError | ValidationError
+    ) -> JSONResponse:
         return problem_response(
             status=400,
             title=InvalidInput.title,

@@ -19,8 +19,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 # Control characters (NUL above all: PostgreSQL refuses it in text) never enter the database.
-_SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
-_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 MAX_LIST_ITEMS = 50
 ItemT = TypeVar("ItemT")
@@ -51,10 +51,10 @@ def _as_utc(value: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_SINGLE_LINE)]
-ShortText = Annotated[str, StringConstraints(max_length=200, pattern=_SINGLE_LINE)]
-LongText = Annotated[str, StringConstraints(max_length=5000, pattern=_MULTI_LINE)]
-Theme = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_SINGLE_LINE)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE)]
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=SINGLE_LINE)]
+LongText = Annotated[str, StringConstraints(max_length=5000, pattern=MULTI_LINE)]
+Theme = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=SINGLE_LINE)]
 MUNICIPALITY_CODE = r"^GM\d{4}$"
 AREA_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$"
 EMAIL = r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"
@@ -69,8 +69,8 @@ PATTERN_MEANINGS = {
     PHONE: "Must be a phone number such as +31 20 555 0101.",
     URL: "Must be an http(s) URL.",
     LANGUAGE_CODE: "Must be an ISO 639 language code such as nl or en.",
-    _SINGLE_LINE: "Must not contain control characters or line breaks.",
-    _MULTI_LINE: "Must not contain control characters.",
+    SINGLE_LINE: "Must not contain control characters or line breaks.",
+    MULTI_LINE: "Must not contain control characters.",
 }
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=MUNICIPALITY_CODE)]

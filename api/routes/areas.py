@@ -1,15 +1,11 @@
-from typing import Annotated
+from fastapi import APIRouter, Request, Response, status
 
-from fastapi import APIRouter, Query, Request, Response, status
-
-from api.deps import AdminDep, AreaDep, PagingDep, SessionDep
+from api.deps import AdminDep, AreaDep, MunicipalityFilter, PagingDep, SessionDep
 from api.routes.paging import page_of
 from api.services import areas as service
 from schemas import AreaCreate, AreaPublic, AreaUpdate, Page
 
 router = APIRouter(prefix="/areas", tags=["areas"])
-
-MunicipalityFilter = Annotated[str | None, Query(alias="municipalityCode", pattern=r"^GM\d{4}$")]
 
 
 @router.get("", response_model=Page[AreaPublic], summary="List areas")

@@ -2,12 +2,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import AnyKeyDep, ContactDep, OwnContactDep, PagingDep, SessionDep, StaffDep
-from api.routes.areas import MunicipalityFilter
+from api.deps import (
+    AnyKeyDep,
+    AreaCodeFilter,
+    ContactDep,
+    MunicipalityFilter,
+    OwnContactDep,
+    PagingDep,
+    SessionDep,
+    StaffDep,
+    ThemeFilter,
+)
 from api.routes.paging import page_of
 from api.services import contacts as service
 from schemas import ContactCreate, ContactProfile, ContactPublic, ContactUpdate, Page
-from schemas.base import MAX_ID
+from schemas.base import MAX_ID, SINGLE_LINE
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -29,18 +38,14 @@ def list_contacts(
     paging: PagingDep,
     municipality_code: MunicipalityFilter = None,
     unit_id: Annotated[int | None, Query(alias="unitId", ge=1, le=MAX_ID)] = None,
-    theme: Annotated[
-        str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
-    ] = None,
-    area_code: Annotated[
-        str | None, Query(alias="areaCode", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
-    ] = None,
+    theme: ThemeFilter = None,
+    area_code: AreaCodeFilter = None,
     q: Annotated[
         str | None,
         Query(
             min_length=1,
             max_length=200,
-            pattern=r"^[^\x00-\x1f]*$",
+            pattern=SINGLE_LINE,
             description="Text to find in name, job title or expertise.",
         ),
     ] = None,

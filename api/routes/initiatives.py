@@ -1,17 +1,19 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.deps import (
     AnyKeyDep,
+    AreaCodeFilter,
     InitiativeDep,
+    MunicipalityFilter,
     OwnInitiativeDep,
     PagingDep,
     Principal,
     SessionDep,
+    ThemeFilter,
     require,
 )
-from api.routes.areas import MunicipalityFilter
 from api.routes.paging import page_of
 from api.services import initiatives as service
 from schemas import (
@@ -44,12 +46,8 @@ def list_initiatives(
     principal: AnyKeyDep,
     paging: PagingDep,
     municipality_code: MunicipalityFilter = None,
-    theme: Annotated[
-        str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
-    ] = None,
-    area_code: Annotated[
-        str | None, Query(alias="areaCode", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
-    ] = None,
+    theme: ThemeFilter = None,
+    area_code: AreaCodeFilter = None,
     stage: Stage | None = None,
 ):
     items, total = service.list_initiatives(

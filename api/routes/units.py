@@ -2,8 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import PagingDep, SessionDep, StaffDep, UnitDep
-from api.routes.areas import MunicipalityFilter
+from api.deps import MunicipalityFilter, PagingDep, SessionDep, StaffDep, UnitDep
 from api.routes.paging import page_of
 from api.services import units as service
 from schemas import Page, UnitCreate, UnitPublic, UnitUpdate
