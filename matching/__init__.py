@@ -1,1 +1,36 @@
-"""Wegwijs ranking engine: pure Python, no database, no web framework."""
+"""Wegwijs ranking engine: pure Python, no database, no web framework.
+
+directory = Directory.build(contacts, areas, default_vocabulary())
+matches = rank(initiative, directory, weights=Weights(), limit=5)
+"""
+
+from matching.index import Directory
+from matching.model import (
+    AreaProfile,
+    ContactProfile,
+    InitiativeProfile,
+    Match,
+    Need,
+    NetworkLink,
+    Reason,
+    UnitProfile,
+    Weights,
+)
+from matching.rank import rank
+from matching.vocabulary import Vocabulary, default_vocabulary
+
+__all__ = [
+    "AreaProfile",
+    "ContactProfile",
+    "Directory",
+    "InitiativeProfile",
+    "Match",
+    "Need",
+    "NetworkLink",
+    "Reason",
+    "UnitProfile",
+    "Vocabulary",
+    "Weights",
+    "default_vocabulary",
+    "rank",
+]

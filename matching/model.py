@@ -1,0 +1,100 @@
+"""The engine's plain inputs and outputs: frozen dataclasses, no database, no web framework."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NetworkLink:
+    name: str
+    kind: str  # business, education, research, government, community, housing, care_welfare, fund
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    code: str
+    name: str
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    key: str
+    name: str
+    kind: str  # cluster, department, district, area_team, programme, team
+    description: str = ""
+    themes: tuple[str, ...] = ()
+    area_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactProfile:
+    """A civil servant as the engine sees them. Only listable people belong here: the caller
+    leaves out anyone unavailable, without consent or in another municipality."""
+
+    key: str
+    job_title: str
+    unit: UnitProfile
+    themes: tuple[str, ...] = ()
+    area_codes: tuple[str, ...] = ()  # empty: the unit's areas, or citywide
+    expertise: str = ""
+    networks: tuple[NetworkLink, ...] = ()
+    open_to_initiatives: bool = True
+    capacity_per_month: int = 4
+    open_introductions: int = 0
+
+    @property
+    def capacity_left(self) -> int:
+        return max(0, self.capacity_per_month - self.open_introductions)
+
+
+@dataclass(frozen=True)
+class Need:
+    kind: str  # funding, space, permit, knowledge, network, partnership, recognition, scaling, …
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class InitiativeProfile:
+    """What an initiative asks: its own words, and optionally themes, areas and needs."""
+
+    text: str
+    themes: tuple[str, ...] = ()
+    area_codes: tuple[str, ...] = ()
+    needs: tuple[Need, ...] = ()
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals combine (see ``matching.rank``). Relevance weights are relative."""
+
+    text: float = 0.35
+    theme: float = 0.30
+    need: float = 0.25
+    network: float = 0.10
+    # Multiplicative floors: what is left of a score when the signal is 0.
+    area_floor: float = 0.25
+    openness_floor: float = 0.35
+    capacity_floor: float = 0.25
+    # Coverage-aware re-rank: bonus for needs nobody higher up covers, and the price of
+    # looking like someone already chosen.
+    novelty: float = 0.35
+    redundancy: float = 0.25
+
+
+@dataclass(frozen=True)
+class Reason:
+    signal: str  # text, theme, area, need, network, openness, capacity
+    value: float  # in [0, 1]
+    weight: float
+    detail: str  # one sentence a person understands
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    score: float
+    reasons: tuple[Reason, ...]
+    needs_covered: tuple[str, ...] = ()
+    matched_terms: tuple[str, ...] = ()
+    signals: dict[str, float] = field(default_factory=dict, compare=False)

@@ -1,0 +1,313 @@
+"""Ranking: candidates first, full scoring for them, then a coverage-aware re-rank.
+
+The score of a contact for an initiative is
+
+    score = relevance × place × readiness
+
+    relevance = Σ w_s · v_s / Σ w_s   over the topic signals that apply: text, theme, need,
+                                       and network (only when partners are asked for)
+    place     = area_floor + (1 - area_floor) · area_fit      (1 when no area is given)
+    readiness = (openness_floor + (1 - openness_floor) · openness)
+              × (capacity_floor + (1 - capacity_floor) · capacity)
+
+Relevance says whether the person knows the subject, place whether they work where the
+initiative happens, readiness whether they can take it on now. A product, not a sum, so a
+perfect specialist in another stadsdeel or with a full agenda does not outrank a good
+colleague who can actually help. The re-rank then picks the top ``limit`` greedily, adding to
+each candidate's score a bonus for needs nobody above them covers and a penalty for looking
+like someone already picked (same unit, same themes), so the top five together answer the
+initiative instead of being five copies of one profile.
+"""
+
+import heapq
+
+from matching import signals
+from matching.index import ContactFeatures, Directory, InitiativeFeatures
+from matching.model import InitiativeProfile, Match, Reason, Weights
+
+CANDIDATES = 300
+
+
+def rank(
+    initiative: InitiativeProfile,
+    directory: Directory,
+    *,
+    weights: Weights = Weights(),
+    limit: int = 5,
+    capacity_left: dict[str, int] | None = None,
+) -> list[Match]:
+    """The best ``limit`` contacts for an initiative, each with the reasons for its place.
+
+    ``capacity_left`` overrides a contact's free capacity (contact key → open slots), for
+    callers that count open introductions.
+    """
+    if limit <= 0 or directory.size == 0:
+        return []
+    query = directory.analyse_initiative(initiative)
+    candidates = _candidates(query, directory)
+    bm25 = directory.bm25(query.terms)
+    best_bm25 = max((bm25.get(i, 0.0) for i in candidates), default=0.0)
+    scored = [
+        score_contact(
+            query,
+            directory.contacts[i],
+            directory,
+            weights=weights,
+            bm25=bm25.get(i, 0.0),
+            best_bm25=best_bm25,
+            capacity_left=(capacity_left or {}).get(directory.contacts[i].profile.key),
+        )
+        for i in candidates
+    ]
+    return rerank(scored, query, directory, weights=weights, limit=limit)
+
+
+def _candidates(query: InitiativeFeatures, directory: Directory) -> list[int]:
+    """Contacts worth scoring in full: those sharing words, themes, needs or areas with the
+    initiative, best first by a cheap preliminary score."""
+    preliminary: dict[int, float] = {}
+    for term, count in query.terms.items():
+        weight = directory.idf(term) * min(count, 3)
+        for index, _tf in directory.postings.get(term, ()):
+            preliminary[index] = preliminary.get(index, 0.0) + weight
+    for slug, weight in query.themes.items():
+        for index in directory.theme_postings.get(slug, ()):
+            preliminary[index] = preliminary.get(index, 0.0) + 4 * weight
+    for kind, weight in query.needs.items():
+        for index, strength in directory.need_postings.get(kind, ()):
+            preliminary[index] = preliminary.get(index, 0.0) + 2 * weight * strength
+    for area in query.areas:
+        for code in (area, *directory.ancestors.get(area, ())):
+            for index in directory.area_postings.get(code, ()):
+                preliminary[index] = preliminary.get(index, 0.0) + 2
+    if len(preliminary) <= CANDIDATES:
+        return list(preliminary)
+    return heapq.nlargest(CANDIDATES, preliminary, key=preliminary.__getitem__)
+
+
+def score_contact(
+    query: InitiativeFeatures,
+    contact: ContactFeatures,
+    directory: Directory,
+    *,
+    weights: Weights,
+    bm25: float,
+    best_bm25: float,
+    capacity_left: int | None = None,
+) -> Match:
+    profile = contact.profile
+    vocabulary = directory.vocabulary
+    text = signals.text_relevance(bm25, best_bm25)
+    theme = signals.theme_overlap(query.themes, contact.themes, directory.related)
+    named = {
+        token: name
+        for token, name in contact.network_tokens.items()
+        if token in query.named_partners
+    }
+    network = signals.network_reach(query.partner_kinds, contact.network_kinds, bool(named))
+    network_applies = bool(query.partner_kinds or query.named_partners)
+    capability = dict(contact.capability)
+    # Knowledge is topical: whoever knows the subject can share it. Network needs are met by
+    # a network that reaches the partners asked for.
+    capability["knowledge"] = max(capability.get("knowledge", 0.0), 0.5 * text + 0.5 * theme)
+    if network_applies:
+        for kind in ("network", "partnership"):
+            capability[kind] = max(capability.get(kind, 0.0), network)
+    need = signals.need_fit(query.needs, capability)
+    covered = tuple(
+        kind for kind, w in query.needs.items() if w >= 0.5 and capability.get(kind, 0) >= 0.5
+    )
+
+    topic = [("text", weights.text, text), ("theme", weights.theme, theme)]
+    if query.needs:
+        topic.append(("need", weights.need, need))
+    if network_applies:
+        topic.append(("network", weights.network, network))
+    total_weight = sum(w for _, w, _ in topic) or 1.0
+    relevance = sum(w * v for _, w, v in topic) / total_weight
+
+    if query.areas:
+        fit, via = signals.area_fit(query.areas, contact.areas, directory.ancestors)
+    else:
+        fit, via = 1.0, None
+    place = weights.area_floor + (1 - weights.area_floor) * fit
+    left = profile.capacity_left if capacity_left is None else capacity_left
+    is_open = signals.openness(profile.open_to_initiatives)
+    room = signals.capacity(left)
+    readiness = (weights.openness_floor + (1 - weights.openness_floor) * is_open) * (
+        weights.capacity_floor + (1 - weights.capacity_floor) * room
+    )
+    score = relevance * place * readiness
+
+    matched = sorted(
+        (t for t in query.terms if t in contact.terms),
+        key=lambda t: -directory.idf(t),
+    )[:8]
+    matched_words = tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))
+    reasons = [
+        Reason("text", round(text, 3), weights.text / total_weight, _text_detail(matched_words)),
+        Reason(
+            "theme",
+            round(theme, 3),
+            weights.theme / total_weight,
+            _theme_detail(query, contact, vocabulary),
+        ),
+    ]
+    if query.needs:
+        reasons.append(
+            Reason(
+                "need",
+                round(need, 3),
+                weights.need / total_weight,
+                _need_detail(covered, vocabulary),
+            )
+        )
+    if network_applies:
+        reasons.append(
+            Reason(
+                "network",
+                round(network, 3),
+                weights.network / total_weight,
+                _network_detail(query, contact, named, vocabulary),
+            )
+        )
+    reasons.append(
+        Reason(
+            "area",
+            round(fit, 3),
+            1 - weights.area_floor,
+            _area_detail(query, contact, fit, via, directory),
+        )
+    )
+    reasons.append(
+        Reason("openness", is_open, 1 - weights.openness_floor, _openness_detail(is_open))
+    )
+    reasons.append(
+        Reason("capacity", round(room, 3), 1 - weights.capacity_floor, _capacity_detail(left))
+    )
+    return Match(
+        key=profile.key,
+        score=round(score, 4),
+        reasons=tuple(reasons),
+        needs_covered=covered,
+        matched_terms=matched_words,
+        signals={
+            "text": text,
+            "theme": theme,
+            "need": need,
+            "network": network,
+            "area": fit,
+            "openness": is_open,
+            "capacity": room,
+            "relevance": relevance,
+        },
+    )
+
+
+def rerank(
+    scored: list[Match],
+    query: InitiativeFeatures,
+    directory: Directory,
+    *,
+    weights: Weights,
+    limit: int,
+) -> list[Match]:
+    """Greedy coverage-aware selection over the best ``3 × limit`` by score."""
+    pool = sorted(scored, key=lambda m: (-m.score, m.key))[: max(3 * limit, limit)]
+    by_key = {c.profile.key: c for c in directory.contacts}
+    chosen: list[Match] = []
+    covered: set[str] = set()
+    need_weight = sum(query.needs.values()) or 1.0
+    while pool and len(chosen) < limit:
+
+        def gain(match: Match) -> float:
+            novel = sum(query.needs.get(k, 0.0) for k in match.needs_covered if k not in covered)
+            similarity = max(
+                (_similarity(by_key[match.key], by_key[c.key]) for c in chosen), default=0.0
+            )
+            bonus = weights.novelty * novel / need_weight - weights.redundancy * similarity
+            return match.score * (1 + bonus)
+
+        # max() keeps the first of equals, and the pool is in score order: deterministic.
+        best = max(pool, key=gain)
+        pool.remove(best)
+        chosen.append(best)
+        covered.update(best.needs_covered)
+    return chosen
+
+
+def _similarity(a: ContactFeatures, b: ContactFeatures) -> float:
+    """How alike two profiles are: the same unit, and the Jaccard overlap of their themes."""
+    same_unit = 1.0 if a.profile.unit.key == b.profile.unit.key else 0.0
+    themes_a, themes_b = set(a.themes), set(b.themes)
+    union = themes_a | themes_b
+    overlap = len(themes_a & themes_b) / len(union) if union else 0.0
+    return 0.5 * same_unit + 0.5 * overlap
+
+
+def _text_detail(words: tuple[str, ...]) -> str:
+    if not words:
+        return "Geen van uw woorden komt voor in functie of expertise."
+    return "Functie en expertise sluiten aan bij uw woorden: " + ", ".join(words[:5]) + "."
+
+
+def _theme_detail(query: InitiativeFeatures, contact: ContactFeatures, vocabulary) -> str:
+    shared = [s for s in query.themes if contact.themes.get(s, 0) >= 0.5]
+    if not shared:
+        return "Werkt niet aan de thema's van uw initiatief."
+    labels = [vocabulary.themes[s].label.lower() if s in vocabulary.themes else s for s in shared]
+    return "Werkt aan " + _join(labels) + "."
+
+
+def _need_detail(covered: tuple[str, ...], vocabulary) -> str:
+    if not covered:
+        return "Kan niet direct helpen met wat u vraagt."
+    labels = [vocabulary.needs[k][0] if k in vocabulary.needs else k for k in covered]
+    return "Kan helpen met: " + ", ".join(labels) + "."
+
+
+def _network_detail(query, contact: ContactFeatures, named: dict[str, str], vocabulary) -> str:
+    if named:
+        return "Heeft contact met " + _join(sorted(set(named.values()))) + "."
+    reached = sorted(query.partner_kinds & contact.network_kinds)
+    if not reached:
+        return "Het netwerk reikt niet naar de partners die u zoekt."
+    labels = [vocabulary.partner_kinds[k][0] for k in reached if k in vocabulary.partner_kinds]
+    return "Heeft een netwerk bij " + _join(labels) + "."
+
+
+def _area_detail(query, contact: ContactFeatures, fit: float, via: str | None, directory) -> str:
+    def name(code: str | None) -> str:
+        area = directory.areas.get(code) if code else None
+        return area.name if area else (code or "")
+
+    if not query.areas:
+        return "U gaf geen gebied op."
+    if fit == signals.SAME_AREA:
+        return f"Werkt in {name(via)}, waar uw initiatief plaatsvindt."
+    if fit == signals.WIDER_AREA:
+        return f"Werkt in heel {name(via)}, waar uw initiatief onder valt."
+    if fit == signals.NARROWER_AREA:
+        return f"Werkt in {name(via)}, een deel van uw gebied."
+    if fit == signals.CITYWIDE:
+        return "Werkt voor de hele stad."
+    return "Werkt in een ander gebied: " + _join([name(c) for c in contact.areas[:3]]) + "."
+
+
+def _openness_detail(is_open: float) -> str:
+    if is_open:
+        return "Staat open voor initiatieven."
+    return "Staat nu niet open voor nieuwe initiatieven."
+
+
+def _capacity_detail(left: int) -> str:
+    if left <= 0:
+        return "Heeft deze maand geen ruimte meer voor introducties."
+    return f"Heeft deze maand nog ruimte voor {left} introductie{'s' if left != 1 else ''}."
+
+
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
