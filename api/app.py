@@ -22,7 +22,9 @@ from api.routes import (
     health,
     imports,
     initiatives,
+    matches,
     municipalities,
+    themes,
     units,
 )
 from api.settings import Settings, get_settings
@@ -73,7 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every call is checked for a key: a wrong or revoked key is a 401 even where anonymous
     # callers are welcome, so a client never mistakes a dead key for a working one.
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
-    for module in (municipalities, areas, units, contacts, initiatives, imports, api_keys):
+    for module in (
+        municipalities,
+        areas,
+        units,
+        contacts,
+        initiatives,
+        matches,
+        themes,
+        imports,
+        api_keys,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -4,14 +4,36 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from matching import Weights
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'wegwijs.db'}"
 
 
+class MatchingSettings(BaseModel):
+    """Weights of the ranking (see matching/rank.py for the formula). Environment variables
+    use a double underscore: ``WEGWIJS_MATCHING__TEXT=0.4``."""
+
+    text: float = Field(default=0.35, ge=0, le=10)
+    theme: float = Field(default=0.30, ge=0, le=10)
+    need: float = Field(default=0.25, ge=0, le=10)
+    network: float = Field(default=0.10, ge=0, le=10)
+    area_floor: float = Field(default=0.25, ge=0, le=1)
+    openness_floor: float = Field(default=0.35, ge=0, le=1)
+    capacity_floor: float = Field(default=0.25, ge=0, le=1)
+    novelty: float = Field(default=0.35, ge=0, le=5)
+    redundancy: float = Field(default=0.25, ge=0, le=1)
+
+    def weights(self) -> Weights:
+        return Weights(**self.model_dump())
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WEGWIJS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="WEGWIJS_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
 
     database_url: str = DEFAULT_DATABASE_URL
     # When set, this bearer token acts as an admin key (for bootstrapping key management).
@@ -27,6 +49,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 20
     db_pool_timeout_seconds: float = 5.0
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

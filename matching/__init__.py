@@ -16,7 +16,7 @@ from matching.model import (
     UnitProfile,
     Weights,
 )
-from matching.rank import rank
+from matching.rank import rank, rank_initiatives
 from matching.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "Weights",
     "default_vocabulary",
     "rank",
+    "rank_initiatives",
 ]

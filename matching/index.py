@@ -38,7 +38,7 @@ UNIT_KIND_CAPABILITY = {
 @dataclass(frozen=True)
 class ContactFeatures:
     profile: ContactProfile
-    terms: frozenset[str]
+    term_counts: dict[str, int]
     length: int
     themes: dict[str, float]
     capability: dict[str, float]
@@ -89,6 +89,7 @@ class Directory:
         self.size = len(contacts)
         self.average_length = sum(c.length for c in contacts) / len(contacts) if contacts else 1.0
         self.related = {slug: t.related for slug, t in vocabulary.themes.items()}
+        self._by_key: dict[str, ContactFeatures] | None = None
 
     @classmethod
     def build(
@@ -127,7 +128,7 @@ class Directory:
             features.append(
                 ContactFeatures(
                     profile=contact,
-                    terms=frozenset(terms),
+                    term_counts=dict(terms),
                     length=sum(terms.values()),
                     themes=themes,
                     capability=capability,
@@ -166,6 +167,21 @@ class Directory:
                 norm = K1 * (1 - B + B * self.contacts[index].length / self.average_length)
                 scores[index] = scores.get(index, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
         return scores
+
+    def bm25_for(self, contact: ContactFeatures, query_terms: Counter) -> float:
+        """BM25 of one contact, with this directory's term statistics."""
+        counts = contact.term_counts
+        norm = K1 * (1 - B + B * contact.length / self.average_length)
+        return sum(
+            self.idf(term) * min(q, 3) * counts[term] * (K1 + 1) / (counts[term] + norm)
+            for term, q in query_terms.items()
+            if term in counts
+        )
+
+    def contact(self, key: str) -> ContactFeatures | None:
+        if self._by_key is None:
+            self._by_key = {c.profile.key: c for c in self.contacts}
+        return self._by_key.get(key)
 
     def analyse_initiative(self, initiative: InitiativeProfile) -> InitiativeFeatures:
         text = " ".join([initiative.text, *(n.description for n in initiative.needs)])

@@ -20,6 +20,8 @@ initiative instead of being five copies of one profile.
 """
 
 import heapq
+from collections.abc import Sequence
+from dataclasses import replace
 
 from matching import signals
 from matching.index import ContactFeatures, Directory, InitiativeFeatures
@@ -60,6 +62,33 @@ def rank(
         for i in candidates
     ]
     return rerank(scored, query, directory, weights=weights, limit=limit)
+
+
+def rank_initiatives(
+    contact_key: str,
+    initiatives: Sequence[tuple[str, InitiativeProfile]],
+    directory: Directory,
+    *,
+    weights: Weights = Weights(),
+    limit: int = 10,
+) -> list[Match]:
+    """The reverse question: which initiatives fit this contact's portfolio best. Each
+    ``Match.key`` is the initiative's key; the score is the same as in ``rank``, with text
+    relevance relative to the initiative this contact's text fits best."""
+    contact = directory.contact(contact_key)
+    if contact is None or limit <= 0 or not initiatives:
+        return []
+    queries = [(key, directory.analyse_initiative(profile)) for key, profile in initiatives]
+    bm25 = [directory.bm25_for(contact, query.terms) for _key, query in queries]
+    best = max(bm25, default=0.0)
+    scored = [
+        replace(
+            score_contact(query, contact, directory, weights=weights, bm25=value, best_bm25=best),
+            key=key,
+        )
+        for (key, query), value in zip(queries, bm25, strict=True)
+    ]
+    return sorted(scored, key=lambda m: (-m.score, m.key))[:limit]
 
 
 def _candidates(query: InitiativeFeatures, directory: Directory) -> list[int]:
@@ -139,8 +168,9 @@ def score_contact(
     )
     score = relevance * place * readiness
 
+    # Only words the initiator wrote (not the labels of ticked themes), rarest first.
     matched = sorted(
-        (t for t in query.terms if t in contact.terms),
+        (t for t in query.surface if t in contact.term_counts),
         key=lambda t: -directory.idf(t),
     )[:8]
     matched_words = tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))
@@ -185,6 +215,7 @@ def score_contact(
     reasons.append(
         Reason("capacity", round(room, 3), 1 - weights.capacity_floor, _capacity_detail(left))
     )
+    reasons = [replace(r, weight=round(r.weight, 3)) for r in reasons]
     return Match(
         key=profile.key,
         score=round(score, 4),
@@ -214,7 +245,6 @@ def rerank(
 ) -> list[Match]:
     """Greedy coverage-aware selection over the best ``3 × limit`` by score."""
     pool = sorted(scored, key=lambda m: (-m.score, m.key))[: max(3 * limit, limit)]
-    by_key = {c.profile.key: c for c in directory.contacts}
     chosen: list[Match] = []
     covered: set[str] = set()
     need_weight = sum(query.needs.values()) or 1.0
@@ -223,7 +253,11 @@ def rerank(
         def gain(match: Match) -> float:
             novel = sum(query.needs.get(k, 0.0) for k in match.needs_covered if k not in covered)
             similarity = max(
-                (_similarity(by_key[match.key], by_key[c.key]) for c in chosen), default=0.0
+                (
+                    _similarity(directory.contact(match.key), directory.contact(c.key))
+                    for c in chosen
+                ),
+                default=0.0,
             )
             bonus = weights.novelty * novel / need_weight - weights.redundancy * similarity
             return match.score * (1 + bonus)

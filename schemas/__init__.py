@@ -24,12 +24,20 @@ from schemas.initiative import (
     NeedKind,
     Stage,
 )
+from schemas.match import (
+    ContactInitiatives,
+    InitiativeMatchItem,
+    MatchItem,
+    MatchRequest,
+    MatchResult,
+)
 from schemas.municipality import (
     Municipality,
     MunicipalityCreate,
     MunicipalityPublic,
     MunicipalityUpdate,
 )
+from schemas.theme import ThemePublic, ThemeTerm, ThemeTermsUpdate
 from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitUpdate
 
 metadata = SQLModel.metadata
@@ -47,6 +55,7 @@ __all__ = [
     "AreaUpdate",
     "Contact",
     "ContactCreate",
+    "ContactInitiatives",
     "ContactProfile",
     "ContactPublic",
     "ContactUpdate",
@@ -54,10 +63,14 @@ __all__ = [
     "ImportResult",
     "Initiative",
     "InitiativeCreate",
+    "InitiativeMatchItem",
     "InitiativePublic",
     "InitiativeSummary",
     "InitiativeUpdate",
     "InvalidParam",
+    "MatchItem",
+    "MatchRequest",
+    "MatchResult",
     "Municipality",
     "MunicipalityCreate",
     "MunicipalityPublic",
@@ -68,6 +81,9 @@ __all__ = [
     "Problem",
     "Role",
     "Stage",
+    "ThemePublic",
+    "ThemeTerm",
+    "ThemeTermsUpdate",
     "Unit",
     "UnitCreate",
     "UnitKind",

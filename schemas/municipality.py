@@ -6,6 +6,10 @@ from schemas.base import ApiModel, InputModel, MunicipalityCode, Name, UpdateMod
 class Municipality(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=6)
     name: str = Field(max_length=200)
+    # Raised by every write that changes what the matcher sees (areas, units, contacts, theme
+    # terms). Each API process keeps its index per municipality and rebuilds it when this
+    # differs, so several workers stay consistent with the database and with each other.
+    directory_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class MunicipalityBase(ApiModel):

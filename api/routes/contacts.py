@@ -10,12 +10,21 @@ from api.deps import (
     OwnContactDep,
     PagingDep,
     SessionDep,
+    SettingsDep,
     StaffDep,
     ThemeFilter,
 )
 from api.routes.paging import page_of
 from api.services import contacts as service
-from schemas import ContactCreate, ContactProfile, ContactPublic, ContactUpdate, Page
+from api.services import matching
+from schemas import (
+    ContactCreate,
+    ContactInitiatives,
+    ContactProfile,
+    ContactPublic,
+    ContactUpdate,
+    Page,
+)
 from schemas.base import MAX_ID, SINGLE_LINE
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -97,3 +106,21 @@ def update_contact(
 )
 def delete_contact(contact: ContactDep, session: SessionDep, _: StaffDep) -> None:
     service.delete_contact(session=session, contact=contact)
+
+
+@router.get(
+    "/{id}/initiatives",
+    response_model=ContactInitiatives,
+    summary="Initiatives that fit this civil servant (broker or themself)",
+    description="The reverse match: initiatives in the contact's municipality ranked by how "
+    "well they fit the contact's portfolio, area and network. Without initiators' details.",
+)
+def initiatives_for_contact(
+    contact: OwnContactDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+):
+    return matching.initiatives_for_contact(
+        session=session, contact=contact, weights=settings.matching.weights(), limit=limit
+    )

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.deps import (
     AnyKeyDep,
@@ -11,16 +11,19 @@ from api.deps import (
     PagingDep,
     Principal,
     SessionDep,
+    SettingsDep,
     ThemeFilter,
     require,
 )
 from api.routes.paging import page_of
 from api.services import initiatives as service
+from api.services import matching
 from schemas import (
     InitiativeCreate,
     InitiativePublic,
     InitiativeSummary,
     InitiativeUpdate,
+    MatchResult,
     Page,
     Role,
     Stage,
@@ -99,3 +102,27 @@ def update_initiative(
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an initiative")
 def delete_initiative(initiative: OwnInitiativeDep, session: SessionDep) -> None:
     service.delete_initiative(session=session, initiative=initiative)
+
+
+@router.get(
+    "/{id}/matches",
+    response_model=MatchResult,
+    summary="Wie moet ik hebben? The best contacts for an initiative",
+    description="Ranked civil servants with the reasons for each rank. Only available, "
+    "consenting contacts of the initiative's municipality appear; names only of contacts "
+    "with a public profile (staff see all names); never contact details.",
+)
+def match_initiative(
+    initiative: InitiativeDep,
+    session: SessionDep,
+    principal: AnyKeyDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+):
+    return matching.match_initiative(
+        session=session,
+        initiative=initiative,
+        principal=principal,
+        weights=settings.matching.weights(),
+        limit=limit,
+    )

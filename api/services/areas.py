@@ -8,6 +8,7 @@ from api.services.common import (
     list_contains,
     paginate,
     require_municipality,
+    touch_directory,
 )
 from schemas import Area, AreaCreate, AreaUpdate, Contact, Initiative, Unit
 
@@ -49,6 +50,7 @@ def create_area(*, session: Session, area_in: AreaCreate) -> Area:
         )
     area = Area.model_validate(area_in.model_dump())
     session.add(area)
+    touch_directory(session, area.municipality_code)
     session.commit()
     return area
 
@@ -64,6 +66,7 @@ def update_area(*, session: Session, area: Area, area_in: AreaUpdate) -> Area:
         )
     apply_changes(area, changes)
     session.add(area)
+    touch_directory(session, area.municipality_code)
     session.commit()
     return area
 
@@ -83,4 +86,5 @@ def delete_area(*, session: Session, area: Area) -> None:
     if users:
         raise Conflict(f"Area {area.code} is still used by {', '.join(users)}.")
     session.delete(area)
+    touch_directory(session, area.municipality_code)
     session.commit()

@@ -96,3 +96,13 @@ def any_row(session: Session, table: Any, *criteria: Any) -> bool:
 def apply_changes(row: Any, changes: dict[str, Any]) -> None:
     for field, value in changes.items():
         setattr(row, field, value)
+
+
+def touch_directory(session: Session, municipality_code: str) -> None:
+    """Record that what the matcher sees changed for this municipality (see
+    ``Municipality.directory_version``); part of the caller's transaction."""
+    session.execute(
+        sa.update(Municipality)
+        .where(Municipality.code == municipality_code)
+        .values(directory_version=Municipality.directory_version + 1)
+    )

@@ -13,6 +13,7 @@ from api.services.common import (
     like_pattern,
     list_contains,
     paginate,
+    touch_directory,
 )
 from schemas import (
     ApiKey,
@@ -134,6 +135,7 @@ def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
     data = _normalised(contact_in.model_dump())
     contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
     session.add(contact)
+    touch_directory(session, contact.municipality_code)
     session.commit()
     return contact
 
@@ -171,9 +173,12 @@ def update_contact(
         )
     check_all(*checks)
     _normalised(changes)
+    previous_municipality = contact.municipality_code
     apply_changes(contact, changes)
     contact.updated_at = utc_now()
     session.add(contact)
+    for code in {previous_municipality, contact.municipality_code}:
+        touch_directory(session, code)
     session.commit()
     return contact
 
@@ -197,4 +202,5 @@ def delete_contact(*, session: Session, contact: Contact) -> None:
         colleague.knows = [other for other in colleague.knows if other != contact.id]
         session.add(colleague)
     session.delete(contact)
+    touch_directory(session, contact.municipality_code)
     session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from api.errors import InvalidInput
-from api.services.common import dedupe
+from api.services.common import dedupe, touch_directory
 from schemas import Area, Contact, ImportDocument, ImportResult, Municipality, Unit
 from schemas.base import InvalidParam
 from schemas.columns import utc_now
@@ -167,7 +167,11 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
         raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")
 
     for municipality in document.municipalities:
-        session.merge(Municipality(code=municipality.code, name=municipality.name))
+        stored = session.get(Municipality, municipality.code)
+        if stored is None:
+            session.add(Municipality(code=municipality.code, name=municipality.name))
+        else:  # keep its directory_version: it must only ever go up
+            stored.name = municipality.name
     session.flush()
     # Parents before children, so each foreign key points at a row that exists.
     area_depths = tree_depths({a.code: a.parent_code for a in document.areas}) or {}
@@ -223,6 +227,11 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     ]
     if knows_rows:
         session.execute(update(Contact), knows_rows)
+    touched = {m.code for m in document.municipalities} | {
+        a.municipality_code for a in document.areas
+    }
+    for code in sorted(touched | set(unit_municipality.values())):
+        touch_directory(session, code)
     session.commit()
     return ImportResult(
         municipalities=len(document.municipalities),

@@ -10,6 +10,7 @@ from api.services.common import (
     dedupe,
     paginate,
     require_municipality,
+    touch_directory,
 )
 from schemas import Contact, Unit, UnitCreate, UnitUpdate
 
@@ -68,6 +69,7 @@ def create_unit(*, session: Session, unit_in: UnitCreate) -> Unit:
     data["area_codes"] = dedupe(data["area_codes"])
     unit = Unit.model_validate(data)
     session.add(unit)
+    touch_directory(session, unit.municipality_code)
     session.commit()
     return unit
 
@@ -100,6 +102,7 @@ def update_unit(*, session: Session, unit: Unit, unit_in: UnitUpdate) -> Unit:
         changes["themes"] = dedupe(changes["themes"])
     apply_changes(unit, changes)
     session.add(unit)
+    touch_directory(session, unit.municipality_code)
     session.commit()
     return unit
 
@@ -110,4 +113,5 @@ def delete_unit(*, session: Session, unit: Unit) -> None:
     if any_row(session, Unit, Unit.parent_id == unit.id):
         raise Conflict(f"Unit {unit.id} still has child units; move or remove them first.")
     session.delete(unit)
+    touch_directory(session, unit.municipality_code)
     session.commit()

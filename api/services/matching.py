@@ -1,0 +1,218 @@
+"""Turns rows into the engine's inputs and its keys back into ids; keeps one prepared
+directory per municipality in this process, rebuilt when ``directory_version`` moves."""
+
+import threading
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from api.deps import Principal
+from api.errors import InvalidInput
+from matching import (
+    AreaProfile,
+    ContactProfile,
+    Directory,
+    InitiativeProfile,
+    Match,
+    Need,
+    NetworkLink,
+    UnitProfile,
+    Weights,
+    default_vocabulary,
+    rank,
+    rank_initiatives,
+)
+from matching.vocabulary import Vocabulary
+from schemas import (
+    Area,
+    Contact,
+    ContactInitiatives,
+    Initiative,
+    InitiativeMatchItem,
+    InitiativeSummary,
+    MatchItem,
+    MatchRequest,
+    MatchResult,
+    Municipality,
+    ThemeTerm,
+    Unit,
+)
+
+_directories: dict[str, tuple[int, Directory]] = {}
+_build_lock = threading.Lock()
+
+
+def vocabulary_for(session: Session, municipality_code: str) -> Vocabulary:
+    extra: dict[str, list[str]] = {}
+    for row in session.exec(
+        select(ThemeTerm).where(ThemeTerm.municipality_code == municipality_code)
+    ).all():
+        extra.setdefault(row.theme, []).append(row.term)
+    base = default_vocabulary()
+    return base.with_extra_terms(extra) if extra else base
+
+
+def directory_for(session: Session, municipality_code: str) -> Directory:
+    """The prepared directory of a municipality: from this process's cache when its version
+    is current (one small query), else built from the database."""
+    version = session.exec(
+        select(Municipality.directory_version).where(Municipality.code == municipality_code)
+    ).first()
+    if version is None:
+        raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
+    cached = _directories.get(municipality_code)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _build_lock:
+        cached = _directories.get(municipality_code)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        directory = _build_directory(session, municipality_code)
+        _directories[municipality_code] = (version, directory)
+        return directory
+
+
+def _build_directory(session: Session, municipality_code: str) -> Directory:
+    areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
+    units = {
+        unit.id: UnitProfile(
+            key=str(unit.id),
+            name=unit.name,
+            kind=unit.kind,
+            description=unit.description,
+            themes=tuple(unit.themes),
+            area_codes=tuple(unit.area_codes),
+        )
+        for unit in session.exec(select(Unit).where(Unit.municipality_code == municipality_code))
+    }
+    # Only people who may be matched: available and consenting, in this municipality.
+    contacts = session.exec(
+        select(Contact)
+        .where(Contact.municipality_code == municipality_code)
+        .where(Contact.available)
+        .where(Contact.consent_at.is_not(None))
+        .order_by(Contact.id)
+    ).all()
+    profiles = [
+        ContactProfile(
+            key=str(contact.id),
+            job_title=contact.job_title,
+            unit=units[contact.unit_id],
+            themes=tuple(contact.themes),
+            area_codes=tuple(contact.area_codes),
+            expertise=contact.expertise,
+            networks=tuple(NetworkLink(n["name"], n["kind"]) for n in contact.networks),
+            open_to_initiatives=contact.open_to_initiatives,
+            capacity_per_month=contact.capacity_per_month,
+        )
+        for contact in contacts
+    ]
+    return Directory.build(
+        profiles,
+        [AreaProfile(a.code, a.name, a.parent_code) for a in areas],
+        vocabulary_for(session, municipality_code),
+    )
+
+
+def initiative_profile(initiative: Initiative) -> InitiativeProfile:
+    return InitiativeProfile(
+        text=" ".join(
+            [initiative.title, initiative.description, initiative.problem, initiative.target_group]
+        ),
+        themes=tuple(initiative.themes),
+        area_codes=tuple(initiative.area_codes),
+        needs=tuple(Need(n["kind"], n.get("description", "")) for n in initiative.needs),
+        stage=initiative.stage,
+    )
+
+
+def _present(session: Session, matches: Sequence[Match], principal: Principal) -> list[MatchItem]:
+    """Match keys back to contacts, fetched in one query; names only where allowed and
+    never any contact details."""
+    ids = [int(m.key) for m in matches]
+    contacts = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(ids))).all()}
+    units = {
+        u.id: u
+        for u in session.exec(
+            select(Unit).where(Unit.id.in_({c.unit_id for c in contacts.values()}))
+        ).all()
+    }
+    items = []
+    for position, match in enumerate(matches, start=1):
+        contact = contacts.get(int(match.key))
+        if contact is None:  # removed since the index was built
+            continue
+        unit = units[contact.unit_id]
+        shows_name = (
+            contact.public_profile or principal.is_staff or principal.is_contact(contact.id)
+        )
+        items.append(
+            MatchItem.model_validate(
+                {
+                    "rank": position,
+                    "score": match.score,
+                    "contact": {
+                        "id": contact.id,
+                        "name": contact.name if shows_name else None,
+                        "job_title": contact.job_title,
+                        "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
+                    },
+                    "reasons": [r.__dict__ for r in match.reasons],
+                    "needs_covered": list(match.needs_covered),
+                    "matched_terms": list(match.matched_terms),
+                }
+            )
+        )
+    return items
+
+
+def match_initiative(
+    *, session: Session, initiative: Initiative, principal: Principal, weights: Weights, limit: int
+) -> MatchResult:
+    directory = directory_for(session, initiative.municipality_code)
+    matches = rank(initiative_profile(initiative), directory, weights=weights, limit=limit)
+    return MatchResult(initiative_id=initiative.id, items=_present(session, matches, principal))
+
+
+def match_question(
+    *, session: Session, question: MatchRequest, principal: Principal, weights: Weights
+) -> MatchResult:
+    directory = directory_for(session, question.municipality_code)
+    profile = InitiativeProfile(
+        text=question.text,
+        themes=tuple(question.themes),
+        area_codes=tuple(question.area_codes),
+        needs=tuple(Need(n.kind, n.description) for n in question.needs),
+    )
+    matches = rank(profile, directory, weights=weights, limit=question.limit)
+    return MatchResult(initiative_id=None, items=_present(session, matches, principal))
+
+
+def initiatives_for_contact(
+    *, session: Session, contact: Contact, weights: Weights, limit: int
+) -> ContactInitiatives:
+    directory = directory_for(session, contact.municipality_code)
+    initiatives = {
+        i.id: i
+        for i in session.exec(
+            select(Initiative).where(Initiative.municipality_code == contact.municipality_code)
+        ).all()
+    }
+    matches = rank_initiatives(
+        str(contact.id),
+        [(str(i.id), initiative_profile(i)) for i in initiatives.values()],
+        directory,
+        weights=weights,
+        limit=limit,
+    )
+    items = [
+        InitiativeMatchItem(
+            rank=position,
+            score=match.score,
+            initiative=InitiativeSummary.model_validate(initiatives[int(match.key)]),
+            reasons=[r.__dict__ for r in match.reasons],
+            needs_covered=list(match.needs_covered),
+        )
+        for position, match in enumerate(matches, start=1)
+    ]
+    return ContactInitiatives(contact_id=contact.id, items=items)

@@ -1,0 +1,71 @@
+"""Match requests and answers: who to contact, and why."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from schemas.base import MULTI_LINE, ApiModel, AreaCodeList, InputModel, MunicipalityCode, ThemeList
+from schemas.initiative import InitiativeSummary, NeedList
+from schemas.unit import UnitKind
+
+MatchLimit = Annotated[int, Field(ge=1, le=50)]
+
+
+class MatchRequest(InputModel):
+    """An ad-hoc question, for initiators who ask before they register. Nothing is stored."""
+
+    municipality_code: MunicipalityCode
+    text: Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=MULTI_LINE)] = (
+        Field(description="The initiative in your own words.")
+    )
+    themes: ThemeList = []
+    area_codes: AreaCodeList = []
+    needs: NeedList = []
+    limit: MatchLimit = 5
+
+
+class MatchReason(ApiModel):
+    signal: str = Field(description="text, theme, need, network, area, openness or capacity")
+    value: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0, le=1, description="The signal's share in the score.")
+    detail: str = Field(description="One sentence a person understands.")
+
+
+class MatchUnit(ApiModel):
+    id: int
+    name: str
+    kind: UnitKind
+
+
+class MatchContact(ApiModel):
+    id: int
+    name: str | None = Field(description="Null unless the contact has a public profile.")
+    job_title: str
+    unit: MatchUnit
+
+
+class MatchItem(ApiModel):
+    rank: int
+    score: float = Field(ge=0, le=1)
+    contact: MatchContact
+    reasons: list[MatchReason]
+    needs_covered: list[str]
+    matched_terms: list[str]
+
+
+class MatchResult(ApiModel):
+    initiative_id: int | None = Field(description="Null for an ad-hoc question.")
+    items: list[MatchItem]
+
+
+class InitiativeMatchItem(ApiModel):
+    rank: int
+    score: float = Field(ge=0, le=1)
+    initiative: InitiativeSummary
+    reasons: list[MatchReason]
+    needs_covered: list[str]
+
+
+class ContactInitiatives(ApiModel):
+    contact_id: int
+    items: list[InitiativeMatchItem]
