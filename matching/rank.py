@@ -46,22 +46,34 @@ def rank(
     if limit <= 0 or directory.size == 0:
         return []
     query = directory.analyse_initiative(initiative)
-    candidates = _candidates(query, directory)
     bm25 = directory.bm25(query.terms)
+    candidates = _candidates(query, directory, bm25)
     best_bm25 = max((bm25.get(i, 0.0) for i in candidates), default=0.0)
-    scored = [
-        score_contact(
+    capacity_left = capacity_left or {}
+
+    def score(index: int, *, explain: bool) -> Match:
+        contact = directory.contacts[index]
+        return score_contact(
             query,
-            directory.contacts[i],
+            contact,
             directory,
             weights=weights,
-            bm25=bm25.get(i, 0.0),
+            bm25=bm25.get(index, 0.0),
             best_bm25=best_bm25,
-            capacity_left=(capacity_left or {}).get(directory.contacts[i].profile.key),
+            capacity_left=capacity_left.get(contact.profile.key),
+            explain=explain,
         )
-        for i in candidates
-    ]
-    return rerank(scored, query, directory, weights=weights, limit=limit)
+
+    # Numbers for every candidate; sentences only for the few that are shown.
+    chosen = rerank(
+        [score(i, explain=False) for i in candidates],
+        query,
+        directory,
+        weights=weights,
+        limit=limit,
+    )
+    position = {c.profile.key: i for i, c in enumerate(directory.contacts)}
+    return [score(position[m.key], explain=True) for m in chosen]
 
 
 def rank_initiatives(
@@ -91,14 +103,13 @@ def rank_initiatives(
     return sorted(scored, key=lambda m: (-m.score, m.key))[:limit]
 
 
-def _candidates(query: InitiativeFeatures, directory: Directory) -> list[int]:
+def _candidates(
+    query: InitiativeFeatures, directory: Directory, bm25: dict[int, float]
+) -> list[int]:
     """Contacts worth scoring in full: those sharing words, themes, needs or areas with the
     initiative, best first by a cheap preliminary score."""
-    preliminary: dict[int, float] = {}
-    for term, count in query.terms.items():
-        weight = directory.idf(term) * min(count, 3)
-        for index, _tf in directory.postings.get(term, ()):
-            preliminary[index] = preliminary.get(index, 0.0) + weight
+    best = max(bm25.values(), default=0.0) or 1.0
+    preliminary = {index: 4 * value / best for index, value in bm25.items()}
     for slug, weight in query.themes.items():
         for index in directory.theme_postings.get(slug, ()):
             preliminary[index] = preliminary.get(index, 0.0) + 4 * weight
@@ -123,7 +134,10 @@ def score_contact(
     bm25: float,
     best_bm25: float,
     capacity_left: int | None = None,
+    explain: bool = True,
 ) -> Match:
+    """One contact's score for an analysed initiative; with ``explain``, also its reasons
+    and matched words (the costly part, so ``rank`` explains only what it returns)."""
     profile = contact.profile
     vocabulary = directory.vocabulary
     text = signals.text_relevance(bm25, best_bm25)
@@ -155,10 +169,7 @@ def score_contact(
     total_weight = sum(w for _, w, _ in topic) or 1.0
     relevance = sum(w * v for _, w, v in topic) / total_weight
 
-    if query.areas:
-        fit, via = signals.area_fit(query.areas, contact.areas, directory.ancestors)
-    else:
-        fit, via = 1.0, None
+    fit, via = signals.area_fit(query.areas, contact.areas, directory.ancestors)
     place = weights.area_floor + (1 - weights.area_floor) * fit
     left = profile.capacity_left if capacity_left is None else capacity_left
     is_open = signals.openness(profile.open_to_initiatives)
@@ -168,6 +179,24 @@ def score_contact(
     )
     score = relevance * place * readiness
 
+    numbers = {
+        "text": text,
+        "theme": theme,
+        "need": need,
+        "network": network,
+        "area": fit,
+        "openness": is_open,
+        "capacity": room,
+        "relevance": relevance,
+    }
+    if not explain:
+        return Match(
+            key=profile.key,
+            score=round(score, 4),
+            reasons=(),
+            needs_covered=covered,
+            signals=numbers,
+        )
     # Only words the initiator wrote (not the labels of ticked themes), rarest first.
     matched = sorted(
         (t for t in query.surface if t in contact.term_counts),
@@ -222,16 +251,7 @@ def score_contact(
         reasons=tuple(reasons),
         needs_covered=covered,
         matched_terms=matched_words,
-        signals={
-            "text": text,
-            "theme": theme,
-            "need": need,
-            "network": network,
-            "area": fit,
-            "openness": is_open,
-            "capacity": room,
-            "relevance": relevance,
-        },
+        signals=numbers,
     )
 
 
@@ -316,7 +336,8 @@ def _area_detail(query, contact: ContactFeatures, fit: float, via: str | None, d
         return area.name if area else (code or "")
 
     if not query.areas:
-        return "U gaf geen gebied op."
+        where = "de hele stad" if not contact.areas else _join([name(c) for c in contact.areas[:3]])
+        return f"U gaf geen gebied op; werkt voor {where}."
     if fit == signals.SAME_AREA:
         return f"Werkt in {name(via)}, waar uw initiatief plaatsvindt."
     if fit == signals.WIDER_AREA:

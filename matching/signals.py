@@ -7,7 +7,9 @@ from collections.abc import Mapping
 # How much a related theme counts towards an asked theme.
 RELATED_THEME_CREDIT = 0.3
 # Area fit over the hierarchy (buurt in wijk in stadsdeel).
-SAME_AREA, WIDER_AREA, NARROWER_AREA, CITYWIDE, ELSEWHERE = 1.0, 0.85, 0.6, 0.55, 0.0
+SAME_AREA, WIDER_AREA, NARROWER_AREA, CITYWIDE, ELSEWHERE = 1.0, 0.85, 0.6, 0.7, 0.0
+# With no area asked, a citywide role fits fully and one tied to an area a little less.
+LOCAL_ROLE_WITHOUT_AREA = 0.75
 
 
 def text_relevance(bm25: float, best_bm25: float) -> float:
@@ -37,8 +39,11 @@ def area_fit(
 ) -> tuple[float, str | None]:
     """Best fit over the initiative's areas: 1 where the contact serves that very area, 0.85
     where it serves a wider area containing it (the wijk or stadsdeel), 0.6 where it serves a
-    part of it, 0.55 for a citywide role (no areas), 0 elsewhere. Returns the fit and the
-    served area that gave it."""
+    part of it, 0.7 for a citywide role (no areas), 0 elsewhere. An initiative without an
+    area (citywide, or not yet placed) fits a citywide role 1 and a local one 0.75.
+    Returns the fit and the served area that gave it."""
+    if not asked:
+        return (1.0 if not served else LOCAL_ROLE_WITHOUT_AREA), None
     if not served:
         return CITYWIDE, None
     best, best_area = ELSEWHERE, None

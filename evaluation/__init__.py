@@ -1,0 +1,1 @@
+"""Offline evaluation of the ranking engine against a labelled set (see ``metrics``)."""

@@ -1,0 +1,506 @@
+"""Loading a labelled set, three rankers (the engine and two keyword baselines) and the metrics.
+
+The labelled set (``evaluation/labelled_set.json``) names a directory in the import format
+(``"directory"``, relative to the repository root), adds the contacts of another municipality
+(``"otherMunicipality"``) and lists cases: an initiative and graded judgments, 2 for a key
+contact and 1 for a useful one; every contact not judged counts as 0.
+
+Metrics, per case, then averaged over the cases:
+
+- nDCG@5: gains 2/1/0, discount ``1 / log2(rank + 1)``, the ideal DCG from the judgments;
+- Recall@5: the share of the case's grade-2 contacts in the top 5 (cases without a grade-2
+  contact are left out of this average);
+- MRR: ``1 / rank`` of the first contact with grade ≥ 1 within the top 10, else 0;
+- bad@5: the share of the top-5 places held by someone who should not be suggested at all:
+  unavailable, without consent, closed to initiatives, with capacity 0, in another
+  municipality, or tied to areas none of which is the initiative's area, an ancestor or a
+  descendant of it (citywide contacts, without areas, are never out of area).
+
+Everything is deterministic: ties are broken by contact key and nothing is sampled.
+"""
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from matching import (
+    AreaProfile,
+    ContactProfile,
+    Directory,
+    InitiativeProfile,
+    Need,
+    NetworkLink,
+    UnitProfile,
+    Vocabulary,
+    Weights,
+    default_vocabulary,
+    rank,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SET = ROOT / "evaluation" / "labelled_set.json"
+K = 5  # the cut-off of nDCG, Recall and bad
+DEPTH = 10  # how deep MRR looks, and how many places each system returns
+
+Ranker = Callable[["Case"], list[str]]
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True)
+class Contact:
+    key: str
+    municipality: str
+    profile: ContactProfile  # as the engine sees it
+    text: str  # lower-cased plain text for the keyword baselines
+    available: bool
+    consented: bool
+    areas: tuple[str, ...]  # the areas served: the contact's own, else the unit's; () citywide
+
+    @property
+    def listable(self) -> bool:
+        """Whether the API would hand this contact to the engine at all (within its
+        municipality)."""
+        return self.available and self.consented
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    municipality: str
+    initiative: InitiativeProfile
+    query: str  # the baselines' query: the initiative's text, themes and need descriptions
+    judgments: dict[str, int]
+    rationale: str = ""
+
+
+@dataclass
+class Dataset:
+    cases: list[Case]
+    contacts: dict[str, Contact]  # in file order: the directory's, then the other municipality's
+    areas: dict[str, AreaProfile]
+    area_municipality: dict[str, str]
+    ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ancestors = {code: _ancestors(code, self.areas) for code in self.areas}
+
+    def areas_of(self, municipality: str) -> list[AreaProfile]:
+        return [a for a in self.areas.values() if self.area_municipality[a.code] == municipality]
+
+    def bad_reasons(self, key: str, case: Case) -> list[str]:
+        """Why a contact should not be among a case's suggestions; empty when it may be."""
+        contact = self.contacts[key]
+        profile = contact.profile
+        reasons = []
+        if not contact.available:
+            reasons.append("unavailable")
+        if not contact.consented:
+            reasons.append("no consent")
+        if not profile.open_to_initiatives:
+            reasons.append("closed to initiatives")
+        if profile.capacity_per_month <= 0:
+            reasons.append("no capacity")
+        if contact.municipality != case.municipality:
+            reasons.append("other municipality")
+        if not self.area_related(contact.areas, case.initiative.area_codes):
+            reasons.append("other area")
+        return reasons
+
+    def area_related(self, served: Sequence[str], asked: Sequence[str]) -> bool:
+        """True when no area is asked, the contact is citywide, or one served area is an asked
+        area, an ancestor of one or a descendant of one."""
+        if not asked or not served:
+            return True
+        near = set(asked).union(*(self.ancestors.get(a, ()) for a in asked))
+        return any(
+            code in near or any(a in self.ancestors.get(code, ()) for a in asked) for code in served
+        )
+
+
+def _ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:
+    chain: list[str] = []
+    parent = areas[code].parent_code
+    while parent is not None and parent in areas and parent not in chain and parent != code:
+        chain.append(parent)
+        parent = areas[parent].parent_code
+    return tuple(chain)
+
+
+def _words(*parts: str | None) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _resolve(path: str, labelled_set: Path) -> Path:
+    candidate = Path(path)
+    if candidate.is_absolute():
+        return candidate
+    for base in (ROOT, labelled_set.parent):
+        if (base / candidate).exists():
+            return base / candidate
+    raise FileNotFoundError(f"directory {path!r} not found under {ROOT} or {labelled_set.parent}")
+
+
+def _read_document(
+    document: Mapping,
+    *,
+    contacts: dict[str, Contact],
+    areas: dict[str, AreaProfile],
+    area_municipality: dict[str, str],
+) -> None:
+    """Add the areas and contacts of one import-format document."""
+    municipalities = [m["code"] for m in document.get("municipalities", [])]
+    default = municipalities[0] if len(municipalities) == 1 else None
+
+    def municipality_of(item: Mapping, what: str) -> str:
+        code = item.get("municipalityCode") or default
+        if not code:
+            raise ValueError(f"{what} has no municipalityCode and the document has several")
+        return code
+
+    for area in document.get("areas", []):
+        areas[area["code"]] = AreaProfile(area["code"], area["name"], area.get("parentCode"))
+        area_municipality[area["code"]] = municipality_of(area, f"area {area['code']}")
+    units = {unit["key"]: unit for unit in document.get("units", [])}
+    for item in document.get("contacts", []):
+        key = item["key"]
+        if key in contacts:
+            raise ValueError(f"contact key {key!r} occurs twice")
+        unit = units[item["unitKey"]]
+        unit_profile = UnitProfile(
+            key=unit["key"],
+            name=unit["name"],
+            kind=unit["kind"],
+            description=unit.get("description") or "",
+            themes=tuple(unit.get("themes") or ()),
+            area_codes=tuple(unit.get("areaCodes") or ()),
+        )
+        networks = tuple(NetworkLink(n["name"], n["kind"]) for n in item.get("networks") or ())
+        profile = ContactProfile(
+            key=key,
+            job_title=item["jobTitle"],
+            unit=unit_profile,
+            themes=tuple(item.get("themes") or ()),
+            area_codes=tuple(item.get("areaCodes") or ()),
+            expertise=item.get("expertise") or "",
+            networks=networks,
+            open_to_initiatives=bool(item.get("openToInitiatives", True)),
+            capacity_per_month=int(item.get("capacityPerMonth", 4)),
+        )
+        text = _words(
+            item.get("name"),
+            profile.job_title,
+            profile.expertise,
+            *(t.replace("-", " ") for t in profile.themes),
+            unit_profile.name,
+            unit_profile.description,
+            *(n.name for n in networks),
+        ).lower()
+        contacts[key] = Contact(
+            key=key,
+            municipality=item.get("municipalityCode")
+            or municipality_of(unit, f"unit {unit['key']}"),
+            profile=profile,
+            text=text,
+            available=bool(item.get("available", True)),
+            consented=item.get("consentAt") is not None,
+            areas=profile.area_codes or unit_profile.area_codes,
+        )
+
+
+def _case(raw: Mapping) -> Case:
+    initiative = raw["initiative"]
+    text = _words(
+        initiative.get("title"),
+        initiative.get("description"),
+        initiative.get("problem"),
+        initiative.get("targetGroup"),
+    )
+    themes = tuple(initiative.get("themes") or ())
+    needs = tuple(Need(n["kind"], n.get("description") or "") for n in initiative.get("needs", []))
+    query = _words(text, *(t.replace("-", " ") for t in themes), *(n.description for n in needs))
+    return Case(
+        id=raw["id"],
+        municipality=initiative["municipalityCode"],
+        initiative=InitiativeProfile(
+            text=text,
+            themes=themes,
+            area_codes=tuple(initiative.get("areaCodes") or ()),
+            needs=needs,
+            stage=initiative.get("stage"),
+        ),
+        query=query,
+        judgments={key: int(grade) for key, grade in raw.get("judgments", {}).items()},
+        rationale=raw.get("rationale", ""),
+    )
+
+
+def load_dataset(path: Path | str = DEFAULT_SET) -> Dataset:
+    """Read a labelled set, its directory and the other municipality's contacts."""
+    path = Path(path)
+    labelled = json.loads(path.read_text(encoding="utf-8"))
+    directory = json.loads(_resolve(labelled["directory"], path).read_text(encoding="utf-8"))
+    contacts: dict[str, Contact] = {}
+    areas: dict[str, AreaProfile] = {}
+    area_municipality: dict[str, str] = {}
+    for document in (directory, labelled.get("otherMunicipality") or {}):
+        _read_document(
+            document, contacts=contacts, areas=areas, area_municipality=area_municipality
+        )
+    cases = [_case(raw) for raw in labelled["cases"]]
+    for case in cases:
+        unknown = sorted(set(case.judgments) - set(contacts))
+        if unknown:
+            raise ValueError(f"case {case.id} judges unknown contacts: {', '.join(unknown)}")
+        wrong = sorted(k for k, g in case.judgments.items() if g not in (0, 1, 2))
+        if wrong:
+            raise ValueError(f"case {case.id}: grades must be 0, 1 or 2 ({', '.join(wrong)})")
+    return Dataset(cases=cases, contacts=contacts, areas=areas, area_municipality=area_municipality)
+
+
+# --------------------------------------------------------------------------------------------
+# Systems
+
+
+class EngineRanker:
+    """The engine as the API will call it: one Directory per municipality, built once from the
+    contacts of that municipality who are available and consented."""
+
+    def __init__(
+        self,
+        data: Dataset,
+        *,
+        vocabulary: Vocabulary | None = None,
+        weights: Weights = Weights(),
+    ) -> None:
+        self.weights = weights
+        vocabulary = vocabulary or default_vocabulary()
+        self.directories: dict[str, Directory] = {}
+        for municipality in sorted({case.municipality for case in data.cases}):
+            listable = [
+                c.profile
+                for c in data.contacts.values()
+                if c.municipality == municipality and c.listable
+            ]
+            self.directories[municipality] = Directory.build(
+                listable, data.areas_of(municipality), vocabulary
+            )
+
+    def __call__(self, case: Case) -> list[str]:
+        directory = self.directories[case.municipality]
+        # The top 5 exactly as the API returns them (the re-rank depends on the limit), then
+        # places 6-10 from a longer list, for MRR.
+        top = [m.key for m in rank(case.initiative, directory, weights=self.weights, limit=K)]
+        longer = rank(case.initiative, directory, weights=self.weights, limit=DEPTH)
+        return top + [m.key for m in longer if m.key not in top][: DEPTH - len(top)]
+
+
+TOKEN = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+class BM25Ranker:
+    """Okapi BM25 (k1 1.2, b 0.75, idf ``ln(1 + (N - df + 0.5) / (df + 0.5))``) over every
+    contact in the file, both municipalities, listable or not; no stemming, no stop words."""
+
+    def __init__(self, data: Dataset, *, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.keys = list(data.contacts)
+        self.docs = [Counter(tokens(data.contacts[k].text)) for k in self.keys]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.average = sum(self.lengths) / len(self.lengths) if self.lengths else 1.0
+        df = Counter(term for doc in self.docs for term in doc)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+
+    def scores(self, query: str) -> dict[str, float]:
+        terms = set(tokens(query)) & self.idf.keys()
+        scores: dict[str, float] = {}
+        for key, doc, length in zip(self.keys, self.docs, self.lengths, strict=True):
+            norm = self.k1 * (1 - self.b + self.b * length / self.average)
+            score = sum(
+                self.idf[t] * doc[t] * (self.k1 + 1) / (doc[t] + norm) for t in terms if t in doc
+            )
+            if score > 0:
+                scores[key] = score
+        return scores
+
+    def __call__(self, case: Case) -> list[str]:
+        return top_keys(self.scores(case.query))
+
+
+class FuzzyRanker:
+    """rapidfuzz ``token_set_ratio(query, contact text)`` over the same contacts and texts."""
+
+    def __init__(self, data: Dataset) -> None:
+        self.texts = {key: contact.text for key, contact in data.contacts.items()}
+
+    def __call__(self, case: Case) -> list[str]:
+        query = case.query.lower()
+        return top_keys({k: fuzz.token_set_ratio(query, t) for k, t in self.texts.items()})
+
+
+def top_keys(scores: Mapping[str, float], depth: int = DEPTH) -> list[str]:
+    """The best ``depth`` keys with a positive score, ties broken by key."""
+    ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda i: (-i[1], i[0]))
+    return [key for key, _ in ranked[:depth]]
+
+
+def systems(data: Dataset) -> dict[str, Ranker]:
+    return {"engine": EngineRanker(data), "bm25": BM25Ranker(data), "fuzzy": FuzzyRanker(data)}
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+
+
+def dcg(gains: Iterable[float]) -> float:
+    """``Σ_i gain_i / log2(i + 1)`` with ranks i from 1."""
+    return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg(ranking: Sequence[str], judgments: Mapping[str, int], k: int = K) -> float:
+    """DCG of the top k over the DCG of the ideal top k from the judgments (0 if nothing is
+    relevant)."""
+    ideal = dcg(sorted(judgments.values(), reverse=True)[:k])
+    if ideal <= 0:
+        return 0.0
+    return dcg(judgments.get(key, 0) for key in ranking[:k]) / ideal
+
+
+def recall(
+    ranking: Sequence[str], judgments: Mapping[str, int], k: int = K, grade: int = 2
+) -> float | None:
+    """Share of the contacts graded ``grade`` or higher that are in the top k; None if none
+    is."""
+    wanted = {key for key, g in judgments.items() if g >= grade}
+    if not wanted:
+        return None
+    return len(wanted.intersection(ranking[:k])) / len(wanted)
+
+
+def reciprocal_rank(
+    ranking: Sequence[str], judgments: Mapping[str, int], depth: int = DEPTH, grade: int = 1
+) -> float:
+    """``1 / rank`` of the first contact graded ``grade`` or higher within ``depth``, else 0."""
+    for position, key in enumerate(ranking[:depth], start=1):
+        if judgments.get(key, 0) >= grade:
+            return 1.0 / position
+    return 0.0
+
+
+def bad_share(ranking: Sequence[str], is_bad: Callable[[str], bool], k: int = K) -> float:
+    """Share of the (filled) top-k places held by a contact ``is_bad`` rejects; 0 if empty."""
+    top = ranking[:k]
+    return sum(1 for key in top if is_bad(key)) / len(top) if top else 0.0
+
+
+def mean(values: Iterable[float | None]) -> float:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case_id: str
+    ranking: list[str]
+    ndcg: float
+    recall: float | None
+    reciprocal_rank: float
+    bad: float
+
+
+@dataclass
+class SystemResult:
+    name: str
+    cases: list[CaseResult]
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return {
+            "nDCG@5": mean(c.ndcg for c in self.cases),
+            "Recall@5": mean(c.recall for c in self.cases),
+            "MRR": mean(c.reciprocal_rank for c in self.cases),
+            "bad@5": mean(c.bad for c in self.cases),
+        }
+
+
+def evaluate(data: Dataset, rankers: Mapping[str, Ranker]) -> dict[str, SystemResult]:
+    results: dict[str, SystemResult] = {}
+    for name, ranker in rankers.items():
+        rows = []
+        for case in data.cases:
+            ranking = ranker(case)
+            rows.append(
+                CaseResult(
+                    case_id=case.id,
+                    ranking=ranking,
+                    ndcg=ndcg(ranking, case.judgments),
+                    recall=recall(ranking, case.judgments),
+                    reciprocal_rank=reciprocal_rank(ranking, case.judgments),
+                    bad=bad_share(ranking, lambda key, c=case: bool(data.bad_reasons(key, c))),
+                )
+            )
+        results[name] = SystemResult(name, rows)
+    return results
+
+
+def format_table(results: Mapping[str, SystemResult]) -> str:
+    columns = ("nDCG@5", "Recall@5", "MRR", "bad@5")
+    lines = ["system  " + "".join(f"{c:>10}" for c in columns)]
+    for name, result in results.items():
+        metrics = result.metrics
+        lines.append(f"{name:<8}" + "".join(f"{metrics[c]:>10.3f}" for c in columns))
+    return "\n".join(lines)
+
+
+def format_case_lines(data: Dataset, results: Mapping[str, SystemResult]) -> list[str]:
+    """Per case: every system's nDCG@5, then the engine's top 5 as ``key(grade)``, with ``!``
+    after a contact that should not be suggested."""
+    lines = []
+    names = list(results)
+    for index, case in enumerate(data.cases):
+        scores = "  ".join(f"{n} {results[n].cases[index].ndcg:.3f}" for n in names)
+        top = results[names[0]].cases[index].ranking[:K]
+        shown = " ".join(
+            f"{key}({case.judgments.get(key, 0)}){'!' if data.bad_reasons(key, case) else ''}"
+            for key in top
+        )
+        lines.append(f"{case.id:<6} {scores}  | {names[0]} top 5: {shown}")
+    return lines
+
+
+def as_json(data: Dataset, results: Mapping[str, SystemResult]) -> dict:
+    return {
+        "cases": len(data.cases),
+        "contacts": len(data.contacts),
+        "systems": {name: result.metrics for name, result in results.items()},
+        "perCase": {
+            name: {
+                c.case_id: {
+                    "nDCG@5": c.ndcg,
+                    "Recall@5": c.recall,
+                    "RR": c.reciprocal_rank,
+                    "bad@5": c.bad,
+                    "ranking": c.ranking,
+                }
+                for c in result.cases
+            }
+            for name, result in results.items()
+        },
+    }
