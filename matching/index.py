@@ -284,8 +284,10 @@ def _contact_capability(
     if "community" in kinds:
         capability["volunteers"] = max(capability.get("volunteers", 0.0), 0.3)
     breadth = min(1.0, len(contact.networks) / 3)
-    capability["network"] = max(capability.get("network", 0.0), 0.6 * breadth)
-    capability["partnership"] = max(capability.get("partnership", 0.0), 0.5 * breadth)
+    # A wide network alone is a weak sign (below the 0.5 that counts as covering a need):
+    # reaching the partners asked for is what counts, and that is scored per query.
+    capability["network"] = max(capability.get("network", 0.0), 0.4 * breadth)
+    capability["partnership"] = max(capability.get("partnership", 0.0), 0.3 * breadth)
     if not (contact.area_codes or contact.unit.area_codes):
         capability["scaling"] = max(capability.get("scaling", 0.0), 0.3)
     return {kind: value for kind, value in capability.items() if value > 0}
