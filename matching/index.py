@@ -101,6 +101,8 @@ class Directory:
         analyzer: Analyzer | None = None,
     ) -> "Directory":
         area_map = {a.code: a for a in areas}
+        # Place names say where, not who: "Moskee Javaplein" is not named by "Javaplein".
+        place_words = {token for a in area_map.values() for token in normalise(a.name).split()}
         analyzer = analyzer or vocabulary.analyzer(_contact_texts(contacts))
         concepts = ConceptMatcher(vocabulary, analyzer)
         features: list[ContactFeatures] = []
@@ -123,7 +125,7 @@ class Directory:
             served = contact.area_codes or contact.unit.area_codes
             for code in served:
                 area_postings.setdefault(code, []).append(index)
-            tokens = _organisation_tokens(contact)
+            tokens = _organisation_tokens(contact, place_words)
             organisation_tokens.update(tokens)
             features.append(
                 ContactFeatures(
@@ -293,11 +295,11 @@ def _contact_capability(
     return {kind: value for kind, value in capability.items() if value > 0}
 
 
-def _organisation_tokens(contact: ContactProfile) -> dict[str, str]:
+def _organisation_tokens(contact: ContactProfile, place_words: set[str]) -> dict[str, str]:
     tokens: dict[str, str] = {}
     for network in contact.networks:
         for token in normalise(network.name).split():
-            if len(token) >= 4 and token not in GENERIC_ORGANISATION_WORDS:
+            if len(token) >= 4 and token not in GENERIC_ORGANISATION_WORDS | place_words:
                 tokens.setdefault(token, network.name)
     return tokens
 

@@ -6,7 +6,7 @@ The score of a contact for an initiative is
 
     relevance = Σ w_s · v_s / Σ w_s   over the topic signals that apply: text, theme, need,
                                        and network (only when partners are asked for)
-    place     = area_floor + (1 - area_floor) · area_fit      (1 when no area is given)
+    place     = area_floor + (1 - area_floor) · area_fit   (see signals.area_fit)
     readiness = (openness_floor + (1 - openness_floor) · openness)
               × (capacity_floor + (1 - capacity_floor) · capacity)
 

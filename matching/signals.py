@@ -86,8 +86,8 @@ def openness(open_to_initiatives: bool) -> float:
 
 
 def capacity(capacity_left: int) -> float:
-    """Room for new introductions this month: ``min(1, left / 2)`` (0 when full)."""
-    return min(1.0, capacity_left / 2)
+    """Room for new introductions this month: ``min(1, max(0, left) / 2)`` (0 when full)."""
+    return min(1.0, max(0, capacity_left) / 2)
 
 
 def saturate(count: float, scale: float = 1.5) -> float:

@@ -24,13 +24,18 @@ from rapidfuzz import fuzz, process
 
 MAX_TEXT_CHARS = 20_000  # longer input is cut: no initiative needs more, and cost stays bounded
 MIN_PART = 4
+CACHE_LIMIT = 50_000
+# Longer "words" are not split: real compounds are shorter, and splitting costs O(length²).
+MAX_COMPOUND = 48
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _stemmer = snowballstemmer.stemmer("dutch_porter")
 
 
 def normalise(text: str) -> str:
     """Lower case, accents off (``coöperatie`` → ``cooperatie``), punctuation to spaces."""
-    text = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS].casefold())
+    # Case-fold after the compatibility decomposition too, which can yield capitals (𝐁 → B).
+    text = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS])
+    text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()
 
@@ -67,7 +72,7 @@ class Analyzer:
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Known parts of a compound (two or three), or ``()`` when it is not one."""
-        if len(word) < 2 * MIN_PART:
+        if len(word) < 2 * MIN_PART or len(word) > MAX_COMPOUND:
             return ()
         cached = self._split_cache.get(word)
         if cached is not None:
@@ -91,6 +96,8 @@ class Analyzer:
                 key = (-len(parts), _geometric_mean(self.lexicon.get(p, 1) for p in parts))
                 if key > best_key or not best:
                     best, best_key = parts, key
+        if len(self._split_cache) >= CACHE_LIMIT:  # bounded: queries bring endless new words
+            self._split_cache.clear()
         self._split_cache[word] = best
         return best
 
@@ -99,6 +106,8 @@ class Analyzer:
         if len(word) < 5 or self.is_known(word):
             return None
         if word not in self._typo_cache:
+            if len(self._typo_cache) >= CACHE_LIMIT:
+                self._typo_cache.clear()
             found = process.extractOne(
                 word, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=85
             )

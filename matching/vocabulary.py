@@ -121,7 +121,9 @@ class ConceptMatcher:
         # Phrases are matched on stems of their content words, not on compound parts, so
         # "buurthuis" (a space) does not fire on every text that says "buurt".
         stems = tuple(dict.fromkeys(stem(w) for w in analyzer.content_words(phrase)))
-        if not stems:
+        # A phrase whose meaning lived in its stop words ("andere wijken", "samen met") would
+        # shrink to one common word and fire on any text that has it: leave it out.
+        if not stems or (len(stems) == 1 and len(tokenise(phrase)) > 1):
             return
         entry = (stems, family, target)
         bucket = self._by_first.setdefault(stems[0], [])

@@ -1,0 +1,433 @@
+"""rank(): area hierarchy, needs, named partners, coverage re-rank, readiness and the shape of
+every Match."""
+
+import pytest
+
+from matching import (
+    ContactProfile,
+    Directory,
+    InitiativeProfile,
+    Match,
+    Need,
+    NetworkLink,
+    UnitProfile,
+    Weights,
+    default_vocabulary,
+    rank,
+)
+from tests.matching.municipality import (
+    BY_KEY,
+    INDISCHE_BUURT,
+    JAVAPLEIN,
+    SUMATRA,
+    WEST,
+    build,
+    contact,
+)
+
+W = Weights()
+
+
+def place(fit: float) -> float:
+    return W.area_floor + (1 - W.area_floor) * fit
+
+
+def readiness(is_open: bool, capacity: float) -> float:
+    return (W.openness_floor + (1 - W.openness_floor) * is_open) * (
+        W.capacity_floor + (1 - W.capacity_floor) * capacity
+    )
+
+
+def keys(matches: list[Match]) -> list[str]:
+    return [m.key for m in matches]
+
+
+def by_key(matches: list[Match]) -> dict[str, Match]:
+    return {m.key: m for m in matches}
+
+
+def reason(match: Match, signal: str):
+    (found,) = [r for r in match.reasons if r.signal == signal]
+    return found
+
+
+# --- area hierarchy ----------------------------------------------------------------------------
+
+GROEN = UnitProfile("groen", "Groen en openbare ruimte", "team", "Beheer van het openbaar groen.")
+
+
+def gardener(key: str, *areas: str) -> ContactProfile:
+    return ContactProfile(
+        key,
+        "Adviseur openbare ruimte en groen",
+        GROEN,
+        themes=("openbare-ruimte-en-groen",),
+        area_codes=areas,
+        expertise="Buurtmoestuinen, geveltuinen, boomspiegels en groen zelfbeheer.",
+    )
+
+
+MOESTUIN = InitiativeProfile(
+    "Wij willen een buurtmoestuin beginnen op het Javaplein", area_codes=(JAVAPLEIN,)
+)
+
+
+def test_the_wijk_outranks_another_stadsdeel_and_citywide_sits_between() -> None:
+    directory = build([gardener("west", WEST), gardener("stad"), gardener("wijk", INDISCHE_BUURT)])
+    matches = rank(MOESTUIN, directory)
+    assert keys(matches) == ["wijk", "stad", "west"]
+    found = by_key(matches)
+    assert reason(found["wijk"], "area").value == 0.85
+    assert reason(found["stad"], "area").value == 0.7
+    assert reason(found["west"], "area").value == 0.0
+    # Identical profiles: the scores differ by the place factor alone.
+    top = found["wijk"].score / place(0.85)
+    for key, fit in (("stad", 0.7), ("west", 0.0)):
+        assert found[key].score == pytest.approx(top * place(fit), abs=2e-4)
+
+
+def test_the_buurt_itself_beats_its_wijk_and_a_sibling_buurt_is_elsewhere() -> None:
+    directory = build(
+        [
+            gardener("sumatra", SUMATRA),
+            gardener("wijk", INDISCHE_BUURT),
+            gardener("java", JAVAPLEIN),
+        ]
+    )
+    matches = rank(MOESTUIN, directory)
+    assert keys(matches) == ["java", "wijk", "sumatra"]
+    assert reason(matches[0], "area").detail == (
+        "Werkt in Javaplein, waar uw initiatief plaatsvindt."
+    )
+    assert "Indische Buurt" in reason(matches[1], "area").detail
+    assert reason(matches[2], "area").value == 0.0
+    assert "Sumatraplantsoen" in reason(matches[2], "area").detail
+
+
+def test_without_an_area_a_citywide_role_beats_a_local_one() -> None:
+    directory = build([gardener("wijk", INDISCHE_BUURT), gardener("stad")])
+    matches = rank(InitiativeProfile("Wij willen een buurtmoestuin beginnen"), directory)
+    assert keys(matches) == ["stad", "wijk"]
+    assert [reason(m, "area").value for m in matches] == [1.0, 0.75]
+
+
+# --- needs -----------------------------------------------------------------------------------
+
+
+def test_a_space_need_puts_the_vastgoed_adviser_above_those_without_space(
+    town: Directory,
+) -> None:
+    initiative = InitiativeProfile(
+        "Onze naaiclub voor vrouwen uit de buurt zoekt een thuisbasis", needs=(Need("space"),)
+    )
+    matches = rank(initiative, town, limit=10)
+    vastgoed = by_key(matches)["vastgoed"]
+    assert vastgoed.needs_covered == ("space",)
+    assert reason(vastgoed, "need").value == 1.0
+    assert reason(vastgoed, "need").detail == "Kan helpen met: ruimte."
+    others = [m for m in matches if m.key != "vastgoed"]
+    assert all(m.signals["need"] < vastgoed.signals["need"] for m in others)
+    # Everyone who cannot help with space ranks below the vastgoed adviser.
+    position = keys(matches).index("vastgoed")
+    assert all("space" in m.needs_covered for m in matches[:position])
+
+
+def test_space_need_beats_an_otherwise_similar_contact_without_it() -> None:
+    unit = UnitProfile("sociaal", "Sociaal domein", "team")
+    vastgoed = ContactProfile(
+        "vastgoed",
+        "Adviseur maatschappelijk vastgoed",
+        unit,
+        themes=("sociale-cohesie",),
+        expertise="Leegstaande panden en buurthuizen voor bewonersgroepen.",
+    )
+    twin = ContactProfile(
+        "cohesie",
+        "Adviseur sociale cohesie",
+        unit,
+        themes=("sociale-cohesie",),
+        expertise="Buurtactiviteiten en ontmoeting voor bewonersgroepen.",
+    )
+    directory = build([vastgoed, twin])
+    text = "Een naaiclub voor bewonersgroepen"
+    # The words alone favour the colleague a little ...
+    assert keys(rank(InitiativeProfile(text), directory)) == ["cohesie", "vastgoed"]
+    # ... the need for space decides.
+    matches = rank(InitiativeProfile(text, needs=(Need("space"),)), directory)
+    assert keys(matches) == ["vastgoed", "cohesie"]
+    found = by_key(matches)
+    assert found["vastgoed"].signals["need"] > 0.9
+    assert found["cohesie"].signals["need"] == 0.0
+    assert found["vastgoed"].needs_covered == ("space",)
+    assert found["cohesie"].needs_covered == ()
+    assert reason(found["cohesie"], "need").detail == "Kan niet direct helpen met wat u vraagt."
+
+
+def test_a_funding_need_puts_the_subsidy_adviser_first(town: Directory) -> None:
+    initiative = InitiativeProfile(
+        "Wij willen een buurtfeest op het plein organiseren",
+        area_codes=(JAVAPLEIN,),
+        needs=(Need("funding"),),
+    )
+    matches = rank(initiative, town)
+    assert matches[0].key == "subsidie"
+    assert matches[0].needs_covered == ("funding",)
+    assert reason(matches[0], "need").detail == "Kan helpen met: geld."
+    assert all("funding" not in m.needs_covered for m in matches[1:] if m.key != "subsidie")
+
+
+# --- network and named partners ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "initiative",
+    [
+        InitiativeProfile(
+            "Wij willen de binnentuinen van onze flat vergroenen",
+            needs=(Need("partnership", "Samenwerken met woningcorporatie Ymere"),),
+        ),
+        InitiativeProfile("De binnentuin vergroenen, met Ymere", needs=(Need("network"),)),
+        InitiativeProfile("De binnentuin vergroenen met Ymerre"),  # a typo in the name
+    ],
+)
+def test_a_named_partner_in_the_network_gives_network_one_and_a_reason_naming_it(
+    town: Directory, initiative: InitiativeProfile
+) -> None:
+    matches = rank(initiative, town, limit=10)
+    found = by_key(matches)
+    wonen = found["wonen"]
+    assert wonen.signals["network"] == 1.0
+    network = reason(wonen, "network")
+    assert network.value == 1.0
+    assert network.detail == "Heeft contact met Woningcorporatie Ymere."
+    assert matches[0].key == "wonen"
+    # Nobody else knows Ymere or any other housing partner.
+    for match in matches:
+        if match.key != "wonen":
+            assert match.signals["network"] == 0.0
+            assert "Ymere" not in reason(match, "network").detail
+
+
+def test_the_named_partner_lifts_a_contact_above_its_twin_without_the_link() -> None:
+    with_link = contact("wonen", key="met-ymere")
+    without = contact(
+        "wonen", key="zonder", networks=(NetworkLink("Huurdersvereniging Zuid", "community"),)
+    )
+    initiative = InitiativeProfile(
+        "Geveltuinen in onze straat", needs=(Need("partnership", "Met Ymere samenwerken"),)
+    )
+    matches = rank(initiative, build([without, with_link]))
+    assert keys(matches) == ["met-ymere", "zonder"]
+    assert [m.signals["network"] for m in matches] == [1.0, 0.0]
+    assert reason(matches[1], "network").detail == (
+        "Het netwerk reikt niet naar de partners die u zoekt."
+    )
+
+
+def test_a_partner_kind_counts_without_a_name() -> None:
+    corporation = contact(
+        "wonen", key="corporatie", networks=(NetworkLink("Stadgenoot", "housing"),)
+    )
+    initiative = InitiativeProfile("Samenwerken met een woningcorporatie voor de binnentuin")
+    (match,) = rank(initiative, build([corporation]))
+    assert match.signals["network"] == 1.0  # |{housing} ∩ {housing}| / |{housing}|
+    assert reason(match, "network").detail == "Heeft een netwerk bij woningcorporaties."
+
+
+def test_no_network_reason_when_no_partners_are_asked(town: Directory) -> None:
+    for match in rank(InitiativeProfile("Zonnepanelen op het dak"), town):
+        assert "network" not in {r.signal for r in match.reasons}
+
+
+# --- coverage-aware re-rank --------------------------------------------------------------------
+
+SUBSIDIES = UnitProfile("subsidies", "Subsidies", "team", "Geld voor bewonersinitiatieven.")
+FUNDERS = [
+    ContactProfile(
+        f"subsidie-{n}",
+        "Subsidieadviseur bewonersinitiatieven",
+        SUBSIDIES,
+        themes=("sociale-cohesie",),
+        expertise="Bewonersbudget, initiatievenfonds, cofinanciering en fondsenwerving.",
+        capacity_per_month=n + 2,
+    )
+    for n in range(1, 5)
+]
+SPACE = contact(
+    "vastgoed",
+    expertise="Verhuur van zalen, lokalen en leegstaande panden voor bewonersinitiatieven.",
+)
+PERMIT = contact("vergunning")
+STREET_PARTY = InitiativeProfile(
+    "Een buurtfeest voor alle bewoners van onze straat.",
+    themes=("sociale-cohesie",),
+    area_codes=(JAVAPLEIN,),
+    needs=(
+        Need("funding", "Subsidie uit het bewonersbudget"),
+        Need("space", "Een zaal voor als het regent"),
+        Need("permit", "Een vergunning voor het feest"),
+    ),
+)
+
+
+def covered(matches: list[Match]) -> set[str]:
+    return {kind for m in matches for kind in m.needs_covered}
+
+
+def test_the_top_three_together_cover_all_three_needs() -> None:
+    directory = build([*FUNDERS, SPACE, PERMIT])
+    pure = rank(STREET_PARTY, directory, limit=3, weights=Weights(novelty=0, redundancy=0))
+    assert all(key.startswith("subsidie-") for key in keys(pure))
+    assert covered(pure) == {"funding"}
+
+    matches = rank(STREET_PARTY, directory, limit=3)
+    assert covered(matches) == {"funding", "space", "permit"}
+    assert set(keys(matches)) - {"vastgoed", "vergunning"} == {matches[0].key}
+    assert matches[0].key.startswith("subsidie-")  # the best match still leads
+
+
+def test_pure_score_order_without_novelty_and_redundancy() -> None:
+    directory = build([*FUNDERS, SPACE, PERMIT])
+    pure = rank(STREET_PARTY, directory, limit=10, weights=Weights(novelty=0, redundancy=0))
+    assert len(pure) == 6
+    scores = [m.score for m in pure]
+    assert scores == sorted(scores, reverse=True)
+    # Equal scores are broken by key: deterministic.
+    assert keys(pure)[:4] == ["subsidie-1", "subsidie-2", "subsidie-3", "subsidie-4"]
+
+
+def test_redundancy_alone_spreads_the_picks_over_units() -> None:
+    directory = build([*FUNDERS, SPACE, PERMIT])
+    matches = rank(STREET_PARTY, directory, limit=3, weights=Weights(novelty=0, redundancy=1))
+    assert sum(key.startswith("subsidie-") for key in keys(matches)) == 1
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+KOFFIE = InitiativeProfile("Een koffieochtend voor eenzame ouderen in de buurt")
+
+
+def twins() -> Directory:
+    return build(
+        [
+            contact("eenzaamheid", key="dicht", open_to_initiatives=False),
+            contact("eenzaamheid", key="vol", capacity_per_month=3, open_introductions=3),
+            contact("eenzaamheid", key="open"),
+        ]
+    )
+
+
+def test_closed_and_full_contacts_drop_below_an_open_one() -> None:
+    matches = rank(KOFFIE, twins())
+    assert keys(matches) == ["open", "dicht", "vol"]
+    found = by_key(matches)
+    full_score = found["open"].score
+    assert full_score == pytest.approx(found["open"].signals["relevance"], abs=1e-4)
+    assert found["dicht"].score == pytest.approx(full_score * readiness(False, 1.0), abs=1e-4)
+    assert found["vol"].score == pytest.approx(full_score * readiness(True, 0.0), abs=1e-4)
+    assert reason(found["dicht"], "openness").value == 0.0
+    assert reason(found["dicht"], "openness").detail == (
+        "Staat nu niet open voor nieuwe initiatieven."
+    )
+    assert reason(found["vol"], "capacity").value == 0.0
+    assert reason(found["vol"], "capacity").detail == (
+        "Heeft deze maand geen ruimte meer voor introducties."
+    )
+    assert reason(found["open"], "capacity").detail == (
+        "Heeft deze maand nog ruimte voor 4 introducties."
+    )
+
+
+def test_capacity_left_overrides_the_profile() -> None:
+    directory = twins()
+    plain = by_key(rank(KOFFIE, directory))
+    emptied = by_key(rank(KOFFIE, directory, capacity_left={"open": 0, "vol": 5}))
+    assert emptied["open"].score == pytest.approx(plain["vol"].score, abs=1e-4)
+    assert emptied["vol"].score == pytest.approx(plain["open"].score, abs=1e-4)
+    assert reason(emptied["vol"], "capacity").detail == (
+        "Heeft deze maand nog ruimte voor 5 introducties."
+    )
+    one = by_key(rank(KOFFIE, directory, capacity_left={"open": 1}))["open"]
+    assert reason(one, "capacity").value == 0.5
+    assert one.score == pytest.approx(plain["open"].score * readiness(True, 0.5), abs=1e-4)
+    assert reason(one, "capacity").detail == "Heeft deze maand nog ruimte voor 1 introductie."
+    # Keys the directory does not know change nothing.
+    assert by_key(rank(KOFFIE, directory, capacity_left={"niemand": 0})) == plain
+
+
+# --- the shape of every Match ------------------------------------------------------------------
+
+INITIATIVES = [
+    InitiativeProfile("Wij willen hangjongeren op het plein een plek geven"),
+    InitiativeProfile(
+        "Geldzorgen in onze buurt: een inloop met vrijwilligers",
+        area_codes=(JAVAPLEIN,),
+        needs=(Need("funding"), Need("volunteers", "Mensen die willen helpen")),
+    ),
+    InitiativeProfile("Zonnepanelen op de daken van de flat, samen met Ymere", stage="idea"),
+    InitiativeProfile(
+        "Een buurtmoestuin", themes=("openbare-ruimte-en-groen",), area_codes=(WEST,)
+    ),
+    InitiativeProfile("eenzaamheid", needs=(Need("other", "iets anders"),)),
+]
+
+
+@pytest.mark.parametrize("initiative", INITIATIVES)
+def test_every_match_explains_itself(town: Directory, initiative: InitiativeProfile) -> None:
+    matches = rank(initiative, town, limit=10)
+    assert matches
+    expected = {"text", "theme", "area", "openness", "capacity"}
+    needs = {n.kind for n in initiative.needs} - {"other"}
+    for match in matches:
+        signals = [r.signal for r in match.reasons]
+        assert len(signals) == len(set(signals))
+        assert expected <= set(signals)
+        if needs:
+            assert "need" in signals
+        assert 0.0 <= match.score <= 1.0
+        for r in match.reasons:
+            assert 0.0 <= r.value <= 1.0, r
+            assert r.weight > 0, r
+            assert r.detail.strip() and r.detail == r.detail.strip(), r
+            assert r.detail[0].isupper() and r.detail.endswith("."), r
+        for signal in expected:
+            assert reason(match, signal).value == pytest.approx(match.signals[signal], abs=1e-3)
+        assert set(match.needs_covered) <= needs
+
+
+def test_matched_terms_are_the_initiators_own_words(town: Directory) -> None:
+    matches = rank(InitiativeProfile("Zonnepaneel op het dak van ons buurthuis"), town)
+    energie = by_key(matches)["energie"]
+    assert "zonnepaneel" in energie.matched_terms
+    assert "zonnepaneel" in reason(energie, "text").detail
+
+
+def test_results_are_distinct_and_limited(town: Directory) -> None:
+    initiative = INITIATIVES[1]
+    for limit in (1, 2, 3, 5, 50):
+        matches = rank(initiative, town, limit=limit)
+        assert len(matches) <= limit
+        assert len(keys(matches)) == len(set(keys(matches)))
+    assert len(rank(initiative, town, limit=3)) == 3
+    assert keys(rank(initiative, town, limit=1)) == keys(rank(initiative, town, limit=5))[:1]
+
+
+def test_rank_is_deterministic(town: Directory) -> None:
+    for initiative in INITIATIVES:
+        assert rank(initiative, town) == rank(initiative, town)
+
+
+def test_empty_directory_and_zero_limit_give_nothing(town: Directory) -> None:
+    empty = Directory.build([], [], default_vocabulary())
+    assert rank(INITIATIVES[0], empty) == []
+    assert rank(INITIATIVES[0], town, limit=0) == []
+    assert rank(INITIATIVES[0], town, limit=-3) == []
+
+
+def test_an_initiative_that_shares_nothing_finds_nobody(town: Directory) -> None:
+    assert rank(InitiativeProfile("qwerty azerty"), town) == []
+    assert rank(InitiativeProfile(""), town) == []
+
+
+def test_the_town_is_a_realistic_fixture() -> None:
+    assert 8 <= len(BY_KEY) <= 12
