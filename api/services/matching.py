@@ -126,7 +126,17 @@ def initiative_profile(initiative: Initiative) -> InitiativeProfile:
     )
 
 
-def _present(session: Session, matches: Sequence[Match], principal: Principal) -> list[MatchItem]:
+def _matchable(contact: Contact, municipality_code: str) -> bool:
+    return (
+        contact.available
+        and contact.consent_at is not None
+        and contact.municipality_code == municipality_code
+    )
+
+
+def _present(
+    session: Session, matches: Sequence[Match], principal: Principal, municipality_code: str
+) -> list[MatchItem]:
     """Match keys back to contacts, fetched in one query; names only where allowed and
     never any contact details."""
     ids = [int(m.key) for m in matches]
@@ -137,11 +147,15 @@ def _present(session: Session, matches: Sequence[Match], principal: Principal) -
             select(Unit).where(Unit.id.in_({c.unit_id for c in contacts.values()}))
         ).all()
     }
+    # Checked again on the rows just read: someone removed, made unavailable, without consent
+    # or moved elsewhere since the index was built is left out, and the ranks stay 1..n.
+    present = [
+        (m, contacts[int(m.key)])
+        for m in matches
+        if int(m.key) in contacts and _matchable(contacts[int(m.key)], municipality_code)
+    ]
     items = []
-    for position, match in enumerate(matches, start=1):
-        contact = contacts.get(int(match.key))
-        if contact is None:  # removed since the index was built
-            continue
+    for position, (match, contact) in enumerate(present, start=1):
         unit = units[contact.unit_id]
         shows_name = (
             contact.public_profile or principal.is_staff or principal.is_contact(contact.id)
@@ -171,7 +185,10 @@ def match_initiative(
 ) -> MatchResult:
     directory = directory_for(session, initiative.municipality_code)
     matches = rank(initiative_profile(initiative), directory, weights=weights, limit=limit)
-    return MatchResult(initiative_id=initiative.id, items=_present(session, matches, principal))
+    return MatchResult(
+        initiative_id=initiative.id,
+        items=_present(session, matches, principal, initiative.municipality_code),
+    )
 
 
 def match_question(
@@ -185,7 +202,10 @@ def match_question(
         needs=tuple(Need(n.kind, n.description) for n in question.needs),
     )
     matches = rank(profile, directory, weights=weights, limit=question.limit)
-    return MatchResult(initiative_id=None, items=_present(session, matches, principal))
+    return MatchResult(
+        initiative_id=None,
+        items=_present(session, matches, principal, question.municipality_code),
+    )
 
 
 def initiatives_for_contact(

@@ -1,10 +1,10 @@
 from sqlmodel import Session, delete, select
 
-from api.errors import InvalidInput
+from api.errors import InvalidInput, NotFound
 from api.services.common import require_municipality, touch_directory
 from matching import default_vocabulary
 from matching.text import normalise
-from schemas import ThemePublic, ThemeTerm, ThemeTermsUpdate
+from schemas import Municipality, ThemePublic, ThemeTerm, ThemeTermsUpdate
 from schemas.base import InvalidParam
 
 
@@ -35,7 +35,8 @@ def list_themes(*, session: Session, municipality_code: str | None) -> list[Them
 def replace_theme_terms(
     *, session: Session, municipality_code: str, terms_in: ThemeTermsUpdate
 ) -> list[ThemePublic]:
-    require_municipality(session, municipality_code, field="municipalityCode")
+    if session.get(Municipality, municipality_code) is None:
+        raise NotFound(f"No municipality with code {municipality_code}.")
     known = default_vocabulary().themes
     problems = [
         InvalidParam(name=f"terms.{slug}", reason="Unknown theme; see GET /themes.")
