@@ -88,8 +88,10 @@ class Directory:
         self.organisation_tokens = organisation_tokens
         self.size = len(contacts)
         self.average_length = sum(c.length for c in contacts) / len(contacts) if contacts else 1.0
+        # BM25's length normalisation per contact, computed once instead of per posting.
+        self.length_norms = [K1 * (1 - B + B * c.length / self.average_length) for c in contacts]
+        self.position = {c.profile.key: i for i, c in enumerate(contacts)}
         self.related = {slug: t.related for slug, t in vocabulary.themes.items()}
-        self._by_key: dict[str, ContactFeatures] | None = None
 
     @classmethod
     def build(
@@ -160,14 +162,15 @@ class Directory:
     def bm25(self, query_terms: Counter) -> dict[int, float]:
         """BM25 (k1 = 1.2, b = 0.75) of every contact containing a query term."""
         scores: dict[int, float] = {}
+        get = scores.get
+        norms = self.length_norms
         for term, query_count in query_terms.items():
             posting = self.postings.get(term)
             if not posting:
                 continue
-            weight = self.idf(term) * min(query_count, 3)
+            weight = self.idf(term) * min(query_count, 3) * (K1 + 1)
             for index, tf in posting:
-                norm = K1 * (1 - B + B * self.contacts[index].length / self.average_length)
-                scores[index] = scores.get(index, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
+                scores[index] = get(index, 0.0) + weight * tf / (tf + norms[index])
         return scores
 
     def bm25_for(self, contact: ContactFeatures, query_terms: Counter) -> float:
@@ -181,9 +184,8 @@ class Directory:
         )
 
     def contact(self, key: str) -> ContactFeatures | None:
-        if self._by_key is None:
-            self._by_key = {c.profile.key: c for c in self.contacts}
-        return self._by_key.get(key)
+        index = self.position.get(key)
+        return None if index is None else self.contacts[index]
 
     def analyse_initiative(self, initiative: InitiativeProfile) -> InitiativeFeatures:
         text = " ".join([initiative.text, *(n.description for n in initiative.needs)])

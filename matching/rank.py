@@ -72,8 +72,7 @@ def rank(
         weights=weights,
         limit=limit,
     )
-    position = {c.profile.key: i for i, c in enumerate(directory.contacts)}
-    return [score(position[m.key], explain=True) for m in chosen]
+    return [score(directory.position[m.key], explain=True) for m in chosen]
 
 
 def rank_initiatives(
