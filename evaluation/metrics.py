@@ -42,6 +42,7 @@ from matching import (
     default_vocabulary,
     rank,
 )
+from matching.index import area_ancestors
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT / "evaluation" / "labelled_set.json"
@@ -91,7 +92,7 @@ class Dataset:
     ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.ancestors = {code: _ancestors(code, self.areas) for code in self.areas}
+        self.ancestors = {code: area_ancestors(code, self.areas) for code in self.areas}
 
     def areas_of(self, municipality: str) -> list[AreaProfile]:
         return [a for a in self.areas.values() if self.area_municipality[a.code] == municipality]
@@ -124,15 +125,6 @@ class Dataset:
         return any(
             code in near or any(a in self.ancestors.get(code, ()) for a in asked) for code in served
         )
-
-
-def _ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:
-    chain: list[str] = []
-    parent = areas[code].parent_code
-    while parent is not None and parent in areas and parent not in chain and parent != code:
-        chain.append(parent)
-        parent = areas[parent].parent_code
-    return tuple(chain)
 
 
 def _words(*parts: str | None) -> str:

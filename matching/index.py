@@ -7,7 +7,7 @@ threads. ``Directory.build`` does all the text analysis, ``analyse_initiative`` 
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -151,7 +151,7 @@ class Directory:
             need_postings=need_postings,
             area_postings=area_postings,
             areas=area_map,
-            ancestors={code: _ancestors(code, area_map) for code in area_map},
+            ancestors={code: area_ancestors(code, area_map) for code in area_map},
             organisation_tokens=sorted(organisation_tokens),
         )
 
@@ -306,7 +306,8 @@ def _organisation_tokens(contact: ContactProfile, place_words: set[str]) -> dict
     return tokens
 
 
-def _ancestors(code: str, areas: dict[str, AreaProfile]) -> tuple[str, ...]:
+def area_ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:
+    """The areas that contain ``code``, nearest first (wijk, then stadsdeel); loop-safe."""
     chain: list[str] = []
     parent = areas[code].parent_code
     while parent is not None and parent in areas and parent not in chain and parent != code:
