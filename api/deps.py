@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.persistence import session_scope
 from api.settings import Settings
-from schemas import ApiKey, Area, Contact, Initiative, Municipality, Role, Unit
+from schemas import ApiKey, Area, Contact, Initiative, Introduction, Municipality, Role, Unit
 from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE
 
 
@@ -205,3 +205,21 @@ def get_own_initiative(initiative: InitiativeDep, principal: AnyKeyDep) -> Initi
 
 OwnContactDep = Annotated[Contact, Depends(get_own_contact)]
 OwnInitiativeDep = Annotated[Initiative, Depends(get_own_initiative)]
+
+
+def get_introduction_or_404(
+    id: IdPath,
+    session: SessionDep,
+    principal: AnyKeyDep,
+) -> Introduction:
+    """Visible to staff, the contact and the initiative's initiator; 404 for anyone else."""
+    from api.services.introductions import can_see
+
+    introduction = session.get(Introduction, id)
+    initiative = session.get(Initiative, introduction.initiative_id) if introduction else None
+    if introduction is None or not can_see(principal, introduction, initiative):
+        raise NotFound(f"No introduction with id {id}.")
+    return introduction
+
+
+IntroductionDep = Annotated[Introduction, Depends(get_introduction_or_404)]

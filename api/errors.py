@@ -246,3 +246,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="Unexpected error.",
             headers={"API-Version": API_VERSION, "X-Content-Type-Options": "nosniff"},
         )
+
+
+class TooManyRequests(DomainError):
+    status, title, slug = 429, "Too many requests", "too-many-requests"

@@ -117,7 +117,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if status == "404" and "{" not in path and method != "post":
                     continue
                 responses.setdefault(status, {"description": description})
-                responses[status]["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+            # Every error, including route-specific ones such as 429, is problem+json.
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
     document = pascal_case_schemas(document)
     app.openapi_schema = document
     return document

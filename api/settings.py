@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = 20
     db_pool_timeout_seconds: float = 5.0
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    # Introductions: open ones (requested or accepted) within this many days count against a
+    # contact's capacityPerMonth; an initiative may have at most this many open at once.
+    introduction_window_days: int = Field(default=30, ge=1, le=365)
+    max_open_introductions_per_initiative: int = Field(default=5, ge=1, le=100)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -24,6 +24,17 @@ from schemas.initiative import (
     NeedKind,
     Stage,
 )
+from schemas.introduction import (
+    OPEN_STATUSES,
+    Introduction,
+    IntroductionCreate,
+    IntroductionEvent,
+    IntroductionEventPublic,
+    IntroductionPublic,
+    IntroductionStatus,
+    IntroductionUpdate,
+    Outcome,
+)
 from schemas.match import (
     ContactInitiatives,
     InitiativeMatchItem,
@@ -43,6 +54,7 @@ from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitUpdate
 metadata = SQLModel.metadata
 
 __all__ = [
+    "OPEN_STATUSES",
     "ApiKey",
     "ApiKeyCreate",
     "ApiKeyCreated",
@@ -67,6 +79,13 @@ __all__ = [
     "InitiativePublic",
     "InitiativeSummary",
     "InitiativeUpdate",
+    "Introduction",
+    "IntroductionCreate",
+    "IntroductionEvent",
+    "IntroductionEventPublic",
+    "IntroductionPublic",
+    "IntroductionStatus",
+    "IntroductionUpdate",
     "InvalidParam",
     "MatchItem",
     "MatchRequest",
@@ -77,6 +96,7 @@ __all__ = [
     "MunicipalityUpdate",
     "NeedKind",
     "NetworkKind",
+    "Outcome",
     "Page",
     "Problem",
     "Role",

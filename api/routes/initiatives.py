@@ -123,6 +123,6 @@ def match_initiative(
         session=session,
         initiative=initiative,
         principal=principal,
-        weights=settings.matching.weights(),
+        settings=settings,
         limit=limit,
     )

@@ -19,5 +19,5 @@ def ask(
     question: MatchRequest, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ):
     return service.match_question(
-        session=session, question=question, principal=principal, weights=settings.matching.weights()
+        session=session, question=question, principal=principal, settings=settings
     )

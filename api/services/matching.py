@@ -8,6 +8,8 @@ from sqlmodel import Session, select
 
 from api.deps import Principal
 from api.errors import InvalidInput
+from api.services.introductions import open_introduction_counts
+from api.settings import Settings
 from matching import (
     AreaProfile,
     ContactProfile,
@@ -180,11 +182,38 @@ def _present(
     return items
 
 
+def capacity_left(
+    session: Session, directory: Directory, municipality_code: str, settings: Settings
+) -> dict[str, int]:
+    """Free slots of contacts that have open introductions (the others have their full
+    capacityPerMonth), for the engine's capacity signal."""
+    counts = open_introduction_counts(
+        session, settings=settings, municipality_code=municipality_code
+    )
+    left = {}
+    for contact_id, count in counts.items():
+        features = directory.contact(str(contact_id))
+        if features is not None:
+            left[str(contact_id)] = max(0, features.profile.capacity_per_month - count)
+    return left
+
+
 def match_initiative(
-    *, session: Session, initiative: Initiative, principal: Principal, weights: Weights, limit: int
+    *,
+    session: Session,
+    initiative: Initiative,
+    principal: Principal,
+    settings: Settings,
+    limit: int,
 ) -> MatchResult:
     directory = directory_for(session, initiative.municipality_code)
-    matches = rank(initiative_profile(initiative), directory, weights=weights, limit=limit)
+    matches = rank(
+        initiative_profile(initiative),
+        directory,
+        weights=settings.matching.weights(),
+        limit=limit,
+        capacity_left=capacity_left(session, directory, initiative.municipality_code, settings),
+    )
     return MatchResult(
         initiative_id=initiative.id,
         items=_present(session, matches, principal, initiative.municipality_code),
@@ -192,7 +221,7 @@ def match_initiative(
 
 
 def match_question(
-    *, session: Session, question: MatchRequest, principal: Principal, weights: Weights
+    *, session: Session, question: MatchRequest, principal: Principal, settings: Settings
 ) -> MatchResult:
     directory = directory_for(session, question.municipality_code)
     profile = InitiativeProfile(
@@ -201,7 +230,13 @@ def match_question(
         area_codes=tuple(question.area_codes),
         needs=tuple(Need(n.kind, n.description) for n in question.needs),
     )
-    matches = rank(profile, directory, weights=weights, limit=question.limit)
+    matches = rank(
+        profile,
+        directory,
+        weights=settings.matching.weights(),
+        limit=question.limit,
+        capacity_left=capacity_left(session, directory, question.municipality_code, settings),
+    )
     return MatchResult(
         initiative_id=None,
         items=_present(session, matches, principal, question.municipality_code),

@@ -42,6 +42,13 @@ class World:
         assert response.status_code == 201, response.text
         return response.headers["Location"]
 
+    def introduction_to_bram(self) -> str:
+        """An introduction, asked by staff, for someone else's initiative to Bram (so neither
+        the test's contact key, Annelies, nor its initiator is a party to it)."""
+        initiative_id = int(self.others_initiative().rsplit("/", 1)[1])
+        body = {"initiativeId": initiative_id, "contactId": self.ids.contacts["bram"]}
+        return self.create("introductions", body)
+
     def others_initiative(self) -> str:
         """An initiative of someone else than the test's initiator."""
         body = initiative_body(initiator={"name": "Buurvrouw", "email": OTHER_EMAIL})
@@ -219,6 +226,45 @@ CASES = [
         200,
         STAFF,
         body=lambda w: {"terms": {"jeugd": ["tienerwerk"]}},
+    ),
+    # Introductions: only their parties and staff see them; others get 404, not 403.
+    Case("introductions list", "GET", lambda w: f"{API}/introductions", 200, KEYED),
+    Case(
+        "introductions create for another's initiative",
+        "POST",
+        lambda w: f"{API}/introductions",
+        201,
+        STAFF,
+        body=lambda w: {
+            "initiativeId": int(w.others_initiative().rsplit("/", 1)[1]),
+            "contactId": w.ids.contacts["bram"],
+        },
+        denied={"contact": 400, "initiator": 400},
+    ),
+    Case(
+        "introductions get another's",
+        "GET",
+        lambda w: w.introduction_to_bram(),
+        200,
+        STAFF,
+        denied={"contact": 404, "initiator": 404},
+    ),
+    Case(
+        "introductions update another's",
+        "PATCH",
+        lambda w: w.introduction_to_bram(),
+        200,
+        STAFF,
+        body=lambda w: {"status": "cancelled"},
+        denied={"contact": 404, "initiator": 404},
+    ),
+    Case(
+        "introductions history of another's",
+        "GET",
+        lambda w: w.introduction_to_bram() + "/history",
+        200,
+        STAFF,
+        denied={"contact": 404, "initiator": 404},
     ),
     Case(
         "imports create",
