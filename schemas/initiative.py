@@ -11,6 +11,7 @@ from schemas.base import (
     ApiModel,
     AreaCodeList,
     Email,
+    Id,
     InputModel,
     LongText,
     MunicipalityCode,
@@ -69,6 +70,8 @@ class Initiative(SQLModel, table=True):
     area_codes: list[str] = Field(default_factory=list, sa_column=json_list_column())
     stage: str = Field(default=Stage.idea, sa_type=sa.String(20), index=True)
     needs: list[dict] = Field(default_factory=list, sa_column=json_list_column())
+    # Civil servants the initiators already know: starting points for warm introductions.
+    known_contact_ids: list[int] = Field(default_factory=list, sa_column=json_list_column())
     # The initiator's details are columns, not JSON, so ownership checks use an index and
     # erasure can blank them without rewriting the rest of the record.
     initiator_name: str = Field(max_length=200)
@@ -87,6 +90,7 @@ class Initiative(SQLModel, table=True):
 
 
 NeedList = Annotated[list[Need], PydanticField(max_length=20)]
+KnownList = Annotated[list[Id], PydanticField(max_length=50)]
 
 
 class InitiativeBase(ApiModel):
@@ -98,6 +102,9 @@ class InitiativeBase(ApiModel):
     area_codes: AreaCodeList = []
     stage: Stage = Stage.idea
     needs: NeedList = PydanticField(default=[], max_length=MAX_LIST_ITEMS)
+    known_contact_ids: KnownList = PydanticField(
+        default=[], description="Ids of civil servants the initiators already know."
+    )
 
 
 class InitiativeCreate(InitiativeBase, InputModel):
@@ -114,6 +121,7 @@ class InitiativeUpdate(UpdateModel):
     area_codes: AreaCodeList | None = None
     stage: Stage | None = None
     needs: NeedList | None = None
+    known_contact_ids: KnownList | None = None
     initiator: Initiator | None = None
 
 
@@ -141,6 +149,7 @@ class InitiativeSummary(ApiModel):
     area_codes: list[str]
     stage: Stage
     needs: list[NeedPublic]
+    known_contact_ids: list[int]
     created_at: UtcDateTime
     updated_at: UtcDateTime
 

@@ -3,9 +3,10 @@ from collections.abc import Sequence
 from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
-from api.errors import Forbidden
+from api.errors import Forbidden, InvalidInput
 from api.services.common import (
     apply_changes,
+    check_all,
     check_area_codes,
     dedupe,
     list_contains,
@@ -13,6 +14,7 @@ from api.services.common import (
     require_municipality,
 )
 from schemas import (
+    Contact,
     Initiative,
     InitiativeCreate,
     InitiativePublic,
@@ -20,6 +22,7 @@ from schemas import (
     InitiativeUpdate,
     Role,
 )
+from schemas.base import InvalidParam
 from schemas.columns import utc_now
 
 
@@ -76,18 +79,43 @@ def _check_own_email(principal: Principal, email: str) -> None:
         )
 
 
+def _check_known_contacts(session: Session, ids: list[int], *, municipality_code: str) -> None:
+    if not ids:
+        return
+    known = set(
+        session.exec(
+            select(Contact.id).where(
+                Contact.id.in_(set(ids)), Contact.municipality_code == municipality_code
+            )
+        ).all()
+    )
+    problems = [
+        InvalidParam(
+            name=f"knownContactIds[{i}]", reason=f"Unknown contact in {municipality_code}."
+        )
+        for i, contact_id in enumerate(ids)
+        if contact_id not in known
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
 def create_initiative(
     *, session: Session, initiative_in: InitiativeCreate, principal: Principal
 ) -> Initiative:
     _check_own_email(principal, initiative_in.initiator.email)
     require_municipality(session, initiative_in.municipality_code, field="municipalityCode")
-    check_area_codes(
-        session,
-        initiative_in.area_codes,
-        municipality_code=initiative_in.municipality_code,
-        field="areaCodes",
+    code = initiative_in.municipality_code
+    check_all(
+        lambda: check_area_codes(
+            session, initiative_in.area_codes, municipality_code=code, field="areaCodes"
+        ),
+        lambda: _check_known_contacts(
+            session, initiative_in.known_contact_ids, municipality_code=code
+        ),
     )
     data = initiative_in.model_dump()
+    data["known_contact_ids"] = dedupe(data["known_contact_ids"])
     initiator = data.pop("initiator")
     data["themes"] = dedupe(data["themes"])
     data["area_codes"] = dedupe(data["area_codes"])
@@ -118,6 +146,11 @@ def update_initiative(
         changes["area_codes"] = dedupe(changes["area_codes"])
     if "themes" in changes:
         changes["themes"] = dedupe(changes["themes"])
+    if "known_contact_ids" in changes:
+        _check_known_contacts(
+            session, changes["known_contact_ids"], municipality_code=initiative.municipality_code
+        )
+        changes["known_contact_ids"] = dedupe(changes["known_contact_ids"])
     apply_changes(initiative, changes)
     initiative.updated_at = utc_now()
     session.add(initiative)
