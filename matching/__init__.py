@@ -13,9 +13,11 @@ from matching.model import (
     Need,
     NetworkLink,
     Reason,
+    TrackRecord,
     UnitProfile,
     Weights,
 )
+from matching.paths import introduce_via
 from matching.rank import rank, rank_initiatives
 from matching.vocabulary import Vocabulary, default_vocabulary
 
@@ -28,10 +30,12 @@ __all__ = [
     "Need",
     "NetworkLink",
     "Reason",
+    "TrackRecord",
     "UnitProfile",
     "Vocabulary",
     "Weights",
     "default_vocabulary",
+    "introduce_via",
     "rank",
     "rank_initiatives",
 ]

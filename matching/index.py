@@ -92,6 +92,7 @@ class Directory:
         self.length_norms = [K1 * (1 - B + B * c.length / self.average_length) for c in contacts]
         self.position = {c.profile.key: i for i, c in enumerate(contacts)}
         self.related = {slug: t.related for slug, t in vocabulary.themes.items()}
+        self.neighbours = _acquaintances(contacts, self.position)
 
     @classmethod
     def build(
@@ -304,6 +305,21 @@ def _organisation_tokens(contact: ContactProfile, place_words: set[str]) -> dict
             if len(token) >= 4 and token not in GENERIC_ORGANISATION_WORDS | place_words:
                 tokens.setdefault(token, network.name)
     return tokens
+
+
+def _acquaintances(
+    contacts: Sequence[ContactFeatures], position: Mapping[str, int]
+) -> dict[str, tuple[str, ...]]:
+    """Who knows whom, both ways (knowing someone is mutual enough to ask a favour), among
+    the listed contacts only, in directory order so paths come out the same every time."""
+    links: dict[str, set[str]] = {}
+    for contact in contacts:
+        key = contact.profile.key
+        for other in contact.profile.knows:
+            if other != key and other in position:
+                links.setdefault(key, set()).add(other)
+                links.setdefault(other, set()).add(key)
+    return {key: tuple(sorted(keys, key=position.__getitem__)) for key, keys in links.items()}
 
 
 def area_ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """The engine's plain inputs and outputs: frozen dataclasses, no database, no web framework."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -41,6 +42,7 @@ class ContactProfile:
     open_to_initiatives: bool = True
     capacity_per_month: int = 4
     open_introductions: int = 0
+    knows: tuple[str, ...] = ()  # keys of colleagues this contact knows (for warm paths)
 
     @property
     def capacity_left(self) -> int:
@@ -80,11 +82,26 @@ class Weights:
     # looking like someone already chosen.
     novelty: float = 0.35
     redundancy: float = 0.25
+    # Learning from outcomes: how far a track record can move a score either way (a factor
+    # in [1 - experience, 1 + experience]), and the neutral prior's weight in outcomes.
+    experience: float = 0.3
+    prior_strength: float = 4.0
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """What completed introductions to one contact taught: helpful and not helpful outcomes,
+    overall and per theme (a theme's share of an introduction follows the initiative's theme
+    weight, so counts may be fractional)."""
+
+    helpful: float = 0.0
+    not_helpful: float = 0.0
+    by_theme: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Reason:
-    signal: str  # text, theme, area, need, network, openness, capacity
+    signal: str  # text, theme, area, need, network, openness, capacity, experience
     value: float  # in [0, 1]
     weight: float
     detail: str  # one sentence a person understands
@@ -98,3 +115,6 @@ class Match:
     needs_covered: tuple[str, ...] = ()
     matched_terms: tuple[str, ...] = ()
     signals: dict[str, float] = field(default_factory=dict, compare=False)
+    # A chain of colleagues to this contact: the first is someone the initiative knows or can
+    # reach, each knows the next, the last knows this contact. Empty when none is needed.
+    introduce_via: tuple[str, ...] = ()

@@ -1,17 +1,19 @@
 """Ranking: candidates first, full scoring for them, then a coverage-aware re-rank.
 
-The score of a contact for an initiative is
-
-    score = relevance × place × readiness
+The score of a contact for an initiative is built from
 
     relevance = Σ w_s · v_s / Σ w_s   over the topic signals that apply: text, theme, need,
                                        and network (only when partners are asked for)
     place     = area_floor + (1 - area_floor) · area_fit   (see signals.area_fit)
     readiness = (openness_floor + (1 - openness_floor) · openness)
               × (capacity_floor + (1 - capacity_floor) · capacity)
+    track     = 1 + experience · (2 · track_record - 1)   (see signals.track_record;
+                                                          1 when outcomes are not given)
+    score     = min(1, relevance × place × readiness × track)
 
 Relevance says whether the person knows the subject, place whether they work where the
-initiative happens, readiness whether they can take it on now. A product, not a sum, so a
+initiative happens, readiness whether they can take it on now, track what earlier
+introductions to them on these themes brought. A product, not a sum, so a
 perfect specialist in another stadsdeel or with a full agenda does not outrank a good
 colleague who can actually help. The re-rank then picks the top ``limit`` greedily, adding to
 each candidate's score a bonus for needs nobody above them covers and a penalty for looking
@@ -20,12 +22,15 @@ initiative instead of being five copies of one profile.
 """
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from matching import signals
 from matching.index import ContactFeatures, Directory, InitiativeFeatures
-from matching.model import InitiativeProfile, Match, Reason, Weights
+from matching.model import InitiativeProfile, Match, Reason, TrackRecord, Weights
+from matching.paths import introduce_via
+
+NO_RECORD = TrackRecord()
 
 CANDIDATES = 300
 
@@ -36,12 +41,16 @@ def rank(
     *,
     weights: Weights = Weights(),
     limit: int = 5,
-    capacity_left: dict[str, int] | None = None,
+    capacity_left: Mapping[str, int] | None = None,
+    track_records: Mapping[str, TrackRecord] | None = None,
+    known: Sequence[str] = (),
 ) -> list[Match]:
     """The best ``limit`` contacts for an initiative, each with the reasons for its place.
 
     ``capacity_left`` overrides a contact's free capacity (contact key → open slots), for
-    callers that count open introductions.
+    callers that count open introductions. ``track_records`` (contact key → outcomes) turns
+    on the experience signal; a contact without one counts as new (neutral). ``known`` are
+    the contacts the initiative already knows: the starting points of warm paths.
     """
     if limit <= 0 or directory.size == 0:
         return []
@@ -61,6 +70,9 @@ def rank(
             bm25=bm25.get(index, 0.0),
             best_bm25=best_bm25,
             capacity_left=capacity_left.get(contact.profile.key),
+            track_record=(
+                None if track_records is None else track_records.get(contact.profile.key, NO_RECORD)
+            ),
             explain=explain,
         )
 
@@ -72,7 +84,40 @@ def rank(
         weights=weights,
         limit=limit,
     )
-    return [score(directory.position[m.key], explain=True) for m in chosen]
+    explained = [score(directory.position[m.key], explain=True) for m in chosen]
+    return with_warm_paths(explained, directory, capacity_left=capacity_left, known=known)
+
+
+def with_warm_paths(
+    matches: Sequence[Match],
+    directory: Directory,
+    *,
+    capacity_left: Mapping[str, int],
+    known: Sequence[str] = (),
+) -> list[Match]:
+    """Adds ``introduce_via`` where it helps: a chain from someone the initiative knows,
+    and, for a contact who is not open to initiatives or has no room this month, from
+    anyone who is open and has room (they can be asked for the introduction instead)."""
+    known_keys = frozenset(known)
+    neighbours = directory.neighbours
+
+    def reachable(key: str) -> bool:
+        contact = directory.contact(key)
+        if contact is None or not contact.profile.open_to_initiatives:
+            return False
+        return capacity_left.get(key, contact.profile.capacity_left) > 0
+
+    result = []
+    for match in matches:
+        via = None
+        if known_keys:
+            via = introduce_via(neighbours, match.key, known_keys.__contains__)
+        if via is None and (
+            match.signals.get("openness", 1.0) == 0.0 or match.signals.get("capacity", 1.0) == 0.0
+        ):
+            via = introduce_via(neighbours, match.key, reachable)
+        result.append(replace(match, introduce_via=via) if via else match)
+    return result
 
 
 def rank_initiatives(
@@ -133,6 +178,7 @@ def score_contact(
     bm25: float,
     best_bm25: float,
     capacity_left: int | None = None,
+    track_record: TrackRecord | None = None,
     explain: bool = True,
 ) -> Match:
     """One contact's score for an analysed initiative; with ``explain``, also its reasons
@@ -176,7 +222,18 @@ def score_contact(
     readiness = (weights.openness_floor + (1 - weights.openness_floor) * is_open) * (
         weights.capacity_floor + (1 - weights.capacity_floor) * room
     )
-    score = relevance * place * readiness
+    if track_record is None:
+        experience, track = None, 1.0
+    else:
+        experience = signals.track_record(
+            track_record.helpful,
+            track_record.not_helpful,
+            track_record.by_theme,
+            query.themes,
+            prior_strength=weights.prior_strength,
+        )
+        track = 1 + weights.experience * (2 * experience - 1)
+    score = min(1.0, relevance * place * readiness * track)
 
     numbers = {
         "text": text,
@@ -188,6 +245,8 @@ def score_contact(
         "capacity": room,
         "relevance": relevance,
     }
+    if experience is not None:
+        numbers["experience"] = experience
     if not explain:
         return Match(
             key=profile.key,
@@ -243,6 +302,15 @@ def score_contact(
     reasons.append(
         Reason("capacity", round(room, 3), 1 - weights.capacity_floor, _capacity_detail(left))
     )
+    if experience is not None:
+        reasons.append(
+            Reason(
+                "experience",
+                round(experience, 3),
+                weights.experience,
+                _experience_detail(track_record, query, vocabulary),
+            )
+        )
     reasons = [replace(r, weight=round(r.weight, 3)) for r in reasons]
     return Match(
         key=profile.key,
@@ -358,6 +426,25 @@ def _capacity_detail(left: int) -> str:
     if left <= 0:
         return "Heeft deze maand geen ruimte meer voor introducties."
     return f"Heeft deze maand nog ruimte voor {left} introductie{'s' if left != 1 else ''}."
+
+
+def _experience_detail(record: TrackRecord, query: InitiativeFeatures, vocabulary) -> str:
+    done = record.helpful + record.not_helpful
+    if done <= 0:
+        return "Nog geen afgeronde introducties: telt neutraal mee."
+    sentence = f"{_count(record.helpful)} van {_count(done)} afgeronde introducties hielpen"
+    # The theme this initiative leans on most, if there is evidence about it.
+    asked = sorted(query.themes, key=lambda t: -query.themes[t])
+    for slug in asked:
+        good, bad = record.by_theme.get(slug, (0.0, 0.0))
+        if good + bad >= 1:
+            label = vocabulary.themes[slug].label.lower() if slug in vocabulary.themes else slug
+            return sentence + f"; over {label}: {_count(good)} van {_count(good + bad)}."
+    return sentence + "."
+
+
+def _count(value: float) -> str:
+    return str(round(value)) if abs(value - round(value)) < 0.05 else f"{value:.1f}"
 
 
 def _join(items: list[str]) -> str:

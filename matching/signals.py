@@ -93,3 +93,32 @@ def capacity(capacity_left: int) -> float:
 def saturate(count: float, scale: float = 1.5) -> float:
     """Evidence that saturates: ``1 - e^(-count / scale)``."""
     return 1.0 - math.exp(-count / scale)
+
+
+def track_record(
+    helpful: float,
+    not_helpful: float,
+    by_theme: Mapping[str, tuple[float, float]],
+    asked: Mapping[str, float],
+    *,
+    prior_strength: float,
+) -> float:
+    """Smoothed share of helpful introductions, 0.5 (neutral) without evidence.
+
+    Per contact a Beta(α, α) prior with ``α = prior_strength / 2``:
+    ``m = (α + h) / (2α + h + u)``. Per theme the contact's own mean is the prior, with
+    ``κ = prior_strength`` pseudo-outcomes: ``m_t = (κ · m + h_t) / (κ + h_t + u_t)``. The value
+    is ``Σ_t q_t · m_t / Σ_t q_t`` over the initiative's themes, or ``m`` when it has none.
+    So a contact repeatedly unhelpful on one theme drops for that theme only, and a new
+    contact starts at exactly 0.5.
+    """
+    alpha = prior_strength / 2
+    overall = (alpha + helpful) / (2 * alpha + helpful + not_helpful)
+    total = sum(asked.values())
+    if total <= 0:
+        return overall
+    value = 0.0
+    for theme, weight in asked.items():
+        good, bad = by_theme.get(theme, (0.0, 0.0))
+        value += weight * (prior_strength * overall + good) / (prior_strength + good + bad)
+    return value / total

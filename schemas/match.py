@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from schemas.base import MULTI_LINE, ApiModel, AreaCodeList, InputModel, MunicipalityCode, ThemeList
-from schemas.initiative import InitiativeSummary, NeedList
+from schemas.initiative import InitiativeSummary, KnownList, NeedList
 from schemas.unit import UnitKind
 
 MatchLimit = Annotated[int, Field(ge=1, le=50)]
@@ -21,11 +21,17 @@ class MatchRequest(InputModel):
     themes: ThemeList = []
     area_codes: AreaCodeList = []
     needs: NeedList = []
+    known_contact_ids: KnownList = Field(
+        default=[],
+        description="Civil servants you already know: they can introduce you to others.",
+    )
     limit: MatchLimit = 5
 
 
 class MatchReason(ApiModel):
-    signal: str = Field(description="text, theme, need, network, area, openness or capacity")
+    signal: str = Field(
+        description="text, theme, need, network, area, openness, capacity or experience"
+    )
     value: float = Field(ge=0, le=1)
     weight: float = Field(ge=0, le=1, description="The signal's share in the score.")
     detail: str = Field(description="One sentence a person understands.")
@@ -51,6 +57,13 @@ class MatchItem(ApiModel):
     reasons: list[MatchReason]
     needs_covered: list[str]
     matched_terms: list[str]
+    introduce_via: list[MatchContact] = Field(
+        description=(
+            "A warm path to this contact: the first person is someone you know (or can "
+            "reach, when this contact is full or not open to initiatives), each knows the "
+            "next, the last knows this contact. Empty when there is none or none is needed."
+        )
+    )
 
 
 class MatchResult(ApiModel):

@@ -4,7 +4,7 @@ directory per municipality in this process, rebuilt when ``directory_version`` m
 import threading
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from api.deps import Principal
 from api.errors import InvalidInput
@@ -18,6 +18,7 @@ from matching import (
     Match,
     Need,
     NetworkLink,
+    TrackRecord,
     UnitProfile,
     Weights,
     default_vocabulary,
@@ -32,16 +33,29 @@ from schemas import (
     Initiative,
     InitiativeMatchItem,
     InitiativeSummary,
+    Introduction,
+    IntroductionStatus,
     MatchItem,
     MatchRequest,
     MatchResult,
     Municipality,
+    Outcome,
     ThemeTerm,
     Unit,
 )
 
 _directories: dict[str, tuple[int, Directory]] = {}
 _build_lock = threading.Lock()
+# Outcomes per municipality, rebuilt only when its completed introductions or its directory
+# change: (directory, completed count, newest id) -> contact key -> record.
+_track_records: dict[str, tuple[Directory, tuple[int, int | None], dict[str, TrackRecord]]] = {}
+# (helpful, not helpful) per outcome. A no-show is half a failure: we do not know which side
+# did not show up.
+OUTCOME_EVIDENCE = {
+    Outcome.helpful: (1.0, 0.0),
+    Outcome.not_helpful: (0.0, 1.0),
+    Outcome.no_show: (0.0, 0.5),
+}
 
 
 def vocabulary_for(session: Session, municipality_code: str) -> Vocabulary:
@@ -106,6 +120,7 @@ def _build_directory(session: Session, municipality_code: str) -> Directory:
             networks=tuple(NetworkLink(n["name"], n["kind"]) for n in contact.networks),
             open_to_initiatives=contact.open_to_initiatives,
             capacity_per_month=contact.capacity_per_month,
+            knows=tuple(str(k) for k in contact.knows),
         )
         for contact in contacts
     ]
@@ -114,6 +129,59 @@ def _build_directory(session: Session, municipality_code: str) -> Directory:
         [AreaProfile(a.code, a.name, a.parent_code) for a in areas],
         vocabulary_for(session, municipality_code),
     )
+
+
+def track_records(
+    session: Session, directory: Directory, municipality_code: str
+) -> dict[str, TrackRecord]:
+    """What completed introductions taught about each contact, overall and per theme (the
+    themes of the initiative each introduction was for, as the engine reads them)."""
+    completed = (
+        select(Introduction, Initiative)
+        .join(Initiative, Initiative.id == Introduction.initiative_id)
+        .where(Initiative.municipality_code == municipality_code)
+        .where(Introduction.status == IntroductionStatus.completed)
+        .where(Introduction.outcome.is_not(None))
+    )
+    stamp = tuple(
+        session.exec(
+            select(func.count(), func.max(Introduction.id))
+            .join(Initiative, Initiative.id == Introduction.initiative_id)
+            .where(Initiative.municipality_code == municipality_code)
+            .where(Introduction.status == IntroductionStatus.completed)
+            .where(Introduction.outcome.is_not(None))
+        ).one()
+    )
+    cached = _track_records.get(municipality_code)
+    if cached is not None and cached[0] is directory and cached[1] == stamp:
+        return cached[2]
+    totals: dict[str, list[float]] = {}
+    per_theme: dict[str, dict[str, list[float]]] = {}
+    themes_of: dict[int, dict[str, float]] = {}
+    for introduction, initiative in session.exec(completed).all():
+        good, bad = OUTCOME_EVIDENCE[Outcome(introduction.outcome)]
+        key = str(introduction.contact_id)
+        total = totals.setdefault(key, [0.0, 0.0])
+        total[0] += good
+        total[1] += bad
+        if initiative.id not in themes_of:
+            themes_of[initiative.id] = directory.analyse_initiative(
+                initiative_profile(initiative)
+            ).themes
+        for theme, weight in themes_of[initiative.id].items():
+            counts = per_theme.setdefault(key, {}).setdefault(theme, [0.0, 0.0])
+            counts[0] += weight * good
+            counts[1] += weight * bad
+    records = {
+        key: TrackRecord(
+            helpful=good,
+            not_helpful=bad,
+            by_theme={t: (c[0], c[1]) for t, c in per_theme.get(key, {}).items()},
+        )
+        for key, (good, bad) in totals.items()
+    }
+    _track_records[municipality_code] = (directory, stamp, records)
+    return records
 
 
 def initiative_profile(initiative: Initiative) -> InitiativeProfile:
@@ -141,7 +209,7 @@ def _present(
 ) -> list[MatchItem]:
     """Match keys back to contacts, fetched in one query; names only where allowed and
     never any contact details."""
-    ids = [int(m.key) for m in matches]
+    ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
     contacts = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(ids))).all()}
     units = {
         u.id: u
@@ -156,30 +224,40 @@ def _present(
         for m in matches
         if int(m.key) in contacts and _matchable(contacts[int(m.key)], municipality_code)
     ]
-    items = []
-    for position, (match, contact) in enumerate(present, start=1):
+
+    def card(contact: Contact) -> dict:
         unit = units[contact.unit_id]
         shows_name = (
             contact.public_profile or principal.is_staff or principal.is_contact(contact.id)
         )
-        items.append(
-            MatchItem.model_validate(
-                {
-                    "rank": position,
-                    "score": match.score,
-                    "contact": {
-                        "id": contact.id,
-                        "name": contact.name if shows_name else None,
-                        "job_title": contact.job_title,
-                        "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
-                    },
-                    "reasons": [r.__dict__ for r in match.reasons],
-                    "needs_covered": list(match.needs_covered),
-                    "matched_terms": list(match.matched_terms),
-                }
-            )
+        return {
+            "id": contact.id,
+            "name": contact.name if shows_name else None,
+            "job_title": contact.job_title,
+            "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
+        }
+
+    def chain(match: Match) -> list[dict]:
+        # A chain with a link that is no longer listable is no chain at all.
+        people = [contacts.get(int(key)) for key in match.introduce_via]
+        if not all(p is not None and _matchable(p, municipality_code) for p in people):
+            return []
+        return [card(p) for p in people]
+
+    return [
+        MatchItem.model_validate(
+            {
+                "rank": position,
+                "score": match.score,
+                "contact": card(contact),
+                "reasons": [r.__dict__ for r in match.reasons],
+                "needs_covered": list(match.needs_covered),
+                "matched_terms": list(match.matched_terms),
+                "introduce_via": chain(match),
+            }
         )
-    return items
+        for position, (match, contact) in enumerate(present, start=1)
+    ]
 
 
 def capacity_left(
@@ -207,12 +285,15 @@ def match_initiative(
     limit: int,
 ) -> MatchResult:
     directory = directory_for(session, initiative.municipality_code)
+    code = initiative.municipality_code
     matches = rank(
         initiative_profile(initiative),
         directory,
         weights=settings.matching.weights(),
         limit=limit,
-        capacity_left=capacity_left(session, directory, initiative.municipality_code, settings),
+        capacity_left=capacity_left(session, directory, code, settings),
+        track_records=track_records(session, directory, code),
+        known=[str(k) for k in initiative.known_contact_ids],
     )
     return MatchResult(
         initiative_id=initiative.id,
@@ -236,6 +317,8 @@ def match_question(
         weights=settings.matching.weights(),
         limit=question.limit,
         capacity_left=capacity_left(session, directory, question.municipality_code, settings),
+        track_records=track_records(session, directory, question.municipality_code),
+        known=[str(k) for k in question.known_contact_ids],
     )
     return MatchResult(
         initiative_id=None,

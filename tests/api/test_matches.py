@@ -24,8 +24,16 @@ from tests.helpers import API, assert_problem, contact_body, initiative_body, un
 
 Headers = dict[str, str]
 
-SIGNALS = {"text", "theme", "area", "openness", "capacity"}
-ITEM_KEYS = {"rank", "score", "contact", "reasons", "needsCovered", "matchedTerms"}
+SIGNALS = {"text", "theme", "area", "openness", "capacity", "experience"}
+ITEM_KEYS = {
+    "rank",
+    "score",
+    "contact",
+    "reasons",
+    "needsCovered",
+    "matchedTerms",
+    "introduceVia",
+}
 # Keys that must never appear anywhere in a match answer, whoever asks.
 SECRET_KEYS = {"email", "phone", "consentAt", "knows", "initiator"}
 
@@ -602,7 +610,7 @@ def contact_initiatives(
         assert set(item) == {"rank", "score", "initiative", "reasons", "needsCovered"}
         assert 0 <= item["score"] <= 1
         assert {"id", "title", "municipalityCode", "themes", "areaCodes"} <= set(item["initiative"])
-        assert {r["signal"] for r in item["reasons"]} >= SIGNALS
+        assert {r["signal"] for r in item["reasons"]} >= SIGNALS - {"experience"}
         for entry in item["reasons"]:
             assert 0 <= entry["value"] <= 1 and entry["detail"].strip()
     return items
