@@ -84,7 +84,7 @@ class Weights:
     redundancy: float = 0.25
     # Learning from outcomes: how far a track record can move a score either way (a factor
     # in [1 - experience, 1 + experience]), and the neutral prior's weight in outcomes.
-    experience: float = 0.3
+    experience: float = 0.2
     prior_strength: float = 4.0
 
 
