@@ -1,6 +1,9 @@
 """The FastAPI application factory."""
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import swagger_ui_bundle
 from fastapi import APIRouter, Depends, FastAPI
@@ -22,12 +25,15 @@ from api.routes import (
     health,
     imports,
     initiatives,
+    insights,
     introductions,
     matches,
     municipalities,
     themes,
     units,
+    webhooks,
 )
+from api.services.webhook_delivery import WebhookWorker
 from api.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -57,6 +63,21 @@ def _mount_docs(app: FastAPI) -> None:
         )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Each process delivers the webhook outbox in a background thread (safe with many)."""
+    worker = None
+    if app.state.settings.webhook_worker:
+        worker = WebhookWorker(engine=app.state.engine, settings=app.state.settings)
+        worker.start()
+    app.state.webhook_worker = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -69,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         # NL ADR: no trailing slashes; /units/ is a 404, not a redirect.
         redirect_slashes=False,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)
@@ -84,9 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         initiatives,
         introductions,
         matches,
+        insights,
         themes,
         imports,
         api_keys,
+        webhooks,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -13,7 +13,17 @@ from sqlmodel import Session, select
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.persistence import session_scope
 from api.settings import Settings
-from schemas import ApiKey, Area, Contact, Initiative, Introduction, Municipality, Role, Unit
+from schemas import (
+    ApiKey,
+    Area,
+    Contact,
+    Initiative,
+    Introduction,
+    Municipality,
+    Role,
+    Unit,
+    WebhookSubscription,
+)
 from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE
 
 
@@ -223,3 +233,14 @@ def get_introduction_or_404(
 
 
 IntroductionDep = Annotated[Introduction, Depends(get_introduction_or_404)]
+
+
+def get_webhook_or_404(id: IdPath, session: SessionDep, _: StaffDep) -> WebhookSubscription:
+    """Only staff manage webhooks: others get 401/403 before a lookup, so ids stay hidden."""
+    subscription = session.get(WebhookSubscription, id)
+    if subscription is None:
+        raise NotFound(f"No webhook with id {id}.")
+    return subscription
+
+
+WebhookDep = Annotated[WebhookSubscription, Depends(get_webhook_or_404)]

@@ -25,6 +25,9 @@ class MatchingSettings(BaseModel):
     capacity_floor: float = Field(default=0.25, ge=0, le=1)
     novelty: float = Field(default=0.35, ge=0, le=5)
     redundancy: float = Field(default=0.25, ge=0, le=1)
+    # Learning from outcomes (see matching.signals.track_record); 0 switches it off.
+    experience: float = Field(default=0.2, ge=0, le=0.9)
+    prior_strength: float = Field(default=4.0, gt=0, le=100)
 
     def weights(self) -> Weights:
         return Weights(**self.model_dump())
@@ -54,12 +57,44 @@ class Settings(BaseSettings):
     # contact's capacityPerMonth; an initiative may have at most this many open at once.
     introduction_window_days: int = Field(default=30, ge=1, le=365)
     max_open_introductions_per_initiative: int = Field(default=5, ge=1, le=100)
+    # Broken connections (GET /insights/gaps; see api/services/insights.py for the reasoning
+    # behind each default). An initiative whose best match scores below the threshold is a gap.
+    gap_score_threshold: float = Field(default=0.40, ge=0, le=1)
+    # A requested introduction left unanswered this long is stalled.
+    stalled_introduction_days: int = Field(default=14, ge=1, le=365)
+    # A contact is in demand when among the top ``overload_top_n`` matches of at least as
+    # many initiatives as their capacityPerMonth, and of at least ``overload_min_top_matches``.
+    overload_top_n: int = Field(default=3, ge=1, le=20)
+    overload_min_top_matches: int = Field(default=3, ge=1, le=1000)
+    # Webhooks: a background worker in every process delivers the outbox (see README).
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Waits before each retry; one attempt more than there are delays, then "failed".
+    webhook_retry_delays_seconds: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [10, 60, 300, 1800, 7200], max_length=20
+    )
+    webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_retry_delays_seconds", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_retry_delays_seconds")
+    @classmethod
+    def _non_negative_delays(cls, value: list[float]) -> list[float]:
+        if any(delay < 0 for delay in value):
+            raise ValueError("retry delays cannot be negative")
         return value
 
 

@@ -49,7 +49,20 @@ from schemas.municipality import (
     MunicipalityUpdate,
 )
 from schemas.theme import ThemePublic, ThemeTerm, ThemeTermsUpdate
-from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitUpdate
+from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitTree, UnitUpdate
+from schemas.webhook import (
+    DeliveryStatus,
+    IntroductionStatusChangedData,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookDeliveryPublic,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookPublic,
+    WebhookSubscription,
+    WebhookUpdate,
+)
 
 metadata = SQLModel.metadata
 
@@ -71,6 +84,7 @@ __all__ = [
     "ContactProfile",
     "ContactPublic",
     "ContactUpdate",
+    "DeliveryStatus",
     "ImportDocument",
     "ImportResult",
     "Initiative",
@@ -85,6 +99,7 @@ __all__ = [
     "IntroductionEventPublic",
     "IntroductionPublic",
     "IntroductionStatus",
+    "IntroductionStatusChangedData",
     "IntroductionUpdate",
     "InvalidParam",
     "MatchItem",
@@ -108,6 +123,16 @@ __all__ = [
     "UnitCreate",
     "UnitKind",
     "UnitPublic",
+    "UnitTree",
     "UnitUpdate",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookDeliveryPublic",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookPublic",
+    "WebhookSubscription",
+    "WebhookUpdate",
     "metadata",
 ]

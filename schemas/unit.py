@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from schemas.base import (
@@ -78,3 +79,50 @@ class UnitPublic(UnitBase):
     id: int
     municipality_code: str
     parent_id: int | None
+
+
+class UnitChannel(ApiModel):
+    """How to reach the unit itself: its public mailbox, switchboard and web page."""
+
+    email: str | None
+    phone: str | None
+    url: str | None
+
+
+class UnitTheme(ApiModel):
+    slug: str
+    label: str | None = PydanticField(
+        description="The theme's label in the vocabulary (GET /themes); null for a theme the "
+        "vocabulary does not know."
+    )
+
+
+class UnitArea(ApiModel):
+    code: str
+    name: str
+
+
+class UnitTreeNode(ApiModel):
+    """One unit of the organisation map, with its sub-units under ``children``."""
+
+    id: int
+    name: str
+    kind: UnitKind
+    description: str
+    themes: list[UnitTheme]
+    areas: list[UnitArea]
+    channel: UnitChannel
+    open_contacts: int = PydanticField(
+        description="Civil servants of this unit (not its sub-units) who are listed, available, "
+        "open to initiatives and have room for an introduction this month."
+    )
+    children: list["UnitTreeNode"]
+
+
+class UnitTree(ApiModel):
+    """The organisation map of one municipality: its top-level units, each with its
+    sub-units nested under ``children``. No personal data of civil servants."""
+
+    municipality_code: str
+    municipality_name: str
+    units: list[UnitTreeNode]

@@ -54,7 +54,13 @@ def admin_token() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, admin_token: str) -> Settings:
-    return Settings(database_url=database_url, admin_token=admin_token, log_level="WARNING")
+    # No background webhook worker: tests deliver with deliver_due() on their own clock.
+    return Settings(
+        database_url=database_url,
+        admin_token=admin_token,
+        log_level="WARNING",
+        webhook_worker=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import MunicipalityFilter, PagingDep, SessionDep, StaffDep, UnitDep
+from api.deps import MunicipalityFilter, PagingDep, SessionDep, SettingsDep, StaffDep, UnitDep
 from api.routes.paging import page_of
 from api.services import units as service
-from schemas import Page, UnitCreate, UnitPublic, UnitUpdate
-from schemas.base import MAX_ID
+from schemas import Page, UnitCreate, UnitPublic, UnitTree, UnitUpdate
+from schemas.base import MAX_ID, MUNICIPALITY_CODE
 
 router = APIRouter(prefix="/units", tags=["units"])
 
@@ -24,6 +24,26 @@ def list_units(
         session=session, paging=paging, municipality_code=municipality_code, parent_id=parent_id
     )
     return page_of(request, response, paging, items, total)
+
+
+# Declared before /{id}, so "tree" is never read as a unit id.
+@router.get(
+    "/tree",
+    response_model=UnitTree,
+    summary="Hoe werkt de gemeente? The organisation map as a tree",
+    description="Every unit of the municipality, sub-units nested under their parent, with "
+    "its themes, areas, public channel and how many of its civil servants are open to an "
+    "initiative right now (`openContacts`). Open to anyone; no personal data of civil servants. "
+    "An unknown `municipalityCode` is a 400.",
+)
+def unit_tree(
+    session: SessionDep,
+    settings: SettingsDep,
+    municipality_code: Annotated[str, Query(alias="municipalityCode", pattern=MUNICIPALITY_CODE)],
+):
+    return service.unit_tree(
+        session=session, settings=settings, municipality_code=municipality_code
+    )
 
 
 @router.post(

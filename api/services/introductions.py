@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from api.deps import Paging, Principal
 from api.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from api.services.common import paginate
+from api.services.webhooks import enqueue_introduction_event
 from api.settings import Settings
 from schemas import (
     OPEN_STATUSES,
@@ -191,12 +192,14 @@ def change_introduction(
             raise Forbidden(f"You may not set this introduction to {change.status}.")
         if change.status is S.completed and change.outcome is None:
             raise InvalidInput.field("outcome", "Completing needs an outcome.")
+        if change.status is not S.completed and change.outcome is not None:
+            raise InvalidInput.field("outcome", "Only completing takes an outcome.")
         introduction.status = change.status
         if change.reason is not None:
             introduction.reason = change.reason
         if change.outcome is not None:
             introduction.outcome = change.outcome
-        _record(session, introduction, principal)
+        _record(session, introduction, principal, previous_status=current)
     elif change.outcome is not None or change.reason is not None:
         raise Conflict("An outcome or reason comes with a status change.")
     if change.feedback is not None:
@@ -214,7 +217,13 @@ def change_introduction(
     return introduction
 
 
-def _record(session: Session, introduction: Introduction, principal: Principal) -> None:
+def _record(
+    session: Session,
+    introduction: Introduction,
+    principal: Principal,
+    previous_status: str | None = None,
+) -> None:
+    enqueue_introduction_event(session, introduction, previous_status)  # same transaction
     session.add(
         IntroductionEvent(
             introduction_id=introduction.id,

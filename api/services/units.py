@@ -12,7 +12,10 @@ from api.services.common import (
     require_municipality,
     touch_directory,
 )
-from schemas import Contact, Unit, UnitCreate, UnitUpdate
+from api.services.introductions import open_introduction_counts
+from api.settings import Settings
+from matching import default_vocabulary
+from schemas import Area, Contact, Municipality, Unit, UnitCreate, UnitTree, UnitUpdate
 
 
 def list_units(
@@ -115,3 +118,81 @@ def delete_unit(*, session: Session, unit: Unit) -> None:
     session.delete(unit)
     touch_directory(session, unit.municipality_code)
     session.commit()
+
+
+def unit_tree(*, session: Session, settings: Settings, municipality_code: str) -> UnitTree:
+    """The organisation map of a municipality, nested: five queries whatever its size
+    (municipality, units, areas, open contacts, open introductions).
+
+    ``openContacts`` counts the unit's own contacts that could be introduced today: listed
+    (consent), available, open to initiatives and with capacityPerMonth above their open
+    introductions. Nothing about the people themselves leaves this function.
+    """
+    municipality = session.get(Municipality, municipality_code)
+    if municipality is None:
+        raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
+    units = session.exec(
+        select(Unit).where(Unit.municipality_code == municipality_code).order_by(Unit.id)
+    ).all()
+    area_names = dict(
+        session.exec(
+            select(Area.code, Area.name).where(Area.municipality_code == municipality_code)
+        ).all()
+    )
+    # Only the three numbers the count needs: no names or contact details are even read.
+    candidates = session.exec(
+        select(Contact.id, Contact.unit_id, Contact.capacity_per_month)
+        .where(Contact.municipality_code == municipality_code)
+        .where(Contact.available)
+        .where(Contact.open_to_initiatives)
+        .where(Contact.consent_at.is_not(None))
+    ).all()
+    taken = open_introduction_counts(
+        session, settings=settings, municipality_code=municipality_code
+    )
+    open_contacts: dict[int, int] = {}
+    for contact_id, unit_id, capacity in candidates:
+        if capacity > taken.get(contact_id, 0):
+            open_contacts[unit_id] = open_contacts.get(unit_id, 0) + 1
+
+    themes = default_vocabulary().themes
+    by_id = {unit.id: unit for unit in units}
+    children: dict[int | None, list[int]] = {}
+    for unit in units:
+        # A parent outside this municipality's units cannot exist (checked on write); if it
+        # ever did, the unit is shown at the top rather than lost.
+        parent = unit.parent_id if unit.parent_id in by_id else None
+        children.setdefault(parent, []).append(unit.id)
+
+    def node(unit: Unit, seen: set[int]) -> dict:
+        seen.add(unit.id)
+        return {
+            "id": unit.id,
+            "name": unit.name,
+            "kind": unit.kind,
+            "description": unit.description,
+            "themes": [
+                {"slug": slug, "label": themes[slug].label if slug in themes else None}
+                for slug in unit.themes
+            ],
+            "areas": [
+                {"code": code, "name": area_names.get(code, code)} for code in unit.area_codes
+            ],
+            "channel": {"email": unit.email, "phone": unit.phone, "url": unit.url},
+            "open_contacts": open_contacts.get(unit.id, 0),
+            "children": [
+                node(by_id[child], seen) for child in children.get(unit.id, []) if child not in seen
+            ],
+        }
+
+    seen: set[int] = set()
+    roots = [node(by_id[unit_id], seen) for unit_id in children.get(None, [])]
+    # Units in a parent loop (refused on write, so only in damaged data) still appear.
+    roots += [node(unit, seen) for unit in units if unit.id not in seen]
+    return UnitTree.model_validate(
+        {
+            "municipality_code": municipality.code,
+            "municipality_name": municipality.name,
+            "units": roots,
+        }
+    )

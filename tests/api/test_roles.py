@@ -130,6 +130,7 @@ CASES = [
     ),
     Case("units list", "GET", lambda w: f"{API}/units", 200, EVERYONE),
     Case("units get", "GET", lambda w: f"{API}/units/{w.ids.units['wonen']}", 200, EVERYONE),
+    Case("units tree", "GET", lambda w: f"{API}/units/tree?municipalityCode=GM0363", 200, EVERYONE),
     Case("units create", "POST", lambda w: f"{API}/units", 201, STAFF, body=lambda w: unit_body()),
     Case(
         "units update",
@@ -218,6 +219,10 @@ CASES = [
         200,
         STAFF,
     ),
+    # Broken connections: for brokers and admins.
+    Case(
+        "insights gaps", "GET", lambda w: f"{API}/insights/gaps?municipalityCode=GM0363", 200, STAFF
+    ),
     Case("themes list", "GET", lambda w: f"{API}/themes", 200, EVERYONE),
     Case(
         "themes set",
@@ -296,6 +301,45 @@ CASES = [
         ),
         204,
         ADMIN,
+    ),
+    # Webhooks are for portals set up by staff.
+    Case(
+        "webhooks create",
+        "POST",
+        lambda w: f"{API}/webhooks",
+        201,
+        STAFF,
+        body=lambda w: {"url": "https://portaal.example/hooks"},
+    ),
+    Case("webhooks list", "GET", lambda w: f"{API}/webhooks", 200, STAFF),
+    Case(
+        "webhooks get",
+        "GET",
+        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        200,
+        STAFF,
+    ),
+    Case(
+        "webhooks update",
+        "PATCH",
+        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        200,
+        STAFF,
+        body=lambda w: {"active": False},
+    ),
+    Case(
+        "webhooks delete",
+        "DELETE",
+        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        204,
+        STAFF,
+    ),
+    Case(
+        "webhooks deliveries",
+        "GET",
+        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}) + "/deliveries",
+        200,
+        STAFF,
     ),
     Case("health", "GET", lambda w: "/health", 200, EVERYONE),
     Case("ready", "GET", lambda w: "/ready", 200, EVERYONE),

@@ -1,0 +1,94 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.deps import PagingDep, SessionDep, StaffDep, WebhookDep
+from api.routes.paging import page_of
+from api.services import webhooks as service
+from schemas import (
+    DeliveryStatus,
+    Page,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDeliveryPublic,
+    WebhookPublic,
+    WebhookUpdate,
+)
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+EVENTS = (
+    "On every status change of an introduction (including its creation as `requested`) each "
+    "active subscription receives a POST with a `WebhookEvent` body, signed: "
+    '`Webhook-Signature: sha256=<hex HMAC-SHA256 of "{Webhook-Timestamp}.{body}" keyed with '
+    "the secret>`. By default failed attempts are retried after 10 s, 1 min, 5 min, 30 min and 2 h."
+)
+
+
+@router.post(
+    "",
+    response_model=WebhookCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="Subscribe a URL to events (broker)",
+    description=EVENTS + " The `secret` is in this response only; store it now.",
+)
+def create_webhook(webhook_in: WebhookCreate, response: Response, session: SessionDep, _: StaffDep):
+    created = service.create_webhook(session=session, webhook_in=webhook_in)
+    response.headers["Location"] = f"/api/v1/webhooks/{created.id}"
+    return created
+
+
+@router.get(
+    "", response_model=Page[WebhookPublic], summary="List webhooks, without secrets (broker)"
+)
+def list_webhooks(
+    request: Request, response: Response, session: SessionDep, paging: PagingDep, _: StaffDep
+):
+    items, total = service.list_webhooks(session=session, paging=paging)
+    return page_of(request, response, paging, items, total)
+
+
+@router.get("/{id}", response_model=WebhookPublic, summary="Get a webhook (broker)")
+def get_webhook(subscription: WebhookDep, session: SessionDep):
+    return service.present(session, subscription)
+
+
+@router.patch(
+    "/{id}",
+    response_model=WebhookPublic,
+    summary="Update a webhook (broker)",
+    description="`active: false` pauses it: new events are not queued for it, and queued ones "
+    "wait until it is active again.",
+)
+def update_webhook(subscription: WebhookDep, webhook_in: WebhookUpdate, session: SessionDep):
+    return service.update_webhook(session=session, subscription=subscription, webhook_in=webhook_in)
+
+
+@router.delete(
+    "/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a webhook and its deliveries (broker)",
+)
+def delete_webhook(subscription: WebhookDep, session: SessionDep) -> None:
+    service.delete_webhook(session=session, subscription=subscription)
+
+
+@router.get(
+    "/{id}/deliveries",
+    response_model=Page[WebhookDeliveryPublic],
+    summary="A webhook's deliveries, newest first (broker)",
+    description="Each with its attempts, the receiver's last status code or error, and when "
+    "the next attempt is due. `status=failed` lists the ones that gave up.",
+)
+def list_deliveries(
+    subscription: WebhookDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
+):
+    items, total = service.list_deliveries(
+        session=session, subscription=subscription, paging=paging, status=delivery_status
+    )
+    return page_of(request, response, paging, items, total)

@@ -1,0 +1,294 @@
+"""Delivering the webhook outbox: claim due rows, POST them signed, record and reschedule.
+
+Each process runs one ``WebhookWorker`` thread (started in the app's lifespan) that calls
+``deliver_due`` about once a second; tests call ``deliver_due`` directly with their own clock.
+
+Several processes share the outbox safely: a worker claims a batch in one statement
+(``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL; SQLite serialises
+writers), marking it with its own claim token and a lease. Only the claim holder records an
+attempt, and a claim whose worker died mid-delivery expires with its lease and is retried:
+delivery is at least once, and receivers deduplicate by ``Webhook-Id``. No transaction is held
+open while a receiver is called.
+
+Signature (the ``Webhook-*`` header names follow the Standard Webhooks spec)::
+
+    Webhook-Id: <event id>                    same on every attempt: deduplicate by it
+    Webhook-Timestamp: <unix seconds>          of this attempt
+    Webhook-Signature: sha256=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>
+
+The key is the subscription's whole secret (``whsec_…``) as UTF-8 bytes and ``body`` the raw
+request body; the body holds the event id, so the signature covers it too.
+"""
+
+import hashlib
+import hmac
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.error import HTTPError, URLError
+from urllib.request import HTTPRedirectHandler, Request, build_opener
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from api import API_VERSION
+from api.settings import Settings
+from schemas import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from schemas.columns import utc_now
+
+log = logging.getLogger("wegwijs.webhooks")
+
+USER_AGENT = f"Wegwijs-Webhooks/{API_VERSION}"
+MAX_ERROR = 500
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``{timestamp}.{body}`` keyed with the secret."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one POST came to: the receiver's status code and/or why it failed."""
+
+    status_code: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    """A redirect is an answer, not a new address: following it would re-send the signed
+    event (or drop its body) to wherever the receiver points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_opener = build_opener(_NoRedirects)
+
+
+def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Attempt:
+    """POST with the standard library: one request with a timeout needs no HTTP client
+    dependency (httpx is only a test dependency here)."""
+    request = Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked on input
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return Attempt(status_code=response.status)
+    except HTTPError as exc:
+        exc.close()
+        reason = "Redirects are not followed." if 300 <= exc.code < 400 else f"HTTP {exc.code}."
+        return Attempt(status_code=exc.code, error=reason)
+    except TimeoutError:
+        return Attempt(status_code=None, error=f"No answer within {timeout:g} s.")
+    except URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return Attempt(status_code=None, error=f"No answer within {timeout:g} s.")
+        return Attempt(status_code=None, error=f"Cannot connect: {exc.reason}."[:MAX_ERROR])
+    except Exception as exc:  # a broken receiver must never stop the worker
+        return Attempt(status_code=None, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR])
+
+
+Sender = Callable[[str, bytes, dict[str, str], float], Attempt]
+
+
+@dataclass(frozen=True)
+class _Job:
+    delivery_id: int
+    event_id: str
+    payload: str
+    attempts: int
+    url: str
+    secret: str
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _claim(session: Session, *, token: str, now: datetime, lease: timedelta, limit: int) -> None:
+    due = sa.and_(
+        WebhookDelivery.status == DeliveryStatus.pending,
+        WebhookDelivery.next_attempt_at <= now,
+        sa.or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
+        # An inactive subscription's deliveries wait until it is active again.
+        WebhookDelivery.subscription_id.in_(
+            select(WebhookSubscription.id).where(WebhookSubscription.active)
+        ),
+    )
+    if not session.exec(select(sa.exists().where(due))).one():
+        return  # the usual case, answered by a read: no write lock every poll
+    candidates = (
+        select(WebhookDelivery.id)
+        .where(due)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
+    )
+    # ``due`` again in the outer statement: a row another worker claimed between the two
+    # reads is not taken twice, whatever the database's locking.
+    session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(candidates), due)
+        .values(claim_token=token, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _claimed_jobs(session: Session, token: str) -> list[_Job]:
+    rows = session.exec(
+        select(WebhookDelivery, WebhookSubscription)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(WebhookDelivery.claim_token == token)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    ).all()
+    return [
+        _Job(
+            delivery_id=delivery.id,
+            event_id=delivery.event_id,
+            payload=delivery.payload,
+            attempts=delivery.attempts,
+            url=subscription.url,
+            secret=subscription.secret,
+        )
+        for delivery, subscription in rows
+    ]
+
+
+def _record(
+    session: Session,
+    *,
+    job: _Job,
+    token: str,
+    attempt: Attempt,
+    now: datetime,
+    retry_delays: list[float],
+) -> None:
+    attempts = job.attempts + 1
+    values: dict = {
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "last_status_code": attempt.status_code,
+        "last_error": None if attempt.ok else (attempt.error or "Failed.")[:MAX_ERROR],
+        "claim_token": None,
+        "claimed_until": None,
+    }
+    if attempt.ok:
+        values |= {"status": DeliveryStatus.delivered, "delivered_at": now, "next_attempt_at": None}
+    elif attempts <= len(retry_delays):
+        values["next_attempt_at"] = now + timedelta(seconds=retry_delays[attempts - 1])
+    else:
+        values |= {"status": DeliveryStatus.failed, "next_attempt_at": None}
+    # Only while the claim is still ours (the row is gone if its subscription was deleted).
+    session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id == job.delivery_id, WebhookDelivery.claim_token == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _release(session: Session, token: str) -> None:
+    session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.claim_token == token)
+        .values(claim_token=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def deliver_due(
+    *,
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+    send: Sender = post_json,
+    stop: threading.Event | None = None,
+) -> int:
+    """Claim up to a batch of due deliveries, attempt each once, record the outcomes.
+
+    ``now`` is the clock for what is due and for scheduling retries (tests pass their own).
+    Returns how many deliveries were attempted.
+    """
+    clock = _as_utc(now) if now is not None else None
+    start = clock or utc_now()
+    token = str(uuid.uuid4())
+    # Long enough for the whole batch to time out one by one, with room to spare.
+    lease = timedelta(seconds=settings.webhook_timeout_seconds * settings.webhook_batch_size + 60)
+    with Session(engine, expire_on_commit=False) as session:
+        _claim(session, token=token, now=start, lease=lease, limit=settings.webhook_batch_size)
+        jobs = _claimed_jobs(session, token)
+        session.commit()  # no transaction stays open while receivers are called
+        attempted = 0
+        for job in jobs:
+            if stop is not None and stop.is_set():
+                break
+            sent_at = clock or utc_now()
+            timestamp = int(sent_at.timestamp())
+            body = job.payload.encode()
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "Webhook-Id": job.event_id,
+                "Webhook-Timestamp": str(timestamp),
+                "Webhook-Signature": signature(job.secret, timestamp, body),
+            }
+            attempt = send(job.url, body, headers, settings.webhook_timeout_seconds)
+            if not attempt.ok:
+                log.info(
+                    "webhook delivery %s failed: %s", job.delivery_id, attempt.error or "failed"
+                )
+            _record(
+                session,
+                job=job,
+                token=token,
+                attempt=attempt,
+                now=clock or utc_now(),
+                retry_delays=settings.webhook_retry_delays_seconds,
+            )
+            attempted += 1
+        if attempted < len(jobs):
+            _release(session, token)  # stopping: leave the rest to the next worker at once
+    return attempted
+
+
+class WebhookWorker:
+    """A daemon thread that delivers the outbox until stopped."""
+
+    def __init__(self, *, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wegwijs-webhooks", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.settings.webhook_timeout_seconds + 5)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            attempted = 0
+            try:
+                attempted = deliver_due(engine=self.engine, settings=self.settings, stop=self._stop)
+            except Exception:  # the database may be away for a while; keep polling
+                log.exception("webhook delivery round failed")
+            # A full batch suggests more are due: go again at once.
+            if attempted < self.settings.webhook_batch_size:
+                self._stop.wait(self.settings.webhook_poll_seconds)

@@ -1,0 +1,174 @@
+"""Webhook subscriptions, the outbox of events for them, and their delivery log.
+
+Delivering the outbox is ``api.services.webhook_delivery``; this module decides what goes in.
+"""
+
+import secrets
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from api.deps import Paging
+from api.services.common import apply_changes, dedupe, paginate
+from schemas import (
+    DeliveryStatus,
+    Introduction,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookDeliveryPublic,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookPublic,
+    WebhookSubscription,
+    WebhookUpdate,
+)
+from schemas.columns import utc_now
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a visible prefix, not a secret
+
+
+def _counts(session: Session, subscription_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """Pending and failed deliveries per subscription, in one query."""
+    if not subscription_ids:
+        return {}
+    rows = session.exec(
+        select(WebhookDelivery.subscription_id, WebhookDelivery.status, func.count())
+        .where(
+            WebhookDelivery.subscription_id.in_(subscription_ids),
+            WebhookDelivery.status.in_((DeliveryStatus.pending, DeliveryStatus.failed)),
+        )
+        .group_by(WebhookDelivery.subscription_id, WebhookDelivery.status)
+    ).all()
+    return {(subscription_id, status): count for subscription_id, status, count in rows}
+
+
+def _public(subscription: WebhookSubscription, counts: dict[tuple[int, str], int]) -> WebhookPublic:
+    return WebhookPublic.model_validate(
+        {
+            **subscription.model_dump(exclude={"secret"}),
+            "pending_deliveries": counts.get((subscription.id, DeliveryStatus.pending), 0),
+            "failed_deliveries": counts.get((subscription.id, DeliveryStatus.failed), 0),
+        }
+    )
+
+
+def present(session: Session, subscription: WebhookSubscription) -> WebhookPublic:
+    return _public(subscription, _counts(session, [subscription.id]))
+
+
+def create_webhook(*, session: Session, webhook_in: WebhookCreate) -> WebhookCreated:
+    data = webhook_in.model_dump()
+    data["events"] = dedupe(data["events"])
+    data["statuses"] = dedupe(data["statuses"])
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription.model_validate({**data, "secret": secret})
+    session.add(subscription)
+    session.commit()
+    return WebhookCreated(**present(session, subscription).model_dump(), secret=secret)
+
+
+def list_webhooks(*, session: Session, paging: Paging) -> tuple[list[WebhookPublic], int]:
+    rows, total = paginate(session, select(WebhookSubscription), paging, WebhookSubscription.id)
+    counts = _counts(session, [row.id for row in rows])
+    return [_public(row, counts) for row in rows], total
+
+
+def update_webhook(
+    *, session: Session, subscription: WebhookSubscription, webhook_in: WebhookUpdate
+) -> WebhookPublic:
+    changes = webhook_in.model_dump(exclude_unset=True)
+    for field in ("events", "statuses"):
+        if field in changes:
+            changes[field] = dedupe(changes[field])
+    apply_changes(subscription, changes)
+    subscription.updated_at = utc_now()
+    session.add(subscription)
+    session.commit()
+    return present(session, subscription)
+
+
+def delete_webhook(*, session: Session, subscription: WebhookSubscription) -> None:
+    """The subscription goes with its whole delivery log, pending deliveries included: a
+    worker holding one finishes its attempt and then finds nothing to record it on."""
+    session.execute(
+        sa.delete(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    )
+    session.delete(subscription)
+    session.commit()
+
+
+def list_deliveries(
+    *,
+    session: Session,
+    subscription: WebhookSubscription,
+    paging: Paging,
+    status: DeliveryStatus | None = None,
+) -> tuple[list[WebhookDeliveryPublic], int]:
+    """Newest first."""
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    rows, total = paginate(session, query, paging, sa.desc(WebhookDelivery.id))
+    return [
+        WebhookDeliveryPublic.model_validate(
+            {
+                **row.model_dump(exclude={"payload", "claim_token", "claimed_until"}),
+                "event": WebhookEvent.model_validate_json(row.payload),
+            }
+        )
+        for row in rows
+    ], total
+
+
+def _wants(subscription: WebhookSubscription, event_type: str, status: str) -> bool:
+    return (not subscription.events or event_type in subscription.events) and (
+        not subscription.statuses or status in subscription.statuses
+    )
+
+
+def enqueue_introduction_event(
+    session: Session, introduction: Introduction, previous_status: str | None
+) -> None:
+    """One ``introduction.status_changed`` delivery per active subscription that wants it, in
+    the caller's transaction: the change and its notifications commit (or vanish) together.
+    The event carries ids and statuses only, never names, emails or messages."""
+    event_type = WebhookEventType.introduction_status_changed
+    subscriptions = [
+        subscription
+        for subscription in session.exec(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.active)
+            .order_by(WebhookSubscription.id)
+        ).all()
+        if _wants(subscription, event_type, introduction.status)
+    ]
+    if not subscriptions:
+        return
+    event = WebhookEvent.model_validate(
+        {
+            "id": str(uuid.uuid4()),
+            "type": event_type,
+            "occurred_at": utc_now(),
+            "data": {
+                "introduction_id": introduction.id,
+                "initiative_id": introduction.initiative_id,
+                "contact_id": introduction.contact_id,
+                "status": introduction.status,
+                "previous_status": previous_status,
+            },
+        }
+    )
+    payload = event.model_dump_json(by_alias=True)
+    for subscription in subscriptions:
+        session.add(
+            WebhookDelivery(
+                subscription_id=subscription.id,
+                event_id=event.id,
+                event_type=event_type,
+                payload=payload,
+                next_attempt_at=event.occurred_at,
+            )
+        )
