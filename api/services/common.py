@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from api.deps import Paging
 from api.errors import InvalidInput
-from schemas import Area, Municipality
+from schemas import Area, Contact, Municipality
 from schemas.base import InvalidParam
 
 RowT = TypeVar("RowT")
@@ -64,6 +64,40 @@ def check_area_codes(
         )
         for index, code in enumerate(codes)
         if code not in known
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def check_contact_ids(
+    session: Session,
+    ids: Iterable[int],
+    *,
+    municipality_code: str,
+    field: str,
+    itself: int | None = None,
+) -> None:
+    """Every id names a contact of this municipality (and not ``itself``, the contact whose
+    list this is); each bad one is reported by index."""
+    ids = list(ids)
+    if not ids:
+        return
+    known = set(
+        session.exec(
+            select(Contact.id).where(
+                Contact.id.in_(set(ids)), Contact.municipality_code == municipality_code
+            )
+        ).all()
+    )
+    problems = [
+        InvalidParam(
+            name=f"{field}[{index}]",
+            reason="A contact cannot list themself."
+            if other == itself
+            else f"Unknown contact {other} in {municipality_code}.",
+        )
+        for index, other in enumerate(ids)
+        if other == itself or other not in known
     ]
     if problems:
         raise InvalidInput(problems)

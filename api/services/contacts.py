@@ -9,6 +9,7 @@ from api.services.common import (
     apply_changes,
     check_all,
     check_area_codes,
+    check_contact_ids,
     dedupe,
     like_pattern,
     list_contains,
@@ -22,10 +23,10 @@ from schemas import (
     ContactProfile,
     ContactPublic,
     ContactUpdate,
+    Initiative,
     Role,
     Unit,
 )
-from schemas.base import InvalidParam
 from schemas.columns import utc_now
 
 
@@ -79,32 +80,6 @@ def list_contacts(
     return paginate(session, query, paging, Contact.id)
 
 
-def _check_knows(
-    session: Session, knows: list[int], *, contact_id: int | None, municipality_code: str
-) -> None:
-    if not knows:
-        return
-    known = set(
-        session.exec(
-            select(Contact.id).where(
-                Contact.id.in_(set(knows)), Contact.municipality_code == municipality_code
-            )
-        ).all()
-    )
-    problems = [
-        InvalidParam(
-            name=f"knows[{index}]",
-            reason="A contact cannot list themself."
-            if other == contact_id
-            else f"Unknown contact {other} in {municipality_code}.",
-        )
-        for index, other in enumerate(knows)
-        if other == contact_id or other not in known
-    ]
-    if problems:
-        raise InvalidInput(problems)
-
-
 def _unit_for(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
@@ -128,8 +103,8 @@ def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
             municipality_code=unit.municipality_code,
             field="areaCodes",
         ),
-        lambda: _check_knows(
-            session, contact_in.knows, contact_id=None, municipality_code=unit.municipality_code
+        lambda: check_contact_ids(
+            session, contact_in.knows, municipality_code=unit.municipality_code, field="knows"
         ),
     )
     data = _normalised(contact_in.model_dump())
@@ -164,11 +139,12 @@ def update_contact(
         )
     if "knows" in changes or moved:
         checks.append(
-            lambda: _check_knows(
+            lambda: check_contact_ids(
                 session,
                 changes.get("knows", contact.knows),
-                contact_id=contact.id,
                 municipality_code=municipality_code,
+                field="knows",
+                itself=contact.id,
             )
         )
     check_all(*checks)
@@ -195,12 +171,17 @@ def delete_contact(*, session: Session, contact: Contact) -> None:
     ).all():
         key.revoked_at = utc_now()
         session.add(key)
-    # Nobody may keep pointing at a removed colleague.
+    # Nobody may keep pointing at a removed colleague: not colleagues, not initiatives.
     for colleague in session.exec(
         select(Contact).where(list_contains(session, Contact.knows, contact.id))
     ).all():
         colleague.knows = [other for other in colleague.knows if other != contact.id]
         session.add(colleague)
+    for initiative in session.exec(
+        select(Initiative).where(list_contains(session, Initiative.known_contact_ids, contact.id))
+    ).all():
+        initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact.id]
+        session.add(initiative)
     session.delete(contact)
     touch_directory(session, contact.municipality_code)
     session.commit()

@@ -3,18 +3,18 @@ from collections.abc import Sequence
 from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
-from api.errors import Forbidden, InvalidInput
+from api.errors import Forbidden
 from api.services.common import (
     apply_changes,
     check_all,
     check_area_codes,
+    check_contact_ids,
     dedupe,
     list_contains,
     paginate,
     require_municipality,
 )
 from schemas import (
-    Contact,
     Initiative,
     InitiativeCreate,
     InitiativePublic,
@@ -22,7 +22,6 @@ from schemas import (
     InitiativeUpdate,
     Role,
 )
-from schemas.base import InvalidParam
 from schemas.columns import utc_now
 
 
@@ -79,27 +78,6 @@ def _check_own_email(principal: Principal, email: str) -> None:
         )
 
 
-def _check_known_contacts(session: Session, ids: list[int], *, municipality_code: str) -> None:
-    if not ids:
-        return
-    known = set(
-        session.exec(
-            select(Contact.id).where(
-                Contact.id.in_(set(ids)), Contact.municipality_code == municipality_code
-            )
-        ).all()
-    )
-    problems = [
-        InvalidParam(
-            name=f"knownContactIds[{i}]", reason=f"Unknown contact in {municipality_code}."
-        )
-        for i, contact_id in enumerate(ids)
-        if contact_id not in known
-    ]
-    if problems:
-        raise InvalidInput(problems)
-
-
 def create_initiative(
     *, session: Session, initiative_in: InitiativeCreate, principal: Principal
 ) -> Initiative:
@@ -110,8 +88,11 @@ def create_initiative(
         lambda: check_area_codes(
             session, initiative_in.area_codes, municipality_code=code, field="areaCodes"
         ),
-        lambda: _check_known_contacts(
-            session, initiative_in.known_contact_ids, municipality_code=code
+        lambda: check_contact_ids(
+            session,
+            initiative_in.known_contact_ids,
+            municipality_code=code,
+            field="knownContactIds",
         ),
     )
     data = initiative_in.model_dump()
@@ -147,8 +128,11 @@ def update_initiative(
     if "themes" in changes:
         changes["themes"] = dedupe(changes["themes"])
     if "known_contact_ids" in changes:
-        _check_known_contacts(
-            session, changes["known_contact_ids"], municipality_code=initiative.municipality_code
+        check_contact_ids(
+            session,
+            changes["known_contact_ids"],
+            municipality_code=initiative.municipality_code,
+            field="knownContactIds",
         )
         changes["known_contact_ids"] = dedupe(changes["known_contact_ids"])
     apply_changes(initiative, changes)

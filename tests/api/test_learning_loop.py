@@ -205,3 +205,14 @@ def test_known_contacts_must_exist_in_the_municipality(
         headers=initiator,
     )
     assert_problem(too_many, 400, names=["knownContactIds"])
+
+
+def test_a_removed_contact_leaves_no_known_link_behind(
+    client: TestClient, initiator: Headers, broker: Headers, municipality: Directory
+) -> None:
+    ids = municipality.contacts
+    known = [ids["annelies"], ids["eva"]]
+    initiative_id = create(client, initiator, {**JONGEREN, "knownContactIds": known})
+    assert client.delete(f"{API}/contacts/{ids['eva']}", headers=broker).status_code == 204
+    body = client.get(f"{API}/initiatives/{initiative_id}", headers=initiator).json()
+    assert body["knownContactIds"] == [ids["annelies"]]
