@@ -1,7 +1,6 @@
 """The FastAPI application factory."""
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from api import API_VERSION
 from api.deps import get_principal
 from api.errors import install_error_handlers
+from api.logs import configure_logging
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders
+from api.observability import RequestContext
 from api.openapi import build_openapi
 from api.persistence import create_db_engine
 from api.routes import (
@@ -35,6 +36,7 @@ from api.routes import (
 )
 from api.services.webhook_delivery import WebhookWorker
 from api.settings import Settings, get_settings
+from api.web import mount_web
 
 DESCRIPTION = """\
 **Wie moet ik hebben bij de gemeente?** Wegwijs matches citizen initiatives to the civil
@@ -80,7 +82,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
     app = FastAPI(
         title="Wegwijs",
         version=API_VERSION,
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(health.router)
     _mount_docs(app)
+    mount_web(app)  # the initiator's web page at / (outside the OpenAPI document)
     install_error_handlers(app)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
@@ -124,9 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["API-Version", "Location", "Link", "ETag"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
+            expose_headers=["API-Version", "Location", "Link", "ETag", "X-Request-Id"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ResponseHeaders)
+    # Outermost (added last): its request id and log line cover every answer, 413s included.
+    app.add_middleware(RequestContext)
     return app

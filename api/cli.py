@@ -1,20 +1,61 @@
-"""The ``wegwijs`` command: serve, migrate, load data, issue keys."""
+"""The ``wegwijs`` command: serve, migrate, load and export the directory, match, issue keys.
+
+Output meant for people goes through rich; results go to stdout, problems, warnings and
+progress to stderr, and the exit code says what happened (see ``EXIT_CODES``).
+"""
 
 import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-import uvicorn
 from pydantic import ValidationError
-from sqlmodel import Session
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlmodel import Session, select
 
 from api.errors import InvalidInput, invalid_params_from
 from api.persistence import create_db_engine, upgrade_database
-from api.settings import get_settings
-from schemas import ApiKeyCreate, ImportDocument, Role
+from api.settings import Settings, get_settings
+from schemas import ApiKeyCreate, ImportDocument, NeedKind, Role
+from schemas.base import InvalidParam
 
-app = typer.Typer(help="Wegwijs: wie moet ik hebben bij de gemeente?", no_args_is_help=True)
+EXIT_OK = 0
+EXIT_INVALID = 1  # the input is well-formed for the shell but wrong: nothing was changed
+EXIT_USAGE = 2  # the command line itself is wrong (typer/click's own code)
+EXIT_DATABASE = 3  # the database cannot be reached or has no schema
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 invalid input or data (bad rows, unknown municipality: nothing "
+    "was changed); 2 usage error (unknown option, missing argument, value of the wrong type); "
+    "3 the database is not reachable or has no schema."
+)
+
+app = typer.Typer(
+    help="Wegwijs: wie moet ik hebben bij de gemeente?",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Bundled demo data.", no_args_is_help=True)
 token_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -22,16 +63,109 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(token_app, name="token")
 
+# Consoles write to whatever sys.stdout / sys.stderr are when they print.
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 
-def _session() -> Session:
-    return Session(create_db_engine(get_settings()), expire_on_commit=False)
+
+class FileFormat(StrEnum):
+    json = "json"
+    csv = "csv"
 
 
-def _print_problems(problems: list) -> None:
-    for problem in problems[:50]:
-        typer.echo(f"  {problem.name}: {problem.reason}", err=True)
-    if len(problems) > 50:
-        typer.echo(f"  … and {len(problems) - 50} more", err=True)
+def _fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _warn(message: str) -> None:
+    err.print(f"[yellow]Warning:[/] {escape(message)}", soft_wrap=True)
+
+
+@contextmanager
+def _database(*, migrate: bool = True) -> Iterator[Session]:
+    """A session on ``WEGWIJS_DATABASE_URL`` (read now, so each run sees its environment);
+    an unreachable database ends the command with exit code 3."""
+    settings = Settings()
+    url = make_url(settings.database_url)
+    shown = url.render_as_string(hide_password=True)
+    if (
+        not migrate
+        and url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).exists()
+    ):  # a read-only command must not leave an empty database file behind
+        raise _fail(
+            f"There is no database at {url.database}; create it with `wegwijs db upgrade` "
+            "(or `wegwijs demo load`), or set WEGWIJS_DATABASE_URL.",
+            EXIT_DATABASE,
+        )
+    try:
+        if migrate:
+            upgrade_database(settings)
+        engine = create_db_engine(settings)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+        finally:
+            engine.dispose()
+    except (OperationalError, PoolTimeoutError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        hint = "" if migrate else " Run `wegwijs db upgrade` if the schema is missing."
+        raise _fail(
+            f"The database {shown} is not reachable or not usable: {reason}.{hint}",
+            EXIT_DATABASE,
+        ) from None
+
+
+def _print_params(problems: list[InvalidParam], limit: int) -> None:
+    for problem in problems[:limit]:
+        err.print(f"  [bold]{escape(problem.name)}[/]: {escape(problem.reason)}", soft_wrap=True)
+    if len(problems) > limit:
+        err.print(f"  … and {len(problems) - limit} more", soft_wrap=True)
+
+
+class Phases:
+    """A progress display over an import's phases (reading, checking, writing), on stderr
+    and only when it is a terminal; it also times each phase."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not enabled,
+        )
+        self.seconds: dict[str, float] = {}
+
+    def __enter__(self) -> "Phases":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    @contextmanager
+    def phase(self, name: str, total: int | None = None) -> Iterator[Any]:
+        task = self.progress.add_task(name, total=total)
+        started = time.perf_counter()
+
+        def advance(completed: int) -> None:
+            if completed % 500 == 0:
+                self.progress.update(task, completed=completed)
+
+        try:
+            yield advance
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+            self.progress.update(task, total=total or 1, completed=total or 1)
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
 
 
 @app.command()
@@ -44,29 +178,43 @@ def serve(
     ] = False,
 ) -> None:
     """Bring the schema to the latest migration, then serve the API."""
+    import uvicorn
+
     settings = get_settings()
-    upgrade_database(settings)
-    if demo:
-        with _session() as session:
+    with _database() as session:
+        if demo:
             from api.demo import load_demo
 
             if load_demo(session=session):
                 typer.echo("Loaded the demo data.")
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(
-        "api.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-    )
+    from api.logs import uvicorn_log_config
+    from api.metrics import prepare_multiprocess_dir
+
+    # Several workers share their metrics through files (prometheus_client multiprocess mode).
+    metrics_dir = prepare_multiprocess_dir(workers)
+    try:
+        uvicorn.run(
+            "api.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            # Our JSON (or text) lines; uvicorn's access log is replaced by wegwijs.request.
+            log_config=uvicorn_log_config(level=settings.log_level, log_format=settings.log_format),
+            access_log=False,
+            proxy_headers=True,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending Alembic migration."""
-    upgrade_database(get_settings())
+    with _database():
+        pass
     typer.echo("Database schema is up to date.")
 
 
@@ -77,38 +225,501 @@ def demo_load(
     """Load the bundled demo municipality, its civil servants and initiatives."""
     from api.demo import load_demo
 
-    upgrade_database(get_settings())
-    with _session() as session:
+    with _database() as session:
         loaded = load_demo(session=session, only_if_empty=not force)
     typer.echo("Loaded the demo data." if loaded else "The database has data; nothing loaded.")
 
 
-@app.command("import")
-def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-) -> None:
-    """Import a directory document (the same JSON as POST /api/v1/imports), all or nothing."""
-    from api.services.imports import import_directory
-
-    try:
-        document = ImportDocument.model_validate_json(file.read_bytes())
-    except ValidationError as error:
-        problems = invalid_params_from(error.errors())
-        typer.echo(f"{file}: {len(problems)} problem(s); nothing was stored.", err=True)
-        _print_problems(problems)
-        raise typer.Exit(2) from None
-    upgrade_database(get_settings())
-    with _session() as session:
-        try:
-            result = import_directory(session=session, document=document)
-        except InvalidInput as error:
-            typer.echo(f"{file}: {error.detail}", err=True)
-            _print_problems(error.invalid_params)
-            raise typer.Exit(2) from None
-    typer.echo(
-        f"Imported {result.municipalities} municipalities, {result.areas} areas, "
-        f"{len(result.units)} units and {len(result.contacts)} contacts."
+def _file_format(file: Path, given: FileFormat | None, param: str) -> FileFormat:
+    if given is not None:
+        return given
+    suffix = file.suffix.lower()
+    if suffix == ".json":
+        return FileFormat.json
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return FileFormat.csv
+    raise typer.BadParameter(
+        f"cannot tell the format of {file.name!r} from its extension; pass --format json or "
+        "--format csv.",
+        param_hint=param,
     )
+
+
+IMPORT_HELP = (
+    "Import a staff directory, all or nothing: JSON or CSV.\n\n"
+    "FILE is the JSON document of POST /api/v1/imports, or a staff CSV (one row per civil "
+    'servant; README, "Importing a staff directory (CSV)"). Every record is checked '
+    "first, against the database too; when one is bad nothing is stored, every problem is "
+    "counted and named (row and column for a CSV) and the exit code is 1."
+)
+
+
+@app.command("import", help=IMPORT_HELP)
+def import_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A directory document (JSON, as POST /api/v1/imports) or a staff CSV.",
+        ),
+    ],
+    file_format: Annotated[
+        FileFormat | None,
+        typer.Option("--format", help="json or csv; by default from the file's extension."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, store nothing.")
+    ] = False,
+    encoding: Annotated[
+        str, typer.Option(help="Text encoding of a CSV file, e.g. cp1252 for old Excel.")
+    ] = "utf-8-sig",
+    max_problems: Annotated[
+        int, typer.Option(min=1, help="Show at most this many problems (all are counted).")
+    ] = 20,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress, warnings or summary.")
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="Print the result (keys mapped to the new ids) as JSON."),
+    ] = False,
+) -> None:
+    from api.csv_directory import CsvDirectory, read_staff_csv
+    from api.services.imports import directory_problems, import_directory
+
+    kind = _file_format(file, file_format, "--format")
+    csv_file: CsvDirectory | None = None
+    with Phases(enabled=not quiet and err.is_terminal) as phases:
+        data = file.read_bytes()
+        if kind is FileFormat.csv:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise _fail(
+                    f"{file}: not {encoding} text (byte {error.start}); save it as UTF-8 or "
+                    "pass --encoding (cp1252 for older Excel exports)."
+                ) from None
+            except LookupError:
+                raise _fail(f"Unknown encoding {encoding!r}.", EXIT_USAGE) from None
+            with phases.phase("Reading", total=text.count("\n") + 1) as advance:
+                csv_file = read_staff_csv(text, on_row=advance)
+            problems = list(csv_file.problems)
+            document = None
+            if not any(p.row == 1 for p in problems):  # with a usable header
+                with phases.phase("Validating"):
+                    try:
+                        document = ImportDocument.model_validate(csv_file.document)
+                    except ValidationError as error:
+                        errors = error.errors()
+                        problems += [
+                            csv_file.locate(param, e["type"])
+                            for param, e in zip(invalid_params_from(errors), errors, strict=True)
+                        ]
+            if problems or document is None:
+                _report_csv(file, problems, max_problems, dry_run)
+                raise typer.Exit(EXIT_INVALID)
+        else:
+            with phases.phase("Reading"):
+                try:
+                    document = ImportDocument.model_validate_json(data)
+                except ValidationError as error:
+                    params = invalid_params_from(error.errors())
+                    err.print(
+                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"{_nothing(dry_run)}[/]",
+                        soft_wrap=True,
+                    )
+                    _print_params(params, max_problems)
+                    raise typer.Exit(EXIT_INVALID) from None
+
+        with _database() as session:
+            with phases.phase("Checking"):
+                params = directory_problems(document, session)
+            if params:
+                if csv_file is not None:
+                    _report_csv(file, [csv_file.locate(p) for p in params], max_problems, dry_run)
+                    if any("Unknown municipality" in p.reason for p in params):
+                        err.print(
+                            "  A CSV carries no municipalities or areas: load them first "
+                            "(a JSON import, the API or `wegwijs demo load`).",
+                            soft_wrap=True,
+                        )
+                else:
+                    err.print(
+                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"{_nothing(dry_run)}[/]",
+                        soft_wrap=True,
+                    )
+                    _print_params(params, max_problems)
+                raise typer.Exit(EXIT_INVALID)
+            if not quiet:
+                _import_warnings(document, csv_file, max_problems)
+            if dry_run:
+                if not quiet and not json_output:  # with --json: the exit code says it all
+                    out.print(
+                        f"{file}: no problems in {len(document.units)} units and "
+                        f"{len(document.contacts)} contacts; nothing was stored (--dry-run).",
+                        soft_wrap=True,
+                    )
+                return
+            with phases.phase("Writing"):
+                try:
+                    result = import_directory(session=session, document=document)
+                except InvalidInput as error:  # the directory changed since the check
+                    session.rollback()
+                    err.print(f"[bold red]{escape(str(error.detail))}[/]", soft_wrap=True)
+                    _print_params(error.invalid_params, max_problems)
+                    raise typer.Exit(EXIT_INVALID) from None
+                except IntegrityError:
+                    session.rollback()
+                    raise _fail(
+                        "The import conflicts with a change made at the same time; nothing "
+                        "was stored. Try again."
+                    ) from None
+    if json_output:
+        typer.echo(result.model_dump_json(by_alias=True, indent=2))
+    elif not quiet:
+        counts = [f"{len(result.units)} units", f"{len(result.contacts)} contacts"]
+        if kind is FileFormat.json:
+            counts[:0] = [f"{result.municipalities} municipalities", f"{result.areas} areas"]
+        out.print(
+            f"Imported {', '.join(counts[:-1])} and {counts[-1]} from {file} ({phases.summary()}).",
+            soft_wrap=True,
+        )
+
+
+def _nothing(dry_run: bool) -> str:
+    return "nothing was stored (--dry-run)." if dry_run else "nothing was stored."
+
+
+def _report_csv(file: Path, problems: list, limit: int, dry_run: bool) -> None:
+    problems = sorted(problems, key=lambda p: p.sort_key)
+    rows = {p.row for p in problems if p.row is not None}
+    err.print(
+        f"[bold red]{escape(str(file))}: {len(problems)} problem(s) on {len(rows)} row(s); "
+        f"{_nothing(dry_run)}[/]",
+        soft_wrap=True,
+    )
+    for problem in problems[:limit]:
+        err.print(
+            f"  [bold]{escape(problem.where())}[/]: {escape(problem.message())}",
+            soft_wrap=True,
+        )
+    if len(problems) > limit:
+        err.print(
+            f"  … and {len(problems) - limit} more (--max-problems to see more)", soft_wrap=True
+        )
+
+
+def _import_warnings(document: ImportDocument, csv_file: Any, limit: int) -> None:
+    warnings: list[str] = []
+    if csv_file is not None:
+        warnings += [str(w) for w in csv_file.warnings]
+    else:
+        from matching import default_vocabulary
+
+        known = default_vocabulary().themes
+        unknown = sorted(
+            {t for record in (*document.units, *document.contacts) for t in record.themes}
+            - set(known)
+        )
+        warnings += [
+            f"Theme {theme!r} is not in the vocabulary (GET /api/v1/themes): stored as a "
+            "theme of the municipality's own."
+            for theme in unknown
+        ]
+    without_consent = sum(1 for c in document.contacts if c.consent_at is None)
+    if without_consent:
+        warnings.append(
+            f"{without_consent} contact(s) have no consentAt: stored, but never matched or "
+            "shown until they consent."
+        )
+    for warning in warnings[:limit]:
+        _warn(warning)
+    if len(warnings) > limit:
+        err.print(f"  … and {len(warnings) - limit} more warnings", soft_wrap=True)
+
+
+EXPORT_HELP = (
+    "Write the directory out in the import format.\n\n"
+    "Importing the output into an empty database gives the same directory (for a CSV: one "
+    "that holds the municipality and its areas). The output holds personal data (emails, "
+    "phones): a file written with -o is readable by its owner only."
+)
+
+
+@app.command("export", help=EXPORT_HELP)
+def export_file(
+    municipality: Annotated[
+        str | None,
+        typer.Option("--municipality", "-m", help="Only this municipality (CBS code)."),
+    ] = None,
+    file_format: Annotated[
+        FileFormat | None,
+        typer.Option(
+            "--format", help="json (everything) or csv (units and contacts); default from -o."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
+    ] = None,
+) -> None:
+    from api.csv_directory import write_staff_csv
+    from api.services.exports import export_directory
+
+    kind = file_format or (
+        _file_format(output, None, "--format") if output is not None else FileFormat.json
+    )
+    with _database(migrate=False) as session:
+        try:
+            document = export_directory(session=session, municipality_code=municipality)
+        except InvalidInput as error:
+            raise _fail(
+                "; ".join(f"--municipality: {p.reason}" for p in error.invalid_params)
+            ) from None
+    if kind is FileFormat.csv:
+        text = write_staff_csv(document)
+    else:
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_private(output, text)
+    counts = (
+        f"{len(document['units'])} units and {len(document['contacts'])} contacts"
+        if kind is FileFormat.csv
+        else f"{len(document['municipalities'])} municipalities, {len(document['areas'])} "
+        f"areas, {len(document['units'])} units and {len(document['contacts'])} contacts"
+    )
+    err.print(f"Exported {counts}{f' to {output}' if output else ''}.", soft_wrap=True)
+    if kind is FileFormat.csv and document["areas"]:
+        err.print(
+            "The CSV has no municipalities or areas: import them before it (export them "
+            "with --format json).",
+            soft_wrap=True,
+        )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only (personal data)."""
+    path = path.resolve()
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# Request fields as the match command's options name them.
+MATCH_OPTIONS = {
+    "municipalityCode": "--municipality",
+    "text": "TEXT",
+    "themes": "--theme",
+    "areaCodes": "--area",
+    "needs": "--need",
+    "knownContactIds": "--known",
+    "limit": "--limit",
+}
+
+
+def _option_name(param: InvalidParam) -> str:
+    head, _, _ = param.name.partition("[")
+    head = head.split(".")[0]
+    position = param.name[len(head) :]
+    return MATCH_OPTIONS.get(head, param.name) + position
+
+
+MATCH_HELP = (
+    "Wie moet ik hebben? Rank the civil servants for an initiative, with the reasons.\n\n"
+    "The same service as POST /api/v1/matches, so the answer is the API's (--json prints it "
+    "as the API does). The command runs where the database is, so it acts as a broker and "
+    "shows every listed contact's name; --public shows what an initiator would see. Nothing "
+    "is stored."
+)
+
+
+@app.command(help=MATCH_HELP)
+def match(
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT", help="The initiative in the initiator's own words ('-': stdin)."
+        ),
+    ],
+    municipality: Annotated[
+        str, typer.Option("--municipality", "-m", help="CBS municipality code, e.g. GM0363.")
+    ],
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", "-t", help="Theme slug (repeatable).")
+    ] = None,
+    area: Annotated[
+        list[str] | None, typer.Option("--area", "-a", help="Area code (repeatable).")
+    ] = None,
+    need: Annotated[
+        list[NeedKind] | None, typer.Option("--need", "-n", help="Need kind (repeatable).")
+    ] = None,
+    known: Annotated[
+        list[int] | None,
+        typer.Option("--known", help="Id of a contact the initiators know (warm paths)."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="How many to show.")] = 5,
+    public: Annotated[
+        bool,
+        typer.Option("--public", help="Show what anyone sees: names of public profiles only."),
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the API's answer (POST /matches) as JSON.")
+    ] = False,
+) -> None:
+    from api.deps import ANONYMOUS, Principal
+    from api.services.matching import match_question
+    from schemas import MatchRequest, Municipality
+
+    if text == "-":
+        text = sys.stdin.read()
+    try:
+        question = MatchRequest.model_validate(
+            {
+                "municipalityCode": municipality,
+                "text": text,
+                "themes": theme or [],
+                "areaCodes": area or [],
+                "needs": [{"kind": kind} for kind in need or []],
+                "knownContactIds": known or [],
+                "limit": limit,
+            }
+        )
+    except ValidationError as error:
+        for param in invalid_params_from(error.errors()):
+            err.print(
+                f"[bold red]Error:[/] {escape(_option_name(param))}: {escape(param.reason)}",
+                soft_wrap=True,
+            )
+        raise typer.Exit(EXIT_INVALID) from None
+
+    principal = ANONYMOUS if public else Principal(role=Role.broker, subject="wegwijs-cli")
+    with _database(migrate=False) as session:
+        try:
+            result = match_question(
+                session=session, question=question, principal=principal, settings=Settings()
+            )
+        except InvalidInput as error:
+            for param in error.invalid_params:
+                err.print(
+                    f"[bold red]Error:[/] {escape(_option_name(param))}: {escape(param.reason)}",
+                    soft_wrap=True,
+                )
+            raise typer.Exit(EXIT_INVALID) from None
+        name = session.get(Municipality, question.municipality_code).name
+        _match_warnings(session, question)
+
+    if json_output:
+        typer.echo(result.model_dump_json(by_alias=True, indent=2))
+        return
+    if not result.items:
+        err.print(
+            f"No listed civil servant of {name} fits this question (exit code 0: an empty "
+            "answer is an answer).",
+            soft_wrap=True,
+        )
+        return
+    _print_matches(result, name, question.text)
+
+
+def _match_warnings(session: Session, question: Any) -> None:
+    """Typos in areas and themes do not fail a match (the API accepts them too), but they
+    match nothing: say so."""
+    from matching import default_vocabulary
+    from schemas import Area
+
+    if question.area_codes:
+        known = set(
+            session.exec(
+                select(Area.code).where(
+                    Area.code.in_(question.area_codes),
+                    Area.municipality_code == question.municipality_code,
+                )
+            ).all()
+        )
+        for code in question.area_codes:
+            if code not in known:
+                _warn(f"{code} is not an area of {question.municipality_code}: it matches no one.")
+    vocabulary = default_vocabulary().themes
+    for slug in question.themes:
+        if slug not in vocabulary:
+            _warn(f"{slug!r} is not a theme slug (see GET /api/v1/themes).")
+
+
+def _print_matches(result: Any, municipality_name: str, text: str) -> None:
+    """A ranked table; the reasons in a column of their own when the terminal is wide,
+    else under the table. Piped output is laid out 120 wide unless COLUMNS says otherwise."""
+    console = out
+    if not out.is_terminal and not os.environ.get("COLUMNS"):
+        console = Console(highlight=False, width=120)
+    wide = console.width >= 110
+    question = " ".join(text.split())
+    if len(question) > 70:
+        question = question[:67] + "…"
+    table = Table(
+        title=f"Wie moet ik hebben? {municipality_name}: “{question}”",
+        title_justify="left",
+        show_lines=True,
+        expand=True,
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Contact", ratio=3)
+    table.add_column("Unit", ratio=2)
+    table.add_column("Needs covered")
+    if wide:
+        table.add_column("Why", ratio=6, min_width=40)
+    for item in result.items:
+        contact = Text()
+        if item.contact.name:
+            contact.append(item.contact.name, style="bold")
+        else:
+            contact.append("(name not public)", style="dim italic")
+        contact.append(f"\n{item.contact.job_title}")
+        contact.append(f"\nid {item.contact.id}", style="dim")
+        if item.introduce_via:
+            chain = " → ".join(p.name or f"{p.job_title} (id {p.id})" for p in item.introduce_via)
+            contact.append(f"\nvia {chain}", style="cyan")
+        unit = Text(item.contact.unit.name)
+        unit.append(f"\n{item.contact.unit.kind}", style="dim")
+        cells = [
+            str(item.rank),
+            f"{item.score:.2f}",
+            contact,
+            unit,
+            "\n".join(item.needs_covered) or "–",
+        ]
+        table.add_row(*cells, *([_reasons(item)] if wide else []))
+    console.print(table)
+    if not wide:
+        for item in result.items:
+            who = item.contact.name or item.contact.job_title
+            console.print(Text(f"\n{item.rank}. {who}", style="bold"))
+            console.print(_reasons(item, indent="   "))
+
+
+def _reasons(item: Any, indent: str = "") -> Text:
+    """The reasons' Dutch sentences, one per line; a signal that did not count is dimmed."""
+    why = Text()
+    for position, reason in enumerate(item.reasons):
+        if position:
+            why.append("\n")
+        why.append(f"{indent}• ", style="dim")
+        why.append(reason.detail, style="" if reason.value > 0 else "dim")
+    return why
 
 
 @token_app.command("create")
@@ -121,15 +732,14 @@ def token_create(
     """Issue a new API key and print its secret once."""
     from api.services.api_keys import create_api_key
 
-    upgrade_database(get_settings())
-    with _session() as session:
+    with _database() as session:
         try:
             created = create_api_key(
                 session=session, key_in=ApiKeyCreate(role=role, subject=subject)
             )
         except InvalidInput as error:
-            _print_problems(error.invalid_params)
-            raise typer.Exit(2) from None
+            _print_params(error.invalid_params, 50)
+            raise typer.Exit(EXIT_INVALID) from None
     typer.echo(created.token)
     typer.echo(
         json.dumps({"id": created.id, "role": created.role, "subject": created.subject}),

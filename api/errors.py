@@ -237,14 +237,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        # Starlette runs this handler outermost, outside ResponseHeaders: add its headers here.
+        request_id = getattr(_request.state, "request_id", None)
+        log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
+        # Starlette runs this handler outermost, outside ResponseHeaders and RequestContext:
+        # add their headers here.
+        headers = {"API-Version": API_VERSION, "X-Content-Type-Options": "nosniff"}
+        if request_id:
+            headers["X-Request-Id"] = request_id
         return problem_response(
             status=500,
             title="Internal error",
             slug="internal",
             detail="Unexpected error.",
-            headers={"API-Version": API_VERSION, "X-Content-Type-Options": "nosniff"},
+            headers=headers,
         )
 
 

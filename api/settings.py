@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # except to the OpenAPI document, which is open to all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # One JSON object per line (for log collectors), or plain text for reading in a terminal.
+    log_format: Literal["json", "text"] = "json"
+    # A bearer token that may read /metrics (besides admin keys), for the Prometheus scraper.
+    metrics_token: str | None = None
     # Largest request body accepted (bytes); larger ones get 413 before the body is read.
     max_body_bytes: int = 1024 * 1024
     # Connection pool; sized above the request thread pool so requests never queue for a

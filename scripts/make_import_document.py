@@ -11,9 +11,8 @@ from pathlib import Path
 DEMO = Path(__file__).resolve().parent.parent / "api" / "demo" / "demo.json"
 
 
-def main() -> None:
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("import.json")
+def build_document(size: int) -> dict:
+    """The demo's municipality, areas and units with ``size`` contacts."""
     demo = json.loads(DEMO.read_text(encoding="utf-8"))
     contacts = []
     position = {c["key"]: i for i, c in enumerate(demo["contacts"])}
@@ -33,7 +32,13 @@ def main() -> None:
                 ],
             }
         )
-    document = {k: demo[k] for k in ("municipalities", "areas", "units")} | {"contacts": contacts}
+    return {k: demo[k] for k in ("municipalities", "areas", "units")} | {"contacts": contacts}
+
+
+def main() -> None:
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("import.json")
+    document = build_document(size)
     target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     print(f"{target}: {size} contacts, {target.stat().st_size / 1e6:.1f} MB")
 

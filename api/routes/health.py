@@ -1,8 +1,16 @@
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+import hmac
+from typing import Annotated
 
-from api.errors import problem_response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api import metrics
+from api.deps import SessionDep, SettingsDep, get_principal
+from api.errors import Forbidden, Unauthorized, problem_response
 from api.persistence import database_is_reachable
+from api.services.matching import loaded_directories
+from schemas import Role
 
 router = APIRouter(tags=["health"])
 
@@ -12,9 +20,26 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _indexes() -> dict[str, dict]:
+    """The matching indexes this process holds (none are built here: a probe stays cheap)."""
+    builds = metrics.index_builds()
+    report = {}
+    for code, (version, directory) in sorted(loaded_directories().items()):
+        build = builds.get(code)
+        report[code] = {
+            "contacts": directory.size,
+            "version": version,
+            "builtAt": build.built_at.isoformat().replace("+00:00", "Z") if build else None,
+            "buildSeconds": round(build.seconds, 3) if build else None,
+        }
+    return report
+
+
 @router.get(
     "/ready",
     summary="Can the service answer requests?",
+    description="The database is reachable; `indexes` lists the matching indexes this "
+    "process holds (built on a municipality's first match after each directory change).",
     responses={503: {"description": "The database is not reachable."}},
 )
 def ready(request: Request) -> JSONResponse:
@@ -26,4 +51,35 @@ def ready(request: Request) -> JSONResponse:
             detail="The database is not reachable.",
             headers={"Retry-After": "5"},
         )
-    return JSONResponse({"status": "ready", "database": "ok"})
+    return JSONResponse({"status": "ready", "database": "ok", "indexes": _indexes()})
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_metrics_access(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """An admin key, or ``WEGWIJS_METRICS_TOKEN`` for a scraper that should hold no key."""
+    if credentials is None:
+        raise Unauthorized(
+            "An admin key or the metrics token is required (Authorization: Bearer …)."
+        )
+    token = credentials.credentials.encode()
+    if settings.metrics_token and hmac.compare_digest(token, settings.metrics_token.encode()):
+        return
+    principal = get_principal(session, settings, credentials)
+    if principal.role is not Role.admin:
+        raise Forbidden("Metrics need an admin key or the metrics token.")
+
+
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_access)])
+def prometheus_metrics(request: Request) -> Response:
+    """Prometheus text format; see README, "Operations"."""
+    return Response(
+        metrics.render(request.app.state.engine),
+        media_type=metrics.CONTENT_TYPE,
+        headers={"Cache-Control": "no-store"},
+    )

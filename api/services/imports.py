@@ -17,8 +17,16 @@ from schemas.base import InvalidParam
 from schemas.columns import utc_now
 from schemas.imports import UnitImport
 
+# Without it the ORM's bulk INSERT starts a new batch wherever a row's None values differ
+# from the previous row's (a phone or not, consent or not), and splices every batch's
+# RETURNING rows onto all before it: quadratic (20,000 contacts took 15 s to insert, now 3 s).
+# No unit or contact column has a server default a NULL could skip.
+RENDER_NULLS = {"render_nulls": True}
 
-def _problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
+
+def directory_problems(document: ImportDocument, session: Session) -> list[InvalidParam]:
+    """Every problem with a (well-formed) document against the database, named by JSON path;
+    reads only. ``import_directory`` runs it first; ``wegwijs import --dry-run`` on its own."""
     problems: list[InvalidParam] = []
 
     def bad(name: str, reason: str) -> None:
@@ -162,7 +170,7 @@ def tree_depths(parent_of: dict[str, str | None]) -> dict[str, int] | None:
 
 
 def import_directory(*, session: Session, document: ImportDocument) -> ImportResult:
-    problems = _problems(document, session)
+    problems = directory_problems(document, session)
     if problems:
         raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")
 
@@ -194,7 +202,11 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
             }
             for unit in levels[depth]
         ]
-        ids = session.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), rows)
+        ids = session.scalars(
+            insert(Unit).returning(Unit.id, sort_by_parameter_order=True),
+            rows,
+            execution_options=RENDER_NULLS,
+        )
         unit_ids.update(zip((u.key for u in levels[depth]), ids, strict=True))
 
     # Contacts go in without their colleagues first: ``knows`` needs every contact's id.
@@ -217,7 +229,9 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     contact_ids: dict[str, int] = {}
     if contact_rows:
         ids = session.scalars(
-            insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contact_rows
+            insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+            contact_rows,
+            execution_options=RENDER_NULLS,
         )
         contact_ids = dict(zip((c.key for c in document.contacts), ids, strict=True))
     knows_rows = [

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from api.deps import Principal
 from api.errors import InvalidInput
+from api.metrics import observe_index_build, timed_match
 from api.services.introductions import open_introduction_counts
 from api.settings import Settings
 from matching import (
@@ -88,6 +89,12 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
         return directory
 
 
+def loaded_directories() -> dict[str, tuple[int, Directory]]:
+    """What this process holds: municipality code -> (directory version, directory)."""
+    return dict(_directories)
+
+
+@observe_index_build
 def _build_directory(session: Session, municipality_code: str) -> Directory:
     areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
     units = {
@@ -276,6 +283,7 @@ def capacity_left(
     return left
 
 
+@timed_match("initiative")
 def match_initiative(
     *,
     session: Session,
@@ -301,6 +309,7 @@ def match_initiative(
     )
 
 
+@timed_match("question")
 def match_question(
     *, session: Session, question: MatchRequest, principal: Principal, settings: Settings
 ) -> MatchResult:
@@ -326,6 +335,7 @@ def match_question(
     )
 
 
+@timed_match("contact")
 def initiatives_for_contact(
     *, session: Session, contact: Contact, weights: Weights, limit: int
 ) -> ContactInitiatives:

@@ -1,13 +1,18 @@
 """Liveness and readiness, and the API-Version header on every kind of answer."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
 
 from api import API_VERSION
 from api.app import create_app
+from api.services import matching as matching_service
 from api.settings import Settings
+from schemas import Municipality
+from tests.conftest import Directory
 from tests.helpers import API, assert_problem
 
 
@@ -23,6 +28,32 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
     assert response.headers["API-Version"] == API_VERSION
+
+
+def test_ready_reports_the_indexes_this_process_holds(
+    client: TestClient,
+    engine: Engine,
+    municipality: Directory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matching_service, "_directories", {})
+    # Nothing built yet, and asking does not build anything.
+    assert client.get("/ready").json() == {"status": "ready", "database": "ok", "indexes": {}}
+    assert client.get("/ready").json()["indexes"] == {}
+
+    question = {"municipalityCode": municipality.code, "text": "Een moestuin in de buurt"}
+    assert client.post(f"{API}/matches", json=question).status_code == 200
+    body = client.get("/ready").json()
+    with engine.connect() as connection:
+        version = connection.execute(
+            select(Municipality.directory_version).where(Municipality.code == municipality.code)
+        ).scalar_one()
+    index = body["indexes"][municipality.code]
+    # Five of the six contacts are listable (Dirk gave no consent).
+    assert (index["contacts"], index["version"]) == (5, version)
+    built_at = datetime.fromisoformat(index["builtAt"])
+    assert abs((datetime.now(UTC) - built_at).total_seconds()) < 60
+    assert index["buildSeconds"] >= 0
 
 
 UNREACHABLE = {

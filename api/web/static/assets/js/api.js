@@ -1,0 +1,55 @@
+// A small client for the Wegwijs JSON API. Personal data and free text only ever travel in
+// request bodies (POST), never in a URL: query strings carry codes and ids alone.
+
+export const API = "/api/v1";
+const MAX_PAGES = 50;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status; // 0: no answer at all (network down)
+    this.problem = problem || {};
+  }
+}
+
+async function call(method, path, { body, key } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (error) {
+    throw new ApiError(0, { title: "Network error", detail: String(error) });
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const apiGet = (path, options) => call("GET", path, options);
+export const apiPost = (path, body, options) => call("POST", path, { ...options, body });
+
+/** Every item of a paginated collection (pages of at most 100). */
+export async function getAll(path, options) {
+  const items = [];
+  const join = path.includes("?") ? "&" : "?";
+  for (let page = 1; page <= MAX_PAGES; page += 1) {
+    const data = await apiGet(`${path}${join}page=${page}&pageSize=100`, options);
+    items.push(...data.items);
+    if (data.items.length === 0 || items.length >= data.total) break;
+  }
+  return items;
+}

@@ -1,0 +1,111 @@
+"""Browser tests: headless Chromium (Debian's) driven by Playwright against a real server."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+
+from tests.web.server import DemoServer, demo_server, ensure_chromium
+
+WAIT_MS = 15_000
+expect.set_options(timeout=10_000)
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(autouse=True)
+def _clean_database() -> Iterator[None]:
+    """Replaces the API tests' autouse fixture: these tests talk to their own server."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[DemoServer]:
+    with demo_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    try:
+        executable = ensure_chromium()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """One browser tab on the server, with every request it made and every error it logged."""
+
+    page: Page
+    base_url: str
+    requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def request_urls(self) -> list[str]:
+        return [request.url for request in self.requests]
+
+
+# Failed fetches (a 401 the test provoked) are logged as console errors too; they are fine.
+_EXPECTED_ERRORS = re.compile(r"^Failed to load resource")
+
+
+@pytest.fixture
+def open_tab(browser: Browser, server: DemoServer) -> Iterator:
+    """Opens tabs (the page's CSP in force); after the test, none may have broken the CSP or
+    thrown, and no request may have carried anything but codes, ids and paging in its URL."""
+    contexts = []
+    visits: list[Visit] = []
+
+    def _open(viewport: dict | None = None) -> Visit:
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="nl-NL")
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit(page=page, base_url=server.base_url)
+        page.on("request", lambda request: visit.requests.append(request))
+        page.on(
+            "console",
+            lambda message: visit.errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
+        visits.append(visit)
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
+    for visit in visits:
+        unexpected = [text for text in visit.errors if not _EXPECTED_ERRORS.match(text)]
+        assert not unexpected, unexpected
+        for url in visit.request_urls():
+            assert_url_carries_no_personal_data(url)
+
+
+@pytest.fixture
+def tab(open_tab) -> Visit:
+    return open_tab()
+
+
+ALLOWED_QUERY_KEYS = {"municipalityCode", "page", "pageSize", "initiativeId"}
+
+
+def assert_url_carries_no_personal_data(url: str) -> None:
+    """Only codes, ids and paging in a query string; never a form field's text."""
+    parts = urlsplit(url)
+    assert parts.scheme in ("http", "data"), url
+    assert not parts.fragment or parts.fragment == "registreren", url
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        assert key in ALLOWED_QUERY_KEYS, url
+        assert re.fullmatch(r"[A-Za-z0-9]{1,12}", value), url
