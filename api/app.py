@@ -15,10 +15,11 @@ from api import API_VERSION
 from api.deps import get_principal
 from api.errors import install_error_handlers
 from api.logs import configure_logging
-from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders
+from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
 from api.observability import RequestContext
 from api.openapi import build_openapi
 from api.persistence import create_db_engine
+from api.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.routes import (
     api_keys,
     areas,
@@ -30,6 +31,7 @@ from api.routes import (
     introductions,
     matches,
     municipalities,
+    privacy,
     themes,
     units,
     webhooks,
@@ -56,13 +58,18 @@ def _mount_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=OPENAPI_PATH,
             title="Wegwijs API",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
             swagger_css_url="/docs/static/swagger-ui.css",
             swagger_favicon_url="/docs/static/favicon-32x32.png",
+            # No badge from validator.swagger.io: the docs fetch nothing from elsewhere.
+            swagger_ui_parameters={"validatorUrl": None},
         )
+        # Its one inline script is allowed by hash (see api/middleware.py).
+        page.headers["Content-Security-Policy"] = docs_security_policy(bytes(page.body))
+        return page
 
 
 @asynccontextmanager
@@ -96,10 +103,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)
+    app.state.rate_limiter = RateLimiter(settings)
 
     # Every call is checked for a key: a wrong or revoked key is a 401 even where anonymous
     # callers are welcome, so a client never mistakes a dead key for a working one.
-    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
+    # Rate limits: failed keys per address before the key check, then keys by id and anonymous
+    # callers by address.
+    v1 = APIRouter(
+        prefix="/api/v1",
+        dependencies=[
+            Depends(guard_failed_keys),
+            Depends(get_principal),
+            Depends(enforce_rate_limit),
+        ],
+    )
     for module in (
         municipalities,
         areas,
@@ -113,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         api_keys,
         webhooks,
+        privacy,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -59,9 +59,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Bundled demo data.", no_args_is_help=True)
 token_app = typer.Typer(help="API keys.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Privacy (AVG): retention.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(token_app, name="token")
+app.add_typer(privacy_app, name="privacy")
 
 # Consoles write to whatever sys.stdout / sys.stderr are when they print.
 out = Console(highlight=False)
@@ -745,6 +747,18 @@ def token_create(
         json.dumps({"id": created.id, "role": created.role, "subject": created.subject}),
         err=True,
     )
+
+
+@privacy_app.command("purge")
+def privacy_purge() -> None:
+    """Erase the initiator data of initiatives closed longer than
+    WEGWIJS_INITIATOR_RETENTION_DAYS ago; run it daily (cron)."""
+    from api.services.privacy import erase_expired_initiators
+    from schemas.columns import utc_now
+
+    with _database() as session:
+        erased = erase_expired_initiators(session, utc_now(), Settings())
+    typer.echo(json.dumps({"erasedInitiatives": erased}))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
 from api.errors import Forbidden, NotFound, Unauthorized
+from api.etags import check_if_match
 from api.persistence import session_scope
 from api.settings import Settings
 from schemas import (
@@ -24,7 +25,8 @@ from schemas import (
     Unit,
     WebhookSubscription,
 )
-from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE
+from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE, _as_utc
+from schemas.columns import utc_now
 
 
 def get_settings(request: Request) -> Settings:
@@ -83,8 +85,15 @@ def get_principal(
         return Principal(role=Role.admin, subject="admin-token")
     digest = hash_token(token)
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
-    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
-        raise Unauthorized("The API key is unknown or revoked.")
+    # The lookup is by the token's SHA-256, so its timing says nothing about the token; the
+    # comparison after it is constant-time anyway. The token itself is never logged or echoed.
+    if (
+        key is None
+        or key.revoked_at is not None
+        or (key.expires_at is not None and _as_utc(key.expires_at) <= utc_now())
+        or not hmac.compare_digest(key.key_hash, digest)
+    ):
+        raise Unauthorized("The API key is unknown, expired or revoked.")
     return Principal(role=Role(key.role), subject=key.subject, key_id=key.id)
 
 
@@ -142,24 +151,29 @@ AreaCodeFilter = Annotated[str | None, Query(alias="areaCode", pattern=AREA_CODE
 ThemeFilter = Annotated[str | None, Query(min_length=1, max_length=80, pattern=SINGLE_LINE)]
 
 
-def get_municipality_or_404(code: MunicipalityCodePath, session: SessionDep) -> Municipality:
+def get_municipality_or_404(
+    code: MunicipalityCodePath, session: SessionDep, request: Request
+) -> Municipality:
     municipality = session.get(Municipality, code)
     if municipality is None:
         raise NotFound(f"No municipality with code {code}.")
+    check_if_match(request, municipality)
     return municipality
 
 
-def get_area_or_404(code: AreaCodePath, session: SessionDep) -> Area:
+def get_area_or_404(code: AreaCodePath, session: SessionDep, request: Request) -> Area:
     area = session.get(Area, code)
     if area is None:
         raise NotFound(f"No area with code {code}.")
+    check_if_match(request, area)
     return area
 
 
-def get_unit_or_404(id: IdPath, session: SessionDep) -> Unit:
+def get_unit_or_404(id: IdPath, session: SessionDep, request: Request) -> Unit:
     unit = session.get(Unit, id)
     if unit is None:
         raise NotFound(f"No unit with id {id}.")
+    check_if_match(request, unit)
     return unit
 
 
@@ -167,14 +181,21 @@ def get_contact_or_404(
     id: IdPath,
     session: SessionDep,
     principal: AnyKeyDep,
+    request: Request,
 ) -> Contact:
     contact = session.get(Contact, id)
-    # A contact without consent is invisible to everyone but staff and the contact themself.
-    visible = contact is not None and (
-        contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
+    # A contact without consent is invisible to everyone but staff and the contact themself;
+    # an erased one to everyone (its anonymous row only keeps introductions countable).
+    visible = (
+        contact is not None
+        and contact.erased_at is None
+        and (
+            contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
+        )
     )
     if not visible:
         raise NotFound(f"No contact with id {id}.")
+    check_if_match(request, contact)
     return contact
 
 
@@ -182,6 +203,7 @@ def get_initiative_or_404(
     id: IdPath,
     session: SessionDep,
     principal: AnyKeyDep,
+    request: Request,
 ) -> Initiative:
     initiative = session.get(Initiative, id)
     # Initiators see only their own; answering 404 for others' does not reveal they exist.
@@ -189,6 +211,7 @@ def get_initiative_or_404(
         principal.role is Role.initiator and not principal.owns_initiative(initiative)
     ):
         raise NotFound(f"No initiative with id {id}.")
+    check_if_match(request, initiative)
     return initiative
 
 
@@ -221,6 +244,7 @@ def get_introduction_or_404(
     id: IdPath,
     session: SessionDep,
     principal: AnyKeyDep,
+    request: Request,
 ) -> Introduction:
     """Visible to staff, the contact and the initiative's initiator; 404 for anyone else."""
     from api.services.introductions import can_see
@@ -229,6 +253,7 @@ def get_introduction_or_404(
     initiative = session.get(Initiative, introduction.initiative_id) if introduction else None
     if introduction is None or not can_see(principal, introduction, initiative):
         raise NotFound(f"No introduction with id {id}.")
+    check_if_match(request, introduction)
     return introduction
 
 

@@ -71,6 +71,10 @@ class PayloadTooLarge(DomainError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 
 
+class PreconditionFailed(DomainError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
 class ServiceUnavailable(DomainError):
     status, title, slug = 503, "Service unavailable", "service-unavailable"
 
@@ -241,7 +245,9 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
         # Starlette runs this handler outermost, outside ResponseHeaders and RequestContext:
         # add their headers here.
-        headers = {"API-Version": API_VERSION, "X-Content-Type-Options": "nosniff"}
+        from api.middleware import NO_STORE, SECURITY_HEADERS
+
+        headers = {"API-Version": API_VERSION, **SECURITY_HEADERS, "Cache-Control": NO_STORE}
         if request_id:
             headers["X-Request-Id"] = request_id
         return problem_response(

@@ -6,6 +6,7 @@ declares the ``API-Version`` header, ``servers`` ends in ``/api/v1``, and schema
 UpperCamelCase (``Page[UnitPublic]`` is ``UnitPublicPage``, not ``Page_UnitPublic_``).
 """
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,6 +20,10 @@ API_VERSION_HEADER = {
     "description": "The full version of this API (semver).",
     "schema": {"type": "string", "example": API_VERSION},
 }
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 1, "example": 30},
+}
 PROBLEMS = {
     "400": "Invalid input: every problem is listed in invalidParams.",
     "401": "No API key, or an unknown or revoked one.",
@@ -26,10 +31,30 @@ PROBLEMS = {
     "404": "No such resource.",
     "409": "Conflicts with the current state.",
     "413": "The request body is too large.",
+    "429": "Too many requests: wait the seconds in Retry-After.",
     "500": "Unexpected error.",
     "503": "The database is not reachable.",
 }
 NO_BODY_METHODS = {"get", "delete", "head", "options"}
+# Single resources with an ETag (api/etags.py): GET, PATCH and POST (201) send it, PATCH and
+# DELETE take an optional If-Match.
+ETAG_COLLECTIONS = r"(municipalities|areas|units|contacts|initiatives|introductions)"
+ETAG_ITEM_PATH = re.compile(rf"^/{ETAG_COLLECTIONS}/\{{[a-z]+\}}$")
+ETAG_COLLECTION_PATH = re.compile(rf"^/{ETAG_COLLECTIONS}$")
+ETAG_HEADER = {
+    "description": "Strong entity tag of the stored record (RFC 9110); send it back in "
+    "`If-Match` on PATCH or DELETE so a change made meanwhile is not overwritten.",
+    "schema": {"type": "string", "example": '"3f2a9c0d5e7b41a6b8c9d0e1f2a3b4c5"'},
+}
+IF_MATCH_PARAMETER = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "Optional: only change the record if its current ETag is one of these "
+    "(or `*`: whatever its version). A stale tag gets 412; a malformed one 400.",
+    "schema": {"type": "string", "maxLength": 2000},
+}
+PRECONDITION_FAILED = "If-Match names no current version: the record changed; GET it again."
 SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 
@@ -70,6 +95,18 @@ def pascal_case_schemas(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _document_etags(path: str, method: str, operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    item, collection = ETAG_ITEM_PATH.match(path), ETAG_COLLECTION_PATH.match(path)
+    tagged = (item and method in ("get", "patch")) or (collection and method == "post")
+    for status in ("200", "201"):
+        if tagged and status in responses:
+            responses[status].setdefault("headers", {})["ETag"] = ETAG_HEADER
+    if item and method in ("patch", "delete"):
+        operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
+        responses.setdefault("412", {"description": PRECONDITION_FAILED})
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -106,6 +143,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
+            _document_etags(path, method, operation)
             for status, response in responses.items():
                 if status.startswith(("2", "3")):
                     response.setdefault("headers", {})["API-Version"] = API_VERSION_HEADER
@@ -117,6 +155,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if status == "404" and "{" not in path and method != "post":
                     continue
                 responses.setdefault(status, {"description": description})
+            # Every v1 operation is rate limited (api/ratelimit.py), besides its own 429s.
+            too_many = responses["429"]
+            if too_many["description"] != PROBLEMS["429"]:
+                too_many["description"] += " Or too many requests: wait for Retry-After."
+            too_many.setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
             # Every error, including route-specific ones such as 429, is problem+json.
             for status, response in responses.items():
                 if status.startswith(("4", "5")):

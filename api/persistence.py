@@ -1,5 +1,6 @@
 """Engine, sessions and migrations. Alembic's migrations are the schema's single source."""
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,26 @@ def create_db_engine(settings: Settings) -> Engine:
 def session_scope(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def serialize_writers(session: Session, name: str) -> None:
+    """Let one transaction at a time past this point for ``name``, until it commits or rolls
+    back: for read-check-write steps (count free slots, then insert) that must not interleave.
+
+    PostgreSQL: a transaction-scoped advisory lock on a key derived from ``name``. SQLite has
+    one write lock for the whole database: take it now (``BEGIN IMMEDIATE``) instead of at the
+    first write, so the reads after this point already see every earlier writer's commit.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        # pysqlite opens a transaction only at the first write; one already open holds the
+        # write lock already.
+        if dbapi_connection is not None and not dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def database_is_reachable(engine: Engine) -> bool:

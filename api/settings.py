@@ -79,6 +79,27 @@ class Settings(BaseSettings):
         default_factory=lambda: [10, 60, 300, 1800, 7200], max_length=20
     )
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
+    # Privacy: an initiator's personal data is erased this many days after their initiative
+    # closed (`wegwijs privacy purge`, run daily; see api/services/privacy.py).
+    initiator_retention_days: int = Field(default=365, ge=1, le=3650)
+    # Rate limits on /api/v1 (see api/ratelimit.py): calls per window, 0 = no limit. Anonymous
+    # callers are counted per client address, keys per key; anonymous POST /matches runs the
+    # matcher every time and has a stricter bucket of its own besides.
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_limit_anonymous: int = Field(default=60, ge=0, le=10_000_000)
+    rate_limit_anonymous_matches: int = Field(default=20, ge=0, le=10_000_000)
+    rate_limit_initiator: int = Field(default=120, ge=0, le=10_000_000)
+    rate_limit_contact: int = Field(default=120, ge=0, le=10_000_000)
+    rate_limit_broker: int = Field(default=3000, ge=0, le=10_000_000)
+    rate_limit_admin: int = Field(default=3000, ge=0, le=10_000_000)
+    # Calls with an unknown or revoked key (401) per client address; past it, calls with any
+    # key from that address get 429 until the window slides.
+    rate_limit_failed_keys: int = Field(default=30, ge=0, le=10_000_000)
+    # Shared counters for several workers or hosts (redis://127.0.0.1:6379/0); without it each
+    # process counts on its own. Keys are prefixed, so several services can share one Redis.
+    rate_limit_redis_url: str | None = None
+    rate_limit_redis_prefix: str = "wegwijs:ratelimit:"
 
     @field_validator("cors_origins", mode="before")
     @classmethod

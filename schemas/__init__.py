@@ -3,8 +3,23 @@ which is what Alembic compares against."""
 
 from sqlmodel import SQLModel
 
-from schemas.api_key import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Role
+from schemas.api_key import (
+    ApiKey,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    ApiKeyRotation,
+    Role,
+)
 from schemas.area import Area, AreaCreate, AreaKind, AreaPublic, AreaUpdate
+from schemas.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditEntryPublic,
+    AuditObjectType,
+    ContactExport,
+    ExportedIntroduction,
+)
 from schemas.base import ApiModel, InvalidParam, Page, Problem
 from schemas.contact import (
     Contact,
@@ -72,19 +87,26 @@ __all__ = [
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyPublic",
+    "ApiKeyRotation",
     "ApiModel",
     "Area",
     "AreaCreate",
     "AreaKind",
     "AreaPublic",
     "AreaUpdate",
+    "AuditAction",
+    "AuditEntry",
+    "AuditEntryPublic",
+    "AuditObjectType",
     "Contact",
     "ContactCreate",
+    "ContactExport",
     "ContactInitiatives",
     "ContactProfile",
     "ContactPublic",
     "ContactUpdate",
     "DeliveryStatus",
+    "ExportedIntroduction",
     "ImportDocument",
     "ImportResult",
     "Initiative",

@@ -27,6 +27,12 @@ class ApiKey(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=254)
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    # After this moment the key is refused like a revoked one; null: until revoked.
+    expires_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+MAX_KEY_LIFETIME_DAYS = 730  # two years
+MAX_GRACE_SECONDS = 86_400  # one day
 
 
 class ApiKeyCreate(InputModel):
@@ -36,6 +42,24 @@ class ApiKeyCreate(InputModel):
         description="The contact id (role contact) or initiator email (role initiator) the "
         "key acts for.",
     )
+    expires_at: UtcDateTime | None = PydanticField(
+        default=None,
+        description="When the key stops working (at most two years ahead); null: until revoked.",
+    )
+
+
+class ApiKeyRotation(InputModel):
+    grace_seconds: int = PydanticField(
+        default=0,
+        ge=0,
+        le=MAX_GRACE_SECONDS,
+        description="How long the old key keeps working (at most a day); 0 revokes it now.",
+    )
+    expires_at: UtcDateTime | None = PydanticField(
+        default=None,
+        description="When the new key stops working. Without it the new key gets the old "
+        "key's lifetime from now, or none when the old key had none.",
+    )
 
 
 class ApiKeyPublic(ApiModel):
@@ -44,6 +68,7 @@ class ApiKeyPublic(ApiModel):
     subject: str | None
     created_at: UtcDateTime
     revoked_at: UtcDateTime | None
+    expires_at: UtcDateTime | None
 
 
 class ApiKeyCreated(ApiKeyPublic):

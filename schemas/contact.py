@@ -67,6 +67,8 @@ class Contact(SQLModel, table=True):
     public_profile: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
+    # Set by erasure (AVG art. 17): the row stays, anonymous, so introductions keep counting.
+    erased_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 Capacity = Annotated[int, PydanticField(ge=0, le=1000)]

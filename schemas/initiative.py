@@ -30,6 +30,9 @@ class Stage(StrEnum):
     starting = "starting"
     running = "running"
     scaling = "scaling"
+    # Terminal: the initiative is over. Its initiator's data is erased after
+    # WEGWIJS_INITIATOR_RETENTION_DAYS (see api/services/privacy.py).
+    closed = "closed"
 
 
 class NeedKind(StrEnum):
@@ -79,6 +82,12 @@ class Initiative(SQLModel, table=True):
     initiator_phone: str | None = Field(default=None, max_length=30)
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
+    # When the stage last became ``closed`` (null while open): the retention clock.
+    closed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    # When the initiator's personal data was erased (on request or after retention).
+    initiator_erased_at: datetime | None = Field(
+        default=None, sa_column=timestamp_column(nullable=True)
+    )
 
     @property
     def initiator(self) -> dict[str, str | None]:
@@ -152,9 +161,13 @@ class InitiativeSummary(ApiModel):
     known_contact_ids: list[int]
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    closed_at: UtcDateTime | None = None
 
 
 class InitiativePublic(InitiativeSummary):
     """The full record, for the initiator themself, brokers and admins."""
 
     initiator: InitiatorPublic
+    initiator_erased_at: UtcDateTime | None = PydanticField(
+        default=None, description="When the initiator's data was erased; it is blank since."
+    )

@@ -3,7 +3,16 @@ from fastapi import APIRouter, Request, Response, status
 from api.deps import AdminDep, IdPath, PagingDep, SessionDep
 from api.routes.paging import page_of
 from api.services import api_keys as service
-from schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Page
+from api.services import audit
+from schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    ApiKeyRotation,
+    AuditAction,
+    AuditObjectType,
+    Page,
+)
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -13,10 +22,14 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"])
     response_model=ApiKeyCreated,
     status_code=status.HTTP_201_CREATED,
     summary="Issue an API key (admin)",
-    description="The secret `token` is in this response only; store it now.",
+    description="The secret `token` is in this response only; store it now. `expiresAt` "
+    "(at most two years ahead) makes the key stop working then, like a revoked one.",
 )
-def create_api_key(key_in: ApiKeyCreate, response: Response, session: SessionDep, _: AdminDep):
+def create_api_key(
+    key_in: ApiKeyCreate, response: Response, session: SessionDep, principal: AdminDep
+):
     created = service.create_api_key(session=session, key_in=key_in)
+    audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])
     response.headers["Location"] = f"/api/v1/api-keys/{created.id}"
     return created
 
@@ -30,5 +43,31 @@ def list_api_keys(
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key (admin)")
-def revoke_api_key(id: IdPath, session: SessionDep, _: AdminDep) -> None:
+def revoke_api_key(id: IdPath, session: SessionDep, principal: AdminDep) -> None:
     service.revoke_api_key(session=session, key_id=id)
+    audit.record(session, principal, AuditAction.delete, AuditObjectType.api_key, [id])
+
+
+@router.post(
+    "/{id}/rotation",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="Rotate an API key (admin)",
+    description="Issues a new key with the same role and subject (its `token` shown in this "
+    "response only) and revokes the old one now, or lets it expire after `graceSeconds` "
+    "(at most a day) so clients can switch over. A revoked or expired key is a 409.",
+)
+def rotate_api_key(
+    id: IdPath,
+    response: Response,
+    session: SessionDep,
+    principal: AdminDep,
+    rotation: ApiKeyRotation | None = None,
+):
+    created = service.rotate_api_key(
+        session=session, key_id=id, rotation=rotation or ApiKeyRotation()
+    )
+    audit.record(session, principal, AuditAction.update, AuditObjectType.api_key, [id])
+    audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])
+    response.headers["Location"] = f"/api/v1/api-keys/{created.id}"
+    return created

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import AdminDep, AreaDep, MunicipalityFilter, PagingDep, SessionDep
+from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import areas as service
 from schemas import AreaCreate, AreaPublic, AreaUpdate, Page
@@ -31,21 +32,27 @@ def list_areas(
 def create_area(area_in: AreaCreate, response: Response, session: SessionDep, _: AdminDep):
     area = service.create_area(session=session, area_in=area_in)
     response.headers["Location"] = f"/api/v1/areas/{area.code}"
+    set_etag(response, area, reload=True)
     return area
 
 
 @router.get("/{code}", response_model=AreaPublic, summary="Get an area")
-def get_area(area: AreaDep):
+def get_area(area: AreaDep, response: Response):
+    set_etag(response, area)
     return area
 
 
 @router.patch("/{code}", response_model=AreaPublic, summary="Update an area (admin)")
-def update_area(area: AreaDep, area_in: AreaUpdate, session: SessionDep, _: AdminDep):
-    return service.update_area(session=session, area=area, area_in=area_in)
+def update_area(
+    _: AdminDep, area: AreaDep, area_in: AreaUpdate, session: SessionDep, response: Response
+):
+    updated = service.update_area(session=session, area=area, area_in=area_in)
+    set_etag(response, updated, reload=True)
+    return updated
 
 
 @router.delete(
     "/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an unused area (admin)"
 )
-def delete_area(area: AreaDep, session: SessionDep, _: AdminDep) -> None:
+def delete_area(_: AdminDep, area: AreaDep, session: SessionDep) -> None:
     service.delete_area(session=session, area=area)

@@ -14,10 +14,13 @@ from api.deps import (
     StaffDep,
     ThemeFilter,
 )
+from api.etags import set_etag
 from api.routes.paging import page_of
+from api.services import audit, matching
 from api.services import contacts as service
-from api.services import matching
 from schemas import (
+    AuditAction,
+    AuditObjectType,
     ContactCreate,
     ContactInitiatives,
     ContactProfile,
@@ -70,6 +73,7 @@ def list_contacts(
         q=q,
     )
     views = [service.present_contact(contact, principal) for contact in items]
+    audit.record_views(session, principal, views)
     return page_of(request, response, paging, views, total)
 
 
@@ -79,32 +83,47 @@ def list_contacts(
     status_code=status.HTTP_201_CREATED,
     summary="Add a civil servant (broker)",
 )
-def create_contact(contact_in: ContactCreate, response: Response, session: SessionDep, _: StaffDep):
+def create_contact(
+    contact_in: ContactCreate, response: Response, session: SessionDep, principal: StaffDep
+):
     contact = service.create_contact(session=session, contact_in=contact_in)
+    audit.record(session, principal, AuditAction.create, AuditObjectType.contact, [contact.id])
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
+    set_etag(response, contact, reload=True)
     return contact
 
 
 @router.get("/{id}", response_model=ContactView, summary="Get a civil servant")
-def get_contact(contact: ContactDep, principal: AnyKeyDep):
-    return service.present_contact(contact, principal)
+def get_contact(contact: ContactDep, principal: AnyKeyDep, response: Response, session: SessionDep):
+    set_etag(response, contact)
+    view = service.present_contact(contact, principal)
+    audit.record_views(session, principal, [view])
+    return view
 
 
 @router.patch(
     "/{id}", response_model=ContactPublic, summary="Update a civil servant (broker or themself)"
 )
 def update_contact(
-    contact: OwnContactDep, contact_in: ContactUpdate, session: SessionDep, principal: AnyKeyDep
+    contact: OwnContactDep,
+    contact_in: ContactUpdate,
+    session: SessionDep,
+    principal: AnyKeyDep,
+    response: Response,
 ):
-    return service.update_contact(
+    audit.note(session, principal, AuditAction.update, AuditObjectType.contact, [contact.id])
+    updated = service.update_contact(
         session=session, contact=contact, contact_in=contact_in, principal=principal
     )
+    set_etag(response, updated, reload=True)
+    return updated
 
 
 @router.delete(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a civil servant (broker)"
 )
-def delete_contact(contact: ContactDep, session: SessionDep, _: StaffDep) -> None:
+def delete_contact(principal: StaffDep, contact: ContactDep, session: SessionDep) -> None:
+    audit.note(session, principal, AuditAction.delete, AuditObjectType.contact, [contact.id])
     service.delete_contact(session=session, contact=contact)
 
 

@@ -15,10 +15,13 @@ from api.deps import (
     ThemeFilter,
     require,
 )
+from api.etags import set_etag
 from api.routes.paging import page_of
+from api.services import audit, matching
 from api.services import initiatives as service
-from api.services import matching
 from schemas import (
+    AuditAction,
+    AuditObjectType,
     InitiativeCreate,
     InitiativePublic,
     InitiativeSummary,
@@ -63,6 +66,7 @@ def list_initiatives(
         stage=stage,
     )
     views = [service.present_initiative(initiative, principal) for initiative in items]
+    audit.record_views(session, principal, views)
     return page_of(request, response, paging, views, total)
 
 
@@ -78,13 +82,22 @@ def create_initiative(
     initiative = service.create_initiative(
         session=session, initiative_in=initiative_in, principal=principal
     )
+    audit.record(
+        session, principal, AuditAction.create, AuditObjectType.initiative, [initiative.id]
+    )
     response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
+    set_etag(response, initiative, reload=True)
     return initiative
 
 
 @router.get("/{id}", response_model=InitiativeView, summary="Get an initiative")
-def get_initiative(initiative: InitiativeDep, principal: AnyKeyDep):
-    return service.present_initiative(initiative, principal)
+def get_initiative(
+    initiative: InitiativeDep, principal: AnyKeyDep, response: Response, session: SessionDep
+):
+    set_etag(response, initiative)
+    view = service.present_initiative(initiative, principal)
+    audit.record_views(session, principal, [view])
+    return view
 
 
 @router.patch("/{id}", response_model=InitiativePublic, summary="Update an initiative")
@@ -93,14 +106,21 @@ def update_initiative(
     initiative_in: InitiativeUpdate,
     session: SessionDep,
     principal: AnyKeyDep,
+    response: Response,
 ):
-    return service.update_initiative(
+    audit.note(session, principal, AuditAction.update, AuditObjectType.initiative, [initiative.id])
+    updated = service.update_initiative(
         session=session, initiative=initiative, initiative_in=initiative_in, principal=principal
     )
+    set_etag(response, updated, reload=True)
+    return updated
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an initiative")
-def delete_initiative(initiative: OwnInitiativeDep, session: SessionDep) -> None:
+def delete_initiative(
+    initiative: OwnInitiativeDep, session: SessionDep, principal: AnyKeyDep
+) -> None:
+    audit.note(session, principal, AuditAction.delete, AuditObjectType.initiative, [initiative.id])
     service.delete_initiative(session=session, initiative=initiative)
 
 

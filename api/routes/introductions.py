@@ -3,7 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import AnyKeyDep, IntroductionDep, PagingDep, SessionDep, SettingsDep
+from api.etags import set_etag
 from api.routes.paging import page_of
+from api.services import audit
 from api.services import introductions as service
 from schemas import (
     IntroductionCreate,
@@ -39,6 +41,7 @@ def request_introduction(
         session=session, introduction_in=introduction_in, principal=principal, settings=settings
     )
     response.headers["Location"] = f"/api/v1/introductions/{introduction.id}"
+    set_etag(response, introduction, reload=True)
     return service.present(session, introduction, principal)
 
 
@@ -62,12 +65,18 @@ def list_introductions(
         status=status,
     )
     views = [service.present(session, item, principal) for item in items]
+    audit.record_views(session, principal, views)
     return page_of(request, response, paging, views, total)
 
 
 @router.get("/{id}", response_model=IntroductionPublic, summary="Get an introduction")
-def get_introduction(introduction: IntroductionDep, session: SessionDep, principal: AnyKeyDep):
-    return service.present(session, introduction, principal)
+def get_introduction(
+    introduction: IntroductionDep, session: SessionDep, principal: AnyKeyDep, response: Response
+):
+    set_etag(response, introduction)
+    view = service.present(session, introduction, principal)
+    audit.record_views(session, principal, [view])
+    return view
 
 
 @router.patch(
@@ -83,10 +92,12 @@ def change_introduction(
     change: IntroductionUpdate,
     session: SessionDep,
     principal: AnyKeyDep,
+    response: Response,
 ):
     changed = service.change_introduction(
         session=session, introduction=introduction, change=change, principal=principal
     )
+    set_etag(response, changed, reload=True)
     return service.present(session, changed, principal)
 
 

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import AdminDep, MunicipalityDep, PagingDep, SessionDep
+from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import municipalities as service
 from schemas import MunicipalityCreate, MunicipalityPublic, MunicipalityUpdate, Page
@@ -27,24 +28,29 @@ def create_municipality(
 ):
     municipality = service.create_municipality(session=session, municipality_in=municipality_in)
     response.headers["Location"] = f"/api/v1/municipalities/{municipality.code}"
+    set_etag(response, municipality, reload=True)
     return municipality
 
 
 @router.get("/{code}", response_model=MunicipalityPublic, summary="Get a municipality")
-def get_municipality(municipality: MunicipalityDep):
+def get_municipality(municipality: MunicipalityDep, response: Response):
+    set_etag(response, municipality)
     return municipality
 
 
 @router.patch("/{code}", response_model=MunicipalityPublic, summary="Update a municipality (admin)")
 def update_municipality(
+    _: AdminDep,
     municipality: MunicipalityDep,
     municipality_in: MunicipalityUpdate,
     session: SessionDep,
-    _: AdminDep,
+    response: Response,
 ):
-    return service.update_municipality(
+    updated = service.update_municipality(
         session=session, municipality=municipality, municipality_in=municipality_in
     )
+    set_etag(response, updated, reload=True)
+    return updated
 
 
 @router.delete(
@@ -52,5 +58,5 @@ def update_municipality(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove an empty municipality (admin)",
 )
-def delete_municipality(municipality: MunicipalityDep, session: SessionDep, _: AdminDep) -> None:
+def delete_municipality(_: AdminDep, municipality: MunicipalityDep, session: SessionDep) -> None:
     service.delete_municipality(session=session, municipality=municipality)

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import MunicipalityFilter, PagingDep, SessionDep, SettingsDep, StaffDep, UnitDep
+from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import units as service
 from schemas import Page, UnitCreate, UnitPublic, UnitTree, UnitUpdate
@@ -55,21 +56,27 @@ def unit_tree(
 def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, _: StaffDep):
     unit = service.create_unit(session=session, unit_in=unit_in)
     response.headers["Location"] = f"/api/v1/units/{unit.id}"
+    set_etag(response, unit, reload=True)
     return unit
 
 
 @router.get("/{id}", response_model=UnitPublic, summary="Get a unit")
-def get_unit(unit: UnitDep):
+def get_unit(unit: UnitDep, response: Response):
+    set_etag(response, unit)
     return unit
 
 
 @router.patch("/{id}", response_model=UnitPublic, summary="Update a unit (broker)")
-def update_unit(unit: UnitDep, unit_in: UnitUpdate, session: SessionDep, _: StaffDep):
-    return service.update_unit(session=session, unit=unit, unit_in=unit_in)
+def update_unit(
+    _: StaffDep, unit: UnitDep, unit_in: UnitUpdate, session: SessionDep, response: Response
+):
+    updated = service.update_unit(session=session, unit=unit, unit_in=unit_in)
+    set_etag(response, updated, reload=True)
+    return updated
 
 
 @router.delete(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an empty unit (broker)"
 )
-def delete_unit(unit: UnitDep, session: SessionDep, _: StaffDep) -> None:
+def delete_unit(_: StaffDep, unit: UnitDep, session: SessionDep) -> None:
     service.delete_unit(session=session, unit=unit)

@@ -85,7 +85,9 @@ def check_contact_ids(
     known = set(
         session.exec(
             select(Contact.id).where(
-                Contact.id.in_(set(ids)), Contact.municipality_code == municipality_code
+                Contact.id.in_(set(ids)),
+                Contact.municipality_code == municipality_code,
+                Contact.erased_at.is_(None),
             )
         ).all()
     )

@@ -52,7 +52,7 @@ def list_contacts(
     area_code: str | None = None,
     q: str | None = None,
 ) -> tuple[Sequence[Contact], int]:
-    query = select(Contact)
+    query = select(Contact).where(Contact.erased_at.is_(None))
     if not principal.is_staff:
         # Listing is opt-in: without consent a contact is shown to nobody but staff.
         query = query.where(Contact.consent_at.is_not(None))

@@ -29,7 +29,7 @@ def export_directory(*, session: Session, municipality_code: str | None = None) 
     municipalities = select(Municipality).order_by(Municipality.code)
     areas = select(Area).order_by(Area.municipality_code, Area.code)
     units = select(Unit).order_by(Unit.id)
-    contacts = select(Contact).order_by(Contact.id)
+    contacts = select(Contact).where(Contact.erased_at.is_(None)).order_by(Contact.id)
     if municipality_code is not None:
         if session.get(Municipality, municipality_code) is None:
             raise InvalidInput.field(

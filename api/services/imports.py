@@ -11,6 +11,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from api.errors import InvalidInput
+from api.persistence import serialize_writers
 from api.services.common import dedupe, touch_directory
 from schemas import Area, Contact, ImportDocument, ImportResult, Municipality, Unit
 from schemas.base import InvalidParam
@@ -170,6 +171,9 @@ def tree_depths(parent_of: dict[str, str | None]) -> dict[str, int] | None:
 
 
 def import_directory(*, session: Session, document: ImportDocument) -> ImportResult:
+    # One import at a time: two overlapping directories would otherwise both insert the same
+    # new municipality or area (one failing half-way) or check against each other's stale state.
+    serialize_writers(session, "directory-import")
     problems = directory_problems(document, session)
     if problems:
         raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")

@@ -21,6 +21,7 @@ from schemas import (
     InitiativeSummary,
     InitiativeUpdate,
     Role,
+    Stage,
 )
 from schemas.columns import utc_now
 
@@ -101,6 +102,8 @@ def create_initiative(
     data["themes"] = dedupe(data["themes"])
     data["area_codes"] = dedupe(data["area_codes"])
     initiative = Initiative.model_validate({**data, **_initiator_columns(initiator)})
+    if initiative.stage == Stage.closed:
+        initiative.closed_at = initiative.created_at
     session.add(initiative)
     session.commit()
     return initiative
@@ -117,6 +120,11 @@ def update_initiative(
     if "initiator" in changes:
         _check_own_email(principal, changes["initiator"]["email"])
         changes.update(_initiator_columns(changes.pop("initiator")))
+        changes["initiator_erased_at"] = None  # a new initiator's data, held anew
+    if "stage" in changes and changes["stage"] != initiative.stage:
+        # The retention clock (see api/services/privacy.py) starts when an initiative closes
+        # and stops when it is reopened.
+        changes["closed_at"] = utc_now() if changes["stage"] == Stage.closed else None
     if "area_codes" in changes:
         check_area_codes(
             session,

@@ -277,7 +277,7 @@ def _overloaded(
         select(
             Contact.id, Contact.name, Contact.job_title, Contact.unit_id, Contact.capacity_per_month
         )
-        .where(Contact.municipality_code == municipality_code)
+        .where(Contact.municipality_code == municipality_code, Contact.erased_at.is_(None))
         .order_by(Contact.id)
     ).all()
     items = []

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
 from api.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from api.persistence import serialize_writers
 from api.services.common import paginate
 from api.services.webhooks import enqueue_introduction_event
 from api.settings import Settings
@@ -127,6 +128,9 @@ def request_introduction(
     principal: Principal,
     settings: Settings,
 ) -> Introduction:
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: take its write lock before counting the free slots.
+        serialize_writers(session, "introductions")
     initiative = session.get(Initiative, introduction_in.initiative_id)
     if initiative is None or not (principal.is_staff or principal.owns_initiative(initiative)):
         raise InvalidInput.field("initiativeId", "Unknown initiative (or not yours).")

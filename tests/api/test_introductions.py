@@ -1072,10 +1072,8 @@ def test_unknown_introduction_is_404(client: TestClient, broker: Headers) -> Non
 def test_two_requests_cannot_both_take_the_last_slot(
     app: FastAPI, client: TestClient, broker: Headers, engine: Engine, municipality
 ) -> None:
-    """The contact's row is locked while its slots are counted (PostgreSQL only: SQLite has
-    no row locks, and its single writer makes the race unlikely but not impossible)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row locks are a PostgreSQL feature")
+    """The contact's row is locked while its slots are counted (PostgreSQL: FOR UPDATE;
+    SQLite: the request takes the database's write lock first, BEGIN IMMEDIATE)."""
     annelies = municipality.contacts["annelies"]
     set_contact(client, broker, annelies, capacityPerMonth=1)
     initiatives = [new_initiative(client, broker, title=f"Plan {n}") for n in range(6)]

@@ -341,6 +341,63 @@ CASES = [
         200,
         STAFF,
     ),
+    # Privacy (AVG): export and erasure by the person themself or an admin; the audit log.
+    Case(
+        "contacts export of another", "GET", lambda w: _contact("bram")(w) + "/export", 200, ADMIN
+    ),
+    Case(
+        "contacts export own",
+        "GET",
+        lambda w: _contact("annelies")(w) + "/export",
+        200,
+        ADMIN | {"contact"},
+    ),
+    Case(
+        "contacts erasure of another",
+        "POST",
+        lambda w: _contact("bram")(w) + "/erasure",
+        204,
+        ADMIN,
+    ),
+    Case(
+        "contacts erasure own",
+        "POST",
+        lambda w: _contact("annelies")(w) + "/erasure",
+        204,
+        ADMIN | {"contact"},
+    ),
+    Case(
+        "initiatives erasure of another's",
+        "POST",
+        lambda w: w.others_initiative() + "/erasure",
+        204,
+        ADMIN,
+        denied={"initiator": 404},
+    ),
+    Case(
+        "initiatives erasure own",
+        "POST",
+        lambda w: w.create("initiatives", initiative_body()) + "/erasure",
+        204,
+        ADMIN | {"initiator"},
+    ),
+    Case(
+        "api-keys rotation",
+        "POST",
+        lambda w: (
+            f"{API}/api-keys/"
+            + str(
+                w.client.post(f"{API}/api-keys", json={"role": "broker"}, headers=w.admin).json()[
+                    "id"
+                ]
+            )
+            + "/rotation"
+        ),
+        201,
+        ADMIN,
+        body=lambda w: {"graceSeconds": 60},
+    ),
+    Case("audit-log list", "GET", lambda w: f"{API}/audit-log", 200, ADMIN),
     Case("health", "GET", lambda w: "/health", 200, EVERYONE),
     Case("ready", "GET", lambda w: "/ready", 200, EVERYONE),
     Case("openapi", "GET", lambda w: f"{API}/openapi.json", 200, EVERYONE),

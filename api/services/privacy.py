@@ -1,0 +1,193 @@
+"""AVG/GDPR: a civil servant's export and erasure, initiators' erasure on request and after
+the retention period.
+
+Erasure keeps rows, not people: the contact row (its id, unit, municipality, themes and
+areas) and every introduction with its status, outcome and history stay, so counts and the
+broken-connections report still add up; every name, email, phone and free text is blanked.
+Erasure is idempotent: erasing again changes nothing.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from api.deps import Principal
+from api.services import audit
+from api.services.common import list_contains, touch_directory
+from api.settings import Settings
+from schemas import (
+    ApiKey,
+    ApiKeyPublic,
+    AuditAction,
+    AuditEntry,
+    AuditEntryPublic,
+    AuditObjectType,
+    Contact,
+    ContactExport,
+    ContactPublic,
+    ExportedIntroduction,
+    Initiative,
+    Introduction,
+    Role,
+    Stage,
+)
+from schemas.columns import utc_now
+
+
+def _contact_keys(session: Session, contact_id: int) -> list[ApiKey]:
+    return list(
+        session.exec(
+            select(ApiKey)
+            .where(ApiKey.role == Role.contact, ApiKey.subject == str(contact_id))
+            .order_by(ApiKey.id)
+        ).all()
+    )
+
+
+def export_contact(*, session: Session, contact: Contact, principal: Principal) -> ContactExport:
+    """Everything held about the contact; the export itself is audited (before it is read,
+    so the export lists it too)."""
+    audit.record(session, principal, AuditAction.export, AuditObjectType.contact, [contact.id])
+    introductions = session.exec(
+        select(Introduction, Initiative.title)
+        .join(Initiative, Initiative.id == Introduction.initiative_id)
+        .where(Introduction.contact_id == contact.id)
+        .order_by(Introduction.id)
+    ).all()
+    entries = session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == AuditObjectType.contact,
+            AuditEntry.object_id == contact.id,
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    return ContactExport(
+        exported_at=utc_now(),
+        contact=ContactPublic.model_validate(contact),
+        known_by_contact_ids=session.exec(
+            select(Contact.id)
+            .where(list_contains(session, Contact.knows, contact.id))
+            .order_by(Contact.id)
+        ).all(),
+        known_by_initiative_ids=session.exec(
+            select(Initiative.id)
+            .where(list_contains(session, Initiative.known_contact_ids, contact.id))
+            .order_by(Initiative.id)
+        ).all(),
+        introductions=[
+            ExportedIntroduction.model_validate(
+                {**introduction.model_dump(), "initiative_title": title}
+            )
+            for introduction, title in introductions
+        ],
+        api_keys=[ApiKeyPublic.model_validate(key) for key in _contact_keys(session, contact.id)],
+        audit_entries=[AuditEntryPublic.model_validate(entry) for entry in entries],
+    )
+
+
+def erase_contact(*, session: Session, contact: Contact, principal: Principal | None) -> None:
+    """Anonymise the contact everywhere, in one transaction (see the module docstring)."""
+    if contact.erased_at is not None:
+        return
+    now = utc_now()
+    for key in _contact_keys(session, contact.id):
+        if key.revoked_at is None:
+            key.revoked_at = now
+            session.add(key)
+    for colleague in session.exec(
+        select(Contact).where(list_contains(session, Contact.knows, contact.id))
+    ).all():
+        colleague.knows = [other for other in colleague.knows if other != contact.id]
+        session.add(colleague)
+    for initiative in session.exec(
+        select(Initiative).where(list_contains(session, Initiative.known_contact_ids, contact.id))
+    ).all():
+        initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact.id]
+        session.add(initiative)
+    session.execute(
+        sa.update(Introduction)
+        .where(Introduction.contact_id == contact.id)
+        .values(message="", reason=None, initiator_feedback=None, contact_feedback=None)
+    )
+    contact.name = ""
+    contact.job_title = ""
+    contact.email = ""
+    contact.phone = None
+    contact.expertise = ""
+    contact.languages = []
+    contact.networks = []
+    contact.knows = []
+    contact.consent_at = None
+    contact.public_profile = False
+    contact.available = False
+    contact.open_to_initiatives = False
+    contact.erased_at = now
+    contact.updated_at = now
+    session.add(contact)
+    touch_directory(session, contact.municipality_code)
+    audit.note(session, principal, AuditAction.erase, AuditObjectType.contact, [contact.id])
+    session.commit()
+
+
+def _blank_initiator(session: Session, initiative: Initiative, now: datetime) -> None:
+    email = initiative.initiator_email.lower()
+    initiative.initiator_name = ""
+    initiative.initiator_email = ""
+    initiative.initiator_phone = None
+    initiative.initiator_erased_at = now
+    initiative.updated_at = now
+    session.add(initiative)
+    session.execute(
+        sa.update(Introduction)
+        .where(Introduction.initiative_id == initiative.id)
+        .values(message="", reason=None, initiator_feedback=None, contact_feedback=None)
+    )
+    session.flush()
+    # Once none of their initiatives is left, nothing needs their email: their initiator keys
+    # are revoked and forget it too.
+    others = session.exec(
+        select(Initiative.id).where(sa.func.lower(Initiative.initiator_email) == email)
+    ).first()
+    if email and others is None:
+        for key in session.exec(
+            select(ApiKey).where(ApiKey.role == Role.initiator, ApiKey.subject == email)
+        ).all():
+            key.revoked_at = key.revoked_at or now
+            key.subject = None
+            session.add(key)
+
+
+def erase_initiator(
+    *, session: Session, initiative: Initiative, principal: Principal | None
+) -> None:
+    """Blank the initiator's name, email and phone and every free text of the initiative's
+    introductions. The initiative itself (title, description, needs) stays."""
+    if initiative.initiator_erased_at is not None:
+        return
+    _blank_initiator(session, initiative, utc_now())
+    audit.note(session, principal, AuditAction.erase, AuditObjectType.initiative, [initiative.id])
+    session.commit()
+
+
+def erase_expired_initiators(session: Session, now: datetime, settings: Settings) -> list[int]:
+    """Erase the initiator of every initiative closed at least ``initiator_retention_days``
+    before ``now``; returns the initiatives' ids. Run daily by ``wegwijs privacy purge``."""
+    cutoff = now - timedelta(days=settings.initiator_retention_days)
+    expired = session.exec(
+        select(Initiative)
+        .where(
+            Initiative.stage == Stage.closed,
+            Initiative.closed_at.is_not(None),
+            Initiative.closed_at <= cutoff,
+            Initiative.initiator_erased_at.is_(None),
+        )
+        .order_by(Initiative.id)
+    ).all()
+    for initiative in expired:
+        _blank_initiator(session, initiative, now)
+    ids = [initiative.id for initiative in expired]
+    audit.note(session, None, AuditAction.erase, AuditObjectType.initiative, ids)
+    session.commit()
+    return ids
