@@ -159,29 +159,34 @@ def update_contact(
     return contact
 
 
-def delete_contact(*, session: Session, contact: Contact) -> None:
-    # The contact's keys go with the record: SQLite may give its id to the next new contact,
-    # and a leftover key would then act for that colleague.
+def unlink_contact(session: Session, contact_id: int) -> None:
+    """Revoke the contact's keys and remove its id from colleagues' ``knows`` and from
+    initiatives' ``knownContactIds``: for a removed or erased contact. Part of the caller's
+    transaction."""
+    # A leftover key would act for whoever gets this id next (SQLite reuses ids).
     for key in session.exec(
         select(ApiKey).where(
             ApiKey.role == Role.contact,
-            ApiKey.subject == str(contact.id),
+            ApiKey.subject == str(contact_id),
             ApiKey.revoked_at.is_(None),
         )
     ).all():
         key.revoked_at = utc_now()
         session.add(key)
-    # Nobody may keep pointing at a removed colleague: not colleagues, not initiatives.
     for colleague in session.exec(
-        select(Contact).where(list_contains(session, Contact.knows, contact.id))
+        select(Contact).where(list_contains(session, Contact.knows, contact_id))
     ).all():
-        colleague.knows = [other for other in colleague.knows if other != contact.id]
+        colleague.knows = [other for other in colleague.knows if other != contact_id]
         session.add(colleague)
     for initiative in session.exec(
-        select(Initiative).where(list_contains(session, Initiative.known_contact_ids, contact.id))
+        select(Initiative).where(list_contains(session, Initiative.known_contact_ids, contact_id))
     ).all():
-        initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact.id]
+        initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact_id]
         session.add(initiative)
+
+
+def delete_contact(*, session: Session, contact: Contact) -> None:
+    unlink_contact(session, contact.id)
     session.delete(contact)
     touch_directory(session, contact.municipality_code)
     session.commit()

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from api.deps import Principal
 from api.services import audit
 from api.services.common import list_contains, touch_directory
+from api.services.contacts import unlink_contact
 from api.settings import Settings
 from schemas import (
     ApiKey,
@@ -92,20 +93,7 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
     if contact.erased_at is not None:
         return
     now = utc_now()
-    for key in _contact_keys(session, contact.id):
-        if key.revoked_at is None:
-            key.revoked_at = now
-            session.add(key)
-    for colleague in session.exec(
-        select(Contact).where(list_contains(session, Contact.knows, contact.id))
-    ).all():
-        colleague.knows = [other for other in colleague.knows if other != contact.id]
-        session.add(colleague)
-    for initiative in session.exec(
-        select(Initiative).where(list_contains(session, Initiative.known_contact_ids, contact.id))
-    ).all():
-        initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact.id]
-        session.add(initiative)
+    unlink_contact(session, contact.id)
     session.execute(
         sa.update(Introduction)
         .where(Introduction.contact_id == contact.id)
