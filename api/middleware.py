@@ -30,24 +30,31 @@ NO_STORE = "no-store"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
-def docs_security_policy(html: bytes) -> str:
-    """The CSP for Swagger UI's page: its bundled script and stylesheet from ``/docs/static``,
-    its one inline script allowed by its SHA-256 (no 'unsafe-inline' anywhere), calls to this
-    origin only. Checked in Chromium: no violation when browsing and trying out calls."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(html)
-    )
+def page_security_policy(*script_hashes: str) -> str:
+    """The CSP of our HTML pages (the web page, ``/docs``): scripts, styles and calls from this
+    origin only, an inline script only by its hash, never framed."""
     return "; ".join(
         (
             "default-src 'none'",
-            f"script-src 'self' {hashes}".strip(),
+            " ".join(("script-src 'self'", *script_hashes)),
             "style-src 'self'",
             "img-src 'self' data:",
             "connect-src 'self'",
             "form-action 'self'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
+        )
+    )
+
+
+def docs_security_policy(html: bytes) -> str:
+    """The CSP for Swagger UI's page: its bundled script and stylesheet from ``/docs/static``,
+    its one inline script allowed by its SHA-256 (no 'unsafe-inline' anywhere), calls to this
+    origin only. Checked in Chromium: no violation when browsing and trying out calls."""
+    return page_security_policy(
+        *(
+            "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+            for script in _INLINE_SCRIPT.findall(html)
         )
     )
 

@@ -13,23 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
+from api.middleware import page_security_policy
+
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 # Page path → its HTML file under static/.
 PAGES = {"/": "index.html", "/organisatie": "organisatie.html"}
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
+CONTENT_SECURITY_POLICY = page_security_policy()
 
 
 def page_security_headers() -> dict[str, str]:
