@@ -99,20 +99,25 @@ class BodySizeLimit:
 
     uvicorn has no limit of its own. A declared Content-Length is checked up front; a chunked
     body is read up to the limit and then replayed, so memory stays bounded by the limit.
+    ``limits`` gives single (method, path) pairs a limit of their own (the directory import).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, limits: dict[tuple[str, str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limits.get((scope["method"], scope["path"]), self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if not declared.isdigit() or int(declared) > max_bytes:
+                await self._refuse(scope, receive, send, max_bytes)
                 return
             await self.app(scope, receive, send)
             return
@@ -124,8 +129,8 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > max_bytes:
+                await self._refuse(scope, receive, send, max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -142,12 +147,12 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         response = problem_response(
             status=PayloadTooLarge.status,
             title=PayloadTooLarge.title,
             slug=PayloadTooLarge.slug,
-            detail=f"The request body is larger than {self.max_bytes} bytes.",
+            detail=f"The request body is larger than {max_bytes} bytes.",
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)

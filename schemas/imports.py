@@ -1,11 +1,12 @@
 """The import document: a whole staff directory in one request, stored all or nothing."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from schemas.area import AreaCreate
-from schemas.base import ApiModel, InputModel, MunicipalityCode
+from schemas.base import ApiModel, Id, InputModel, MunicipalityCode
 from schemas.contact import ContactBase, ContactDetails
 from schemas.municipality import MunicipalityCreate
 from schemas.unit import UnitBase
@@ -25,11 +26,51 @@ class UnitImport(UnitBase, InputModel):
 
 
 class ContactImport(ContactBase, ContactDetails, InputModel):
-    """A contact as in ``POST /contacts``, with client-side keys instead of ids."""
+    """A contact as in ``POST /contacts``, with client-side keys instead of ids.
+
+    Its unit is either one of the document's (``unitKey``) or one already stored (``unitId``,
+    e.g. from an earlier import): exactly one of the two.
+    """
 
     key: ImportKey
-    unit_key: ImportKey
+    # Before unit_key: its validator reads unit_id (fields are validated in this order).
+    unit_id: Id | None = Field(
+        default=None,
+        description="Id of a stored unit of the municipality (instead of `unitKey`), to add "
+        "staff to an existing organisation or load a large directory in batches.",
+    )
+    unit_key: ImportKey | None = Field(
+        default=None,
+        validate_default=True,
+        description="Key of a unit in this document. Give exactly one of `unitKey` and `unitId`.",
+    )
     knows: Annotated[list[ImportKey], Field(max_length=200)] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_a_missing_unit_key(cls, data: Any) -> Any:
+        # Pydantic names a default by its Python name; given (as null) it is named unitKey.
+        if isinstance(data, dict) and "unitKey" not in data and "unit_key" not in data:
+            return {**data, "unitKey": None}
+        return data
+
+    @field_validator("unit_key", mode="after")
+    @classmethod
+    def _one_unit(cls, unit_key: str | None, info: ValidationInfo) -> str | None:
+        # A unit_id that failed its own checks is missing here and already named.
+        if "unit_id" not in info.data:
+            return unit_key
+        given_id = info.data["unit_id"] is not None
+        if unit_key is None and not given_id:
+            raise PydanticCustomError(
+                "unit_missing",
+                "Required: a unitKey (a unit in this document) or a unitId (a stored unit).",
+            )
+        if unit_key is not None and given_id:
+            raise PydanticCustomError(
+                "unit_ambiguous", "Give either a unitKey or a unitId, not both."
+            )
+        return unit_key
 
 
 class ImportDocument(InputModel):

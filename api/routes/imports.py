@@ -14,7 +14,9 @@ router = APIRouter(prefix="/imports", tags=["imports"])
     summary="Load a staff directory in one transaction (admin)",
     description="All or nothing: every record is checked first and every bad record is named "
     "in `invalidParams`. Municipalities and areas are upserted by code; units and contacts are "
-    "created and refer to each other by the document's own `key`s.",
+    "created and refer to each other by the document's own `key`s; a contact may instead name "
+    "an existing unit by `unitId`, so a large directory can be loaded in batches (up to "
+    "`WEGWIJS_MAX_IMPORT_BODY_BYTES`, 64 MiB, per request).",
 )
 def create_import(document: ImportDocument, session: SessionDep, _: AdminDep):
     return import_directory(session=session, document=document)

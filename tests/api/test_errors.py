@@ -225,16 +225,19 @@ def test_409_conflicts(client: TestClient, admin: Headers, broker: Headers, muni
         assert_problem(response, 409)
 
 
-# 413: bodies over 1 MiB, announced or streamed.
+# 413: bodies over 1 MiB, announced or streamed (directory imports have a larger limit of
+# their own: tests/api/test_imports.py).
 
 
 def test_413_with_content_length(client: TestClient, admin: Headers) -> None:
-    response = client.post(f"{API}/imports", content=b" " * (MiB + 1), headers={**admin, **JSON})
+    response = client.post(
+        f"{API}/municipalities", content=b" " * (MiB + 1), headers={**admin, **JSON}
+    )
     assert_problem(response, 413)
 
 
 def test_413_for_a_chunked_body(client: TestClient, admin: Headers) -> None:
-    document = directory()  # a valid start, then padding past the limit
+    document = municipality_body()  # a valid start, then padding past the limit
     padding = b" " * 4096
 
     def chunks() -> Iterator[bytes]:
@@ -243,7 +246,7 @@ def test_413_for_a_chunked_body(client: TestClient, admin: Headers) -> None:
             yield padding
         yield b"}"
 
-    response = client.post(f"{API}/imports", content=chunks(), headers={**admin, **JSON})
+    response = client.post(f"{API}/municipalities", content=chunks(), headers={**admin, **JSON})
     assert "content-length" not in response.request.headers
     assert response.request.headers["transfer-encoding"] == "chunked"
     assert_problem(response, 413)

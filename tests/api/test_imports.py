@@ -1,7 +1,10 @@
 """The directory import: keys mapped to ids, all or nothing, every bad record named."""
 
+import json
+
 from fastapi.testclient import TestClient
 
+from api.settings import Settings
 from tests.helpers import API, assert_problem, contact_record, directory
 
 Headers = dict[str, str]
@@ -239,3 +242,184 @@ def test_a_large_directory_in_one_go(client: TestClient, admin: Headers) -> None
     last = client.get(f"{API}/contacts/{ids['c1499']}", headers=admin).json()
     assert last["knows"] == [ids["c1498"]]
     assert last["name"] == "Medewerker 1499"
+
+
+# --- contacts joining stored units (unitId) ----------------------------------------------------
+
+
+def _new_contact(key: str, **fields: object) -> dict:
+    return {
+        "key": key,
+        "name": fields.pop("name", f"Nieuwe collega {key}"),
+        "jobTitle": fields.pop("jobTitle", "Adviseur stadslandbouw"),
+        "email": fields.pop("email", f"{key}@amsterdam.example"),
+        "consentAt": "2026-02-01T09:00:00Z",
+        **fields,
+    }
+
+
+def _ask(client: TestClient, text: str) -> set[int]:
+    body = {"municipalityCode": "GM0363", "text": text, "limit": 50}
+    response = client.post(f"{API}/matches", json=body)
+    assert response.status_code == 200, response.text
+    return {item["contact"]["id"] for item in response.json()["items"]}
+
+
+def test_contacts_join_stored_units_by_unit_id(client: TestClient, admin: Headers) -> None:
+    first = client.post(f"{API}/imports", json=directory(), headers=admin).json()
+    units, contacts = first["units"], first["contacts"]
+    # Asked once before, so the matcher holds an index of the municipality already.
+    before = _ask(client, "kweekbakken op het dak")
+    batch = {
+        "contacts": [
+            _new_contact(
+                "noor",
+                unitId=units["gebied-zo"],
+                areaCodes=["WK0363TA"],
+                expertise="Helpt buren met kweekbakken op het dak.",
+                knows=["sem"],
+            ),
+            _new_contact("sem", unitId=units["wonen"], knows=["noor"]),
+        ]
+    }
+    response = client.post(f"{API}/imports", json=batch, headers=admin)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert result["units"] == {}
+    ids = result["contacts"]
+    assert set(ids) == {"noor", "sem"} and not set(ids.values()) & set(contacts.values())
+    noor = client.get(f"{API}/contacts/{ids['noor']}", headers=admin).json()
+    assert noor["unitId"] == units["gebied-zo"]
+    assert noor["municipalityCode"] == "GM0363"
+    assert noor["areaCodes"] == ["WK0363TA"]
+    assert noor["knows"] == [ids["sem"]]
+    sem = client.get(f"{API}/contacts/{ids['sem']}", headers=admin).json()
+    assert (sem["unitId"], sem["knows"]) == (units["wonen"], [ids["noor"]])
+    listed = client.get(f"{API}/contacts?unitId={units['gebied-zo']}", headers=admin).json()
+    assert ids["noor"] in {c["id"] for c in listed["items"]}
+    # The matcher sees the new colleague at once (the municipality's directory was touched).
+    after = _ask(client, "kweekbakken op het dak")
+    assert ids["noor"] in after and ids["noor"] not in before
+    assert _totals(client, admin) == {"municipalities": 1, "areas": 4, "units": 4, "contacts": 8}
+
+
+def test_unit_keys_and_unit_ids_mix_in_one_document(client: TestClient, admin: Headers) -> None:
+    stored = client.post(f"{API}/imports", json=directory(), headers=admin).json()["units"]
+    document = {
+        "units": [{"key": "nieuw", "municipalityCode": "GM0363", "name": "Nieuw", "kind": "team"}],
+        "contacts": [
+            _new_contact("a", unitKey="nieuw", knows=["b"]),
+            _new_contact("b", unitId=stored["ruimte"]),
+        ],
+    }
+    response = client.post(f"{API}/imports", json=document, headers=admin)
+    assert response.status_code == 201, response.text
+    ids, units = response.json()["contacts"], response.json()["units"]
+    a = client.get(f"{API}/contacts/{ids['a']}", headers=admin).json()
+    b = client.get(f"{API}/contacts/{ids['b']}", headers=admin).json()
+    assert (a["unitId"], a["knows"]) == (units["nieuw"], [ids["b"]])
+    assert b["unitId"] == stored["ruimte"]
+
+
+def test_an_unknown_unit_id_is_named_and_nothing_is_stored(
+    client: TestClient, admin: Headers
+) -> None:
+    units = client.post(f"{API}/imports", json=directory(), headers=admin).json()["units"]
+    batch = {
+        "contacts": [
+            _new_contact("x", unitId=max(units.values()) + 1000),
+            _new_contact("y", unitId=units["wonen"]),
+        ]
+    }
+    response = client.post(f"{API}/imports", json=batch, headers=admin)
+    body = assert_problem(response, 400, names=["contacts[0].unitId"])
+    assert "nothing was stored" in body["detail"]
+    assert _totals(client, admin)["contacts"] == 6
+
+
+def test_a_unit_of_another_municipality_sets_the_contacts_municipality(
+    client: TestClient, admin: Headers
+) -> None:
+    document = directory()
+    document["municipalities"].append({"code": "GM0599", "name": "Rotterdam"})
+    document["areas"].append({"code": "SD0599A", "name": "Noord", "municipalityCode": "GM0599"})
+    document["units"].append(
+        {"key": "haven", "municipalityCode": "GM0599", "name": "Haven", "kind": "team"}
+    )
+    units = client.post(f"{API}/imports", json=document, headers=admin).json()["units"]
+    batch = {
+        "contacts": [
+            # A Rotterdam unit: Amsterdam's areas and colleagues are out of reach.
+            _new_contact("r1", unitId=units["haven"], areaCodes=["SD0363T"], knows=["a1"]),
+            _new_contact("a1", unitId=units["wonen"], areaCodes=["SD0599A"]),
+        ]
+    }
+    response = client.post(f"{API}/imports", json=batch, headers=admin)
+    assert_problem(
+        response,
+        400,
+        names=["contacts[0].areaCodes[0]", "contacts[0].knows[0]", "contacts[1].areaCodes[0]"],
+    )
+    assert _totals(client, admin)["contacts"] == 6
+
+    # The same contacts in their own municipalities' areas go in, each in its unit's.
+    batch["contacts"][0] |= {"areaCodes": ["SD0599A"], "knows": []}
+    batch["contacts"][1] |= {"areaCodes": ["SD0363T"]}
+    response = client.post(f"{API}/imports", json=batch, headers=admin)
+    assert response.status_code == 201, response.text
+    ids = response.json()["contacts"]
+    r1 = client.get(f"{API}/contacts/{ids['r1']}", headers=admin).json()
+    assert (r1["unitId"], r1["municipalityCode"]) == (units["haven"], "GM0599")
+
+
+def test_exactly_one_of_unit_key_and_unit_id(client: TestClient, admin: Headers) -> None:
+    units = client.post(f"{API}/imports", json=directory(), headers=admin).json()["units"]
+    both = _new_contact("both", unitKey="wonen", unitId=units["wonen"])
+    neither = _new_contact("neither")
+    null = _new_contact("null", unitKey=None, unitId=None)
+    for record in (both, neither, null):
+        response = client.post(f"{API}/imports", json={"contacts": [record]}, headers=admin)
+        body = assert_problem(response, 400, names=["contacts[0].unitKey"])
+        assert "unitId" in body["invalidParams"][0]["reason"]
+    # Reported with the record's other problems, not instead of them.
+    response = client.post(
+        f"{API}/imports",
+        json={"contacts": [{**neither, "email": "geen-adres"}, both]},
+        headers=admin,
+    )
+    assert_problem(
+        response, 400, names=["contacts[0].unitKey", "contacts[0].email", "contacts[1].unitKey"]
+    )
+    # A unitId that is no id at all is named as such.
+    response = client.post(
+        f"{API}/imports", json={"contacts": [_new_contact("z", unitId=0)]}, headers=admin
+    )
+    assert_problem(response, 400, names=["contacts[0].unitId"])
+    assert _totals(client, admin)["contacts"] == 6
+
+
+# --- the body limit of imports ----------------------------------------------------------------
+
+
+def test_imports_take_bodies_over_the_general_limit(client: TestClient, admin: Headers) -> None:
+    """``max_import_body_bytes`` (64 MiB) applies to POST /imports only; every other body
+    stays within ``max_body_bytes`` (1 MiB)."""
+    mib = 1024 * 1024
+    encoded = json.dumps(directory()).encode()
+    padded = encoded + b" " * (mib + 1024 - len(encoded))
+    json_headers = {**admin, "Content-Type": "application/json"}
+    response = client.post(f"{API}/imports", content=padded, headers=json_headers)
+    assert response.status_code == 201, response.text
+    assert _totals(client, admin)["contacts"] == 6
+
+    municipality = json.dumps({"code": "GM0599", "name": "Rotterdam"}).encode()
+    padded = municipality + b" " * (len(padded) - len(municipality))
+    response = client.post(f"{API}/municipalities", content=padded, headers=json_headers)
+    assert_problem(response, 413)
+    assert _totals(client, admin)["municipalities"] == 1
+
+
+def test_the_import_limit_is_a_setting_of_its_own() -> None:
+    settings = Settings(database_url="sqlite://")
+    assert settings.max_body_bytes == 1024 * 1024
+    assert settings.max_import_body_bytes == 64 * 1024 * 1024
