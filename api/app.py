@@ -1,6 +1,7 @@
 """The FastAPI application factory."""
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,7 @@ from api.routes import (
     units,
     webhooks,
 )
+from api.services.matching import warm_up
 from api.services.webhook_delivery import WebhookWorker
 from api.settings import Settings, get_settings
 from api.web import mount_web
@@ -74,12 +76,20 @@ def _mount_docs(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Each process delivers the webhook outbox in a background thread (safe with many)."""
+    """Each process delivers the webhook outbox in a background thread (safe with many) and
+    builds its matching indexes in another."""
     worker = None
     if app.state.settings.webhook_worker:
         worker = WebhookWorker(engine=app.state.engine, settings=app.state.settings)
         worker.start()
     app.state.webhook_worker = worker
+    warmup = None
+    if app.state.settings.index_warmup:
+        warmup = threading.Thread(
+            target=warm_up, args=(app.state.engine,), name="index-warmup", daemon=True
+        )
+        warmup.start()
+    app.state.index_warmup = warmup
     try:
         yield
     finally:
@@ -148,7 +158,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
             expose_headers=["API-Version", "Location", "Link", "ETag", "X-Request-Id"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        limits={("POST", "/api/v1/imports"): settings.max_import_body_bytes},
+    )
     app.add_middleware(ResponseHeaders)
     # Outermost (added last): its request id and log line cover every answer, 413s included.
     app.add_middleware(RequestContext)

@@ -79,7 +79,17 @@ INDEX_BUILT = Gauge(
 )
 INDEX_BUILDS = Counter(
     "wegwijs_index_builds",
-    "Builds of a municipality's matching index (one per directory change per process).",
+    "Full builds of a municipality's matching index by this process.",
+    ["municipality"],
+)
+INDEX_UPDATES = Counter(
+    "wegwijs_index_updates",
+    "Times a municipality's matching index was brought up to date in place (no build).",
+    ["municipality"],
+)
+INDEX_UPDATED_CONTACTS = Counter(
+    "wegwijs_index_updated_contacts",
+    "Contacts re-read into a municipality's matching index in place.",
     ["municipality"],
 )
 
@@ -133,6 +143,13 @@ def observe_index_build(build: F) -> F:
         return directory
 
     return timed  # type: ignore[return-value]
+
+
+def observe_index_update(municipality_code: str, directory: Any, changed: int) -> None:
+    """An index brought up to date in place (``changed`` contacts re-read)."""
+    INDEX_CONTACTS.labels(municipality_code).set(directory.size)
+    INDEX_UPDATES.labels(municipality_code).inc()
+    INDEX_UPDATED_CONTACTS.labels(municipality_code).inc(changed)
 
 
 def index_builds() -> dict[str, IndexBuild]:

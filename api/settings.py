@@ -51,12 +51,17 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     # Largest request body accepted (bytes); larger ones get 413 before the body is read.
     max_body_bytes: int = 1024 * 1024
+    # POST /api/v1/imports only (admin): staff load whole directories, tens of MB, in bulk.
+    max_import_body_bytes: int = 64 * 1024 * 1024
     # Connection pool; sized above the request thread pool so requests never queue for a
     # connection indefinitely (see FastAPI issue #3205), and bounded waits answer 503.
     db_pool_size: int = 20
     db_max_overflow: int = 20
     db_pool_timeout_seconds: float = 5.0
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    # Build every municipality's matching index when the process starts (in the background;
+    # /ready answers 503 until done), so no initiator waits for a first build.
+    index_warmup: bool = True
     # Introductions: open ones (requested or accepted) within this many days count against a
     # contact's capacityPerMonth; an initiative may have at most this many open at once.
     introduction_window_days: int = Field(default=30, ge=1, le=365)

@@ -1,15 +1,28 @@
-"""A prepared directory: every contact's analysed text, themes, capabilities and areas, plus
-inverted indexes, so a match scores only candidates instead of everyone.
+"""A prepared directory: every contact's analysed text, themes, capabilities and areas, as
+postings and column arrays, so a match scores every contact with a few vectorised
+operations and explains only the few it returns.
 
-Build it once per municipality (and vocabulary); it is immutable and safe to share between
-threads. ``Directory.build`` does all the text analysis, ``analyse_initiative`` the query's.
+Build it once per municipality (and vocabulary) with ``Directory.build``; keep it current
+with ``upsert`` and ``remove`` instead of rebuilding. Each contact lives in a *slot*: an
+update gives the contact a new slot and leaves the old one dead (its postings are skipped
+until ``compact``, which ``upsert`` and ``remove`` call once a quarter of the slots are
+dead), so a write costs the analysis of one contact, not of the directory. The analyzer
+(its lexicon of known words) is fixed at build time: new and changed contacts are read
+with the words the directory was built with.
+
+Not thread-safe on its own: hold ``lock`` while ranking or writing (``api`` does).
 """
 
+import gc
 import math
+import re
+import threading
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from matching.model import AreaProfile, ContactProfile, InitiativeProfile
@@ -18,6 +31,13 @@ from matching.text import Analyzer, normalise, stem
 from matching.vocabulary import ConceptMatcher, Vocabulary
 
 K1, B = 1.2, 0.75
+# Compact when this share of the slots is dead (and there are at least MIN_DEAD_TO_COMPACT).
+DEAD_SHARE_TO_COMPACT = 0.25
+MIN_DEAD_TO_COMPACT = 256
+TERMS_CACHE_LIMIT = 100_000
+# Words never run across these, so a text's terms are its sentences' terms (and sentences
+# recur across colleagues: "Kent de partners in de wijk.").
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
 # Words in organisation names that do not identify the organisation.
 GENERIC_ORGANISATION_WORDS = frozenset(
     (  # noqa: SIM905 - a word list reads best as text
@@ -33,18 +53,25 @@ UNIT_KIND_CAPABILITY = {
     "district": {"space": 0.3, "network": 0.4, "permit": 0.2},
     "programme": {"scaling": 0.6, "recognition": 0.4, "partnership": 0.3},
 }
+# The column families: a contact's theme strengths, need capabilities and network kinds.
+FAMILIES = ("theme", "need", "kind")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactFeatures:
     profile: ContactProfile
-    term_counts: dict[str, int]
+    terms: tuple[str, ...]  # index terms, each once
+    counts: tuple[int, ...]  # how often each occurs, in the same order
     length: int
     themes: dict[str, float]
     capability: dict[str, float]
     areas: tuple[str, ...]
     network_kinds: frozenset[str]
     network_tokens: dict[str, str]  # distinctive token -> organisation name
+
+    @property
+    def term_counts(self) -> dict[str, int]:
+        return dict(zip(self.terms, self.counts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -59,130 +86,429 @@ class InitiativeFeatures:
     areas: tuple[str, ...]
 
 
+class _Posting:
+    """The slots holding a term and how often each holds it: compact arrays that grow,
+    with a NumPy copy made on first use after a change."""
+
+    __slots__ = ("_cached", "slots", "tfs")
+
+    def __init__(self) -> None:
+        self.slots = array("i")
+        self.tfs = array("I")
+        self._cached: tuple[np.ndarray, np.ndarray] | None = None
+
+    def append(self, slot: int, tf: int) -> None:
+        self.slots.append(slot)
+        self.tfs.append(tf)
+        self._cached = None
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """(slot, term frequency) pairs, dead slots included."""
+        return zip(self.slots, self.tfs, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._cached is None:
+            self._cached = (
+                np.array(self.slots, dtype=np.intp),
+                np.array(self.tfs, dtype=np.float64),
+            )
+        return self._cached
+
+
+class _SlotSet:
+    """Slots that come and go (an area's contacts, an organisation's), with a cached array."""
+
+    __slots__ = ("_cached", "slots")
+
+    def __init__(self) -> None:
+        self.slots: set[int] = set()
+        self._cached: np.ndarray | None = None
+
+    def add(self, slot: int) -> None:
+        self.slots.add(slot)
+        self._cached = None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self.slots))
+
+    def discard(self, slot: int) -> None:
+        self.slots.discard(slot)
+        self._cached = None
+
+    def array(self) -> np.ndarray:
+        if self._cached is None:
+            self._cached = np.fromiter(self.slots, dtype=np.intp, count=len(self.slots))
+        return self._cached
+
+
 class Directory:
     def __init__(
-        self,
-        *,
-        vocabulary: Vocabulary,
-        analyzer: Analyzer,
-        concepts: ConceptMatcher,
-        contacts: list[ContactFeatures],
-        postings: dict[str, list[tuple[int, int]]],
-        theme_postings: dict[str, list[int]],
-        need_postings: dict[str, list[tuple[int, float]]],
-        area_postings: dict[str, list[int]],
-        areas: dict[str, AreaProfile],
-        ancestors: dict[str, tuple[str, ...]],
-        organisation_tokens: list[str],
+        self, *, vocabulary: Vocabulary, analyzer: Analyzer, areas: Iterable[AreaProfile]
     ) -> None:
         self.vocabulary = vocabulary
         self.analyzer = analyzer
-        self.concepts = concepts
-        self.contacts = contacts
-        self.postings = postings
-        self.theme_postings = theme_postings
-        self.need_postings = need_postings
-        self.area_postings = area_postings
-        self.areas = areas
-        self.ancestors = ancestors
-        self.organisation_tokens = organisation_tokens
-        self.size = len(contacts)
-        self.average_length = sum(c.length for c in contacts) / len(contacts) if contacts else 1.0
-        # BM25's length normalisation per contact, computed once instead of per posting.
-        self.length_norms = [K1 * (1 - B + B * c.length / self.average_length) for c in contacts]
-        self.position = {c.profile.key: i for i, c in enumerate(contacts)}
+        self.concepts = ConceptMatcher(vocabulary, analyzer)
+        self.areas = {a.code: a for a in areas}
+        self.ancestors = {code: area_ancestors(code, self.areas) for code in self.areas}
+        narrower: dict[str, list[str]] = {}
+        for code, chain in self.ancestors.items():
+            for wider in chain:
+                narrower.setdefault(wider, []).append(code)
+        # The areas inside each area (its wijken and buurten), for the "narrower" area fit.
+        self.descendants = {code: tuple(codes) for code, codes in narrower.items()}
+        # Place names say where, not who: "Moskee Javaplein" is not named by "Javaplein".
+        self.place_words = {
+            token for a in self.areas.values() for token in normalise(a.name).split()
+        }
         self.related = {slug: t.related for slug, t in vocabulary.themes.items()}
-        self.neighbours = _acquaintances(contacts, self.position)
+        self.lock = threading.RLock()
+        self.neighbours = _Acquaintances(self)
+        self._terms_cache: dict[str, list[str]] = {}
+        self._name_tokens: dict[str, tuple[str, ...]] = {}
+        self._not_identifying = GENERIC_ORGANISATION_WORDS | self.place_words
+        self._reset()
+
+    def _reset(self) -> None:
+        self.contacts: list[ContactFeatures | None] = []
+        self.position: dict[str, int] = {}
+        self.postings: dict[str, _Posting] = {}
+        self.document_frequency: dict[str, int] = {}
+        self.area_postings: dict[str, _SlotSet] = {}
+        self.token_postings: dict[str, _SlotSet] = {}
+        # One array per theme, need kind and network kind (a column each, stored apart so
+        # reading one is a contiguous scan).
+        self.columns: dict[str, dict[str, np.ndarray]] = {family: {} for family in FAMILIES}
+        self._length = np.zeros(0)
+        self._live = np.zeros(0, dtype=bool)
+        self._open = np.zeros(0)
+        self._capacity = np.zeros(0)
+        self._citywide = np.zeros(0, dtype=bool)
+        self._total_length = 0
+        self._token_counts: Counter[str] = Counter()
+        self._token_list: list[str] | None = None
+        self._token_lengths: dict[int, list[str]] | None = None
+        self._knows: dict[str, tuple[str, ...]] = {}
+        self._known_by: dict[str, set[str]] = {}
+        self.dead = 0
 
     @classmethod
     def build(
         cls,
-        contacts: Sequence[ContactProfile],
+        contacts: Iterable[ContactProfile],
         areas: Iterable[AreaProfile],
         vocabulary: Vocabulary,
         *,
         analyzer: Analyzer | None = None,
     ) -> "Directory":
-        area_map = {a.code: a for a in areas}
-        # Place names say where, not who: "Moskee Javaplein" is not named by "Javaplein".
-        place_words = {token for a in area_map.values() for token in normalise(a.name).split()}
-        analyzer = analyzer or vocabulary.analyzer(_contact_texts(contacts))
-        concepts = ConceptMatcher(vocabulary, analyzer)
-        features: list[ContactFeatures] = []
-        postings: dict[str, list[tuple[int, int]]] = {}
-        theme_postings: dict[str, list[int]] = {}
-        need_postings: dict[str, list[tuple[int, float]]] = {}
-        area_postings: dict[str, list[int]] = {}
-        organisation_tokens: set[str] = set()
-        for index, contact in enumerate(contacts):
-            terms = Counter(analyzer.terms(_contact_document(contact, vocabulary)))
-            for term, count in terms.items():
-                postings.setdefault(term, []).append((index, count))
-            found = concepts.find(terms)
-            themes = _contact_themes(contact, found["theme"])
-            capability = _contact_capability(contact, found["need"])
-            for slug in themes:
-                theme_postings.setdefault(slug, []).append(index)
-            for kind, strength in capability.items():
-                need_postings.setdefault(kind, []).append((index, strength))
-            served = contact.area_codes or contact.unit.area_codes
-            for code in served:
-                area_postings.setdefault(code, []).append(index)
-            tokens = _organisation_tokens(contact, place_words)
-            organisation_tokens.update(tokens)
-            features.append(
-                ContactFeatures(
-                    profile=contact,
-                    term_counts=dict(terms),
-                    length=sum(terms.values()),
-                    themes=themes,
-                    capability=capability,
-                    areas=tuple(served),
-                    network_kinds=frozenset(n.kind for n in contact.networks),
-                    network_tokens=tokens,
-                )
-            )
-        return cls(
+        contacts = list(contacts)
+        directory = cls(
             vocabulary=vocabulary,
-            analyzer=analyzer,
-            concepts=concepts,
-            contacts=features,
-            postings=postings,
-            theme_postings=theme_postings,
-            need_postings=need_postings,
-            area_postings=area_postings,
-            areas=area_map,
-            ancestors={code: area_ancestors(code, area_map) for code in area_map},
-            organisation_tokens=sorted(organisation_tokens),
+            analyzer=analyzer or vocabulary.analyzer(_contact_texts(contacts)),
+            areas=areas,
         )
+        directory._grow(len(contacts))
+        # A build makes millions of long-lived objects and no garbage cycles: the cyclic
+        # collector would only rescan them, over and over. Paused while building, and the
+        # result frozen out of later collections (``gc.freeze``), so a match never waits
+        # for a collection that walks the whole directory.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for contact in contacts:
+                if contact.key in directory.position:
+                    directory._unlink(contact.key)
+                directory._place(directory._analyse(contact))
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()
+        return directory
+
+    # --- size and statistics --------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """Listed contacts (dead slots not counted)."""
+        return len(self.position)
+
+    @property
+    def slots(self) -> int:
+        """Slots in use, live or dead: the length of every per-contact array."""
+        return len(self.contacts)
+
+    @property
+    def average_length(self) -> float:
+        return self._total_length / self.size if self.size else 1.0
+
+    def live_contacts(self) -> Iterator[ContactFeatures]:
+        return (c for c in self.contacts if c is not None)
 
     def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
+        df = self.document_frequency.get(term, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def bm25(self, query_terms: Counter) -> dict[int, float]:
-        """BM25 (k1 = 1.2, b = 0.75) of every contact containing a query term."""
-        scores: dict[int, float] = {}
-        get = scores.get
-        norms = self.length_norms
+    # --- writes ---------------------------------------------------------------------------
+
+    def upsert(self, contact: ContactProfile) -> None:
+        """Add a contact, or replace the one with the same key."""
+        with self.lock:
+            if contact.key in self.position:
+                self._unlink(contact.key)
+            self._grow(self.slots + 1)
+            self._place(self._analyse(contact))
+            self._maybe_compact()
+
+    def remove(self, key: str) -> bool:
+        """Take a contact out; False when the directory did not hold it."""
+        with self.lock:
+            if key not in self.position:
+                return False
+            self._unlink(key)
+            self._maybe_compact()
+            return True
+
+    def compact(self) -> None:
+        """Give the live contacts consecutive slots again (no text analysis is repeated)."""
+        with self.lock:
+            live = list(self.live_contacts())
+            self._reset()
+            self._grow(len(live))
+            for features in live:
+                self._place(features)
+
+    def _maybe_compact(self) -> None:
+        if self.dead >= MIN_DEAD_TO_COMPACT and self.dead >= DEAD_SHARE_TO_COMPACT * self.slots:
+            self.compact()
+
+    def _analyse(self, contact: ContactProfile) -> ContactFeatures:
+        terms: Counter[str] = Counter()
+        for part in _contact_document(contact, self.vocabulary):
+            for sentence in _SENTENCE_END.split(part):
+                terms.update(self._part_terms(sentence))
+        found = self.concepts.find(terms)
+        served = contact.area_codes or contact.unit.area_codes
+        return ContactFeatures(
+            profile=contact,
+            terms=tuple(terms),
+            counts=tuple(terms.values()),
+            length=sum(terms.values()),
+            themes=_contact_themes(contact, found["theme"]),
+            capability=_contact_capability(contact, found["need"]),
+            areas=tuple(served),
+            network_kinds=frozenset(n.kind for n in contact.networks),
+            network_tokens=self._organisation_tokens(contact),
+        )
+
+    def _organisation_tokens(self, contact: ContactProfile) -> dict[str, str]:
+        """The words that identify the organisations in a contact's network (not generic
+        words, not place names), each with the organisation's name."""
+        tokens: dict[str, str] = {}
+        for network in contact.networks:
+            found = self._name_tokens.get(network.name)
+            if found is None:
+                if len(self._name_tokens) >= TERMS_CACHE_LIMIT:
+                    self._name_tokens.clear()
+                found = self._name_tokens[network.name] = tuple(
+                    token
+                    for token in normalise(network.name).split()
+                    if len(token) >= 4 and token not in self._not_identifying
+                )
+            for token in found:
+                tokens.setdefault(token, network.name)
+        return tokens
+
+    def _part_terms(self, text: str) -> list[str]:
+        """The terms of one part of a contact's text; titles, unit texts, theme labels and
+        organisation names recur across colleagues, so they are analysed once."""
+        cached = self._terms_cache.get(text)
+        if cached is None:
+            if len(self._terms_cache) >= TERMS_CACHE_LIMIT:
+                self._terms_cache.clear()
+            cached = self._terms_cache[text] = self.analyzer.terms(text)
+        return cached
+
+    def _grow(self, needed: int) -> None:
+        """Room for ``needed`` slots in every per-contact array (doubling, so appends are
+        amortised O(1))."""
+        have = len(self._length)
+        if needed <= have:
+            return
+        size = max(needed, 2 * have, 64)
+
+        def grown(old: np.ndarray) -> np.ndarray:
+            new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
+            new[:have] = old
+            return new
+
+        self._length = grown(self._length)
+        self._live = grown(self._live)
+        self._open = grown(self._open)
+        self._capacity = grown(self._capacity)
+        self._citywide = grown(self._citywide)
+        self.columns = {
+            family: {name: grown(column) for name, column in columns.items()}
+            for family, columns in self.columns.items()
+        }
+
+    def _column(self, family: str, name: str) -> np.ndarray:
+        columns = self.columns[family]
+        column = columns.get(name)
+        if column is None:
+            column = columns[name] = np.zeros(len(self._length))
+        return column
+
+    def _place(self, features: ContactFeatures) -> None:
+        slot = len(self.contacts)
+        self._grow(slot + 1)
+        profile = features.profile
+        self.contacts.append(features)
+        self.position[profile.key] = slot
+        frequency = self.document_frequency
+        postings = self.postings
+        for term, count in zip(features.terms, features.counts, strict=True):
+            posting = postings.get(term)
+            if posting is None:
+                posting = postings[term] = _Posting()
+            posting.slots.append(slot)  # inlined _Posting.append: the hottest loop of a build
+            posting.tfs.append(count)
+            posting._cached = None
+            frequency[term] = frequency.get(term, 0) + 1
+        self._total_length += features.length
+        column = self._column
+        for name, value in features.themes.items():
+            column("theme", name)[slot] = value
+        for name, value in features.capability.items():
+            column("need", name)[slot] = value
+        for name in features.network_kinds:
+            column("kind", name)[slot] = 1.0
+        self._length[slot] = features.length
+        self._live[slot] = True
+        self._open[slot] = 1.0 if profile.open_to_initiatives else 0.0
+        self._capacity[slot] = profile.capacity_left
+        self._citywide[slot] = not features.areas
+        for code in features.areas:
+            slots = self.area_postings.get(code)
+            if slots is None:
+                slots = self.area_postings[code] = _SlotSet()
+            slots.add(slot)
+        for token in features.network_tokens:
+            slots = self.token_postings.get(token)
+            if slots is None:
+                slots = self.token_postings[token] = _SlotSet()
+            slots.add(slot)
+            self._token_counts[token] += 1
+        if features.network_tokens:
+            self._token_list = self._token_lengths = None
+        self._knows[profile.key] = profile.knows
+        for other in profile.knows:
+            self._known_by.setdefault(other, set()).add(profile.key)
+
+    def _unlink(self, key: str) -> None:
+        slot = self.position.pop(key)
+        features = self.contacts[slot]
+        self.contacts[slot] = None
+        self.dead += 1
+        frequency = self.document_frequency
+        for term in features.terms:
+            left = frequency[term] - 1
+            if left:
+                frequency[term] = left
+            else:
+                del frequency[term]
+        self._total_length -= features.length
+        self._live[slot] = False
+        for columns in self.columns.values():
+            for column in columns.values():
+                column[slot] = 0.0
+        for code in features.areas:
+            self.area_postings[code].discard(slot)
+        for token in features.network_tokens:
+            self.token_postings[token].discard(slot)
+            self._token_counts[token] -= 1
+            if self._token_counts[token] <= 0:
+                del self._token_counts[token]
+            self._token_list = self._token_lengths = None
+        for other in self._knows.pop(key, ()):
+            known_by = self._known_by.get(other)
+            if known_by is not None:
+                known_by.discard(key)
+                if not known_by:
+                    del self._known_by[other]
+
+    # --- reads for the ranker ---------------------------------------------------------------
+
+    def column(self, family: str, name: str) -> np.ndarray | None:
+        """One column (``theme``, ``need`` or ``kind``) over all slots; None when no contact
+        has it."""
+        column = self.columns[family].get(name)
+        return None if column is None else column[: self.slots]
+
+    @property
+    def live(self) -> np.ndarray:
+        return self._live[: self.slots]
+
+    @property
+    def openness(self) -> np.ndarray:
+        return self._open[: self.slots]
+
+    @property
+    def capacity_left(self) -> np.ndarray:
+        """Each slot's own capacity left (``ContactProfile.capacity_left``)."""
+        return self._capacity[: self.slots]
+
+    @property
+    def citywide(self) -> np.ndarray:
+        return self._citywide[: self.slots]
+
+    def area_slots(self, code: str) -> np.ndarray | None:
+        slots = self.area_postings.get(code)
+        return None if slots is None or not slots.slots else slots.array()
+
+    def token_slots(self, token: str) -> np.ndarray | None:
+        slots = self.token_postings.get(token)
+        return None if slots is None or not slots.slots else slots.array()
+
+    @property
+    def organisation_tokens(self) -> list[str]:
+        if self._token_list is None:
+            self._token_list = sorted(self._token_counts)
+        return self._token_list
+
+    def bm25_vector(self, query_terms: Mapping[str, int]) -> np.ndarray:
+        """BM25 (k1 = 1.2, b = 0.75) of every slot; dead slots hold leftovers to mask out.
+        The same arithmetic, in the same order, as ``bm25_for``."""
+        scores = np.zeros(self.slots)
+        average = self.average_length
         for term, query_count in query_terms.items():
             posting = self.postings.get(term)
-            if not posting:
+            if posting is None or not self.document_frequency.get(term):
                 continue
+            slots, tfs = posting.arrays()
             weight = self.idf(term) * min(query_count, 3) * (K1 + 1)
-            for index, tf in posting:
-                scores[index] = get(index, 0.0) + weight * tf / (tf + norms[index])
+            norms = K1 * (1 - B + B * self._length[slots] / average)
+            scores[slots] += weight * tfs / (tfs + norms)
         return scores
 
-    def bm25_for(self, contact: ContactFeatures, query_terms: Counter) -> float:
+    def bm25(self, query_terms: Mapping[str, int]) -> dict[int, float]:
+        """BM25 of every listed contact containing a query term, by slot."""
+        scores = self.bm25_vector(query_terms)
+        hits = np.flatnonzero((scores > 0) & self.live)
+        return {int(slot): float(scores[slot]) for slot in hits}
+
+    def bm25_for(self, contact: ContactFeatures, query_terms: Mapping[str, int]) -> float:
         """BM25 of one contact, with this directory's term statistics."""
         counts = contact.term_counts
         norm = K1 * (1 - B + B * contact.length / self.average_length)
-        return sum(
-            self.idf(term) * min(q, 3) * counts[term] * (K1 + 1) / (counts[term] + norm)
-            for term, q in query_terms.items()
-            if term in counts
-        )
+        total = 0.0
+        for term, query_count in query_terms.items():
+            tf = counts.get(term)
+            if tf:
+                weight = self.idf(term) * min(query_count, 3) * (K1 + 1)
+                total += weight * tf / (tf + norm)
+        return total
 
     def contact(self, key: str) -> ContactFeatures | None:
         index = self.position.get(key)
@@ -225,37 +551,95 @@ class Directory:
     def _named_partners(self, words: list[str]) -> dict[str, str]:
         """Organisation tokens the initiative names, exactly or with a small typo."""
         named: dict[str, str] = {}
-        known = set(self.organisation_tokens)
+        known = self._token_counts
         for word in set(words):
             if len(word) < 4 or word in GENERIC_ORGANISATION_WORDS:
                 continue
             if word in known:
                 named[word] = word
             elif len(word) >= 5:
-                hit = process.extractOne(
-                    word, self.organisation_tokens, scorer=fuzz.ratio, score_cutoff=88
-                )
+                hit = self._closest_token(word)
                 if hit:
-                    named[hit[0]] = word
+                    named[hit] = word
         return named
 
+    def _closest_token(self, word: str) -> str | None:
+        """The organisation token most like ``word`` (``fuzz.ratio`` ≥ 88; of equals the
+        first in alphabetical order). Only tokens of a length that can reach 88 are compared:
+        the ratio is ``100 · (1 - indel / (a + b))`` and the indel distance is at least the
+        difference in length, so ``|a - b| ≤ 0.12 · (a + b)`` is necessary."""
+        best: tuple[float, str] | None = None
+        length = len(word)
+        for other, tokens in self._tokens_by_length().items():
+            if abs(length - other) > 0.12 * (length + other):
+                continue
+            hit = process.extractOne(word, tokens, scorer=fuzz.ratio, score_cutoff=88)
+            if hit and (best is None or (-hit[1], hit[0]) < (-best[0], best[1])):
+                best = (hit[1], hit[0])
+        return None if best is None else best[1]
 
-def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> str:
+    def _tokens_by_length(self) -> dict[int, list[str]]:
+        if self._token_lengths is None:
+            lengths: dict[int, list[str]] = {}
+            for token in self.organisation_tokens:  # sorted, so each list is sorted too
+                lengths.setdefault(len(token), []).append(token)
+            self._token_lengths = lengths
+        return self._token_lengths
+
+
+class _Acquaintances(Mapping[str, tuple[str, ...]]):
+    """Who knows whom, both ways (knowing someone is mutual enough to ask a favour), among
+    the listed contacts only; read from the directory's ``knows`` on each lookup, so writes
+    need no upkeep here. Ordered by key (numeric keys numerically), so paths come out the
+    same in every process whatever order contacts were added in."""
+
+    def __init__(self, directory: Directory) -> None:
+        self._directory = directory
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        directory = self._directory
+        if key not in directory.position:
+            raise KeyError(key)
+        others = set(directory._knows.get(key, ())) | directory._known_by.get(key, set())
+        linked = [o for o in others if o != key and o in directory.position]
+        if not linked:
+            raise KeyError(key)
+        return tuple(sorted(linked, key=_key_order))
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._directory.position if key in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    return (len(key), key)
+
+
+def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[str]:
+    """The parts of a contact's text, analysed part by part (the terms of text joined by
+    spaces are the terms of its parts)."""
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
     # The job title says most about a portfolio, so it counts twice.
-    return " ".join(
-        [
-            contact.job_title,
-            contact.job_title,
-            contact.expertise,
-            *theme_labels,
-            contact.unit.name,
-            contact.unit.description,
-            *(n.name for n in contact.networks),
-        ]
-    )
+    return [
+        contact.job_title,
+        contact.job_title,
+        contact.expertise,
+        *theme_labels,
+        contact.unit.name,
+        contact.unit.description,
+        *(n.name for n in contact.networks),
+    ]
 
 
 def _contact_texts(contacts: Sequence[ContactProfile]) -> list[str]:
@@ -296,30 +680,6 @@ def _contact_capability(
     if not (contact.area_codes or contact.unit.area_codes):
         capability["scaling"] = max(capability.get("scaling", 0.0), 0.3)
     return {kind: value for kind, value in capability.items() if value > 0}
-
-
-def _organisation_tokens(contact: ContactProfile, place_words: set[str]) -> dict[str, str]:
-    tokens: dict[str, str] = {}
-    for network in contact.networks:
-        for token in normalise(network.name).split():
-            if len(token) >= 4 and token not in GENERIC_ORGANISATION_WORDS | place_words:
-                tokens.setdefault(token, network.name)
-    return tokens
-
-
-def _acquaintances(
-    contacts: Sequence[ContactFeatures], position: Mapping[str, int]
-) -> dict[str, tuple[str, ...]]:
-    """Who knows whom, both ways (knowing someone is mutual enough to ask a favour), among
-    the listed contacts only, in directory order so paths come out the same every time."""
-    links: dict[str, set[str]] = {}
-    for contact in contacts:
-        key = contact.profile.key
-        for other in contact.profile.knows:
-            if other != key and other in position:
-                links.setdefault(key, set()).add(other)
-                links.setdefault(other, set()).add(key)
-    return {key: tuple(sorted(keys, key=position.__getitem__)) for key, keys in links.items()}
 
 
 def area_ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:

@@ -21,9 +21,10 @@ like someone already picked (same unit, same themes), so the top five together a
 initiative instead of being five copies of one profile.
 """
 
-import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from matching import signals
 from matching.index import ContactFeatures, Directory, InitiativeFeatures
@@ -31,8 +32,6 @@ from matching.model import InitiativeProfile, Match, Reason, TrackRecord, Weight
 from matching.paths import introduce_via
 
 NO_RECORD = TrackRecord()
-
-CANDIDATES = 300
 
 
 def rank(
@@ -55,10 +54,10 @@ def rank(
     if limit <= 0 or directory.size == 0:
         return []
     query = directory.analyse_initiative(initiative)
-    bm25 = directory.bm25(query.terms)
-    candidates = _candidates(query, directory, bm25)
-    best_bm25 = max((bm25.get(i, 0.0) for i in candidates), default=0.0)
     capacity_left = capacity_left or {}
+    scores, bm25, best_bm25 = score_all(
+        query, directory, weights=weights, capacity_left=capacity_left, track_records=track_records
+    )
 
     def score(index: int, *, explain: bool) -> Match:
         contact = directory.contacts[index]
@@ -67,7 +66,7 @@ def rank(
             contact,
             directory,
             weights=weights,
-            bm25=bm25.get(index, 0.0),
+            bm25=float(bm25[index]),
             best_bm25=best_bm25,
             capacity_left=capacity_left.get(contact.profile.key),
             track_record=(
@@ -76,9 +75,10 @@ def rank(
             explain=explain,
         )
 
-    # Numbers for every candidate; sentences only for the few that are shown.
+    # Everyone is scored (vectorised); the re-rank's pool is then scored again one by one, as
+    # the reference, and only the few that are shown are explained in sentences.
     chosen = rerank(
-        [score(i, explain=False) for i in candidates],
+        [score(int(i), explain=False) for i in _pool(scores, directory.size, 3 * limit)],
         query,
         directory,
         weights=weights,
@@ -147,26 +147,163 @@ def rank_initiatives(
     return sorted(scored, key=lambda m: (-m.score, m.key))[:limit]
 
 
-def _candidates(
-    query: InitiativeFeatures, directory: Directory, bm25: dict[int, float]
-) -> list[int]:
-    """Contacts worth scoring in full: those sharing words, themes, needs or areas with the
-    initiative, best first by a cheap preliminary score."""
-    best = max(bm25.values(), default=0.0) or 1.0
-    preliminary = {index: 4 * value / best for index, value in bm25.items()}
-    for slug, weight in query.themes.items():
-        for index in directory.theme_postings.get(slug, ()):
-            preliminary[index] = preliminary.get(index, 0.0) + 4 * weight
-    for kind, weight in query.needs.items():
-        for index, strength in directory.need_postings.get(kind, ()):
-            preliminary[index] = preliminary.get(index, 0.0) + 2 * weight * strength
+def shares_something(match: Match, query: InitiativeFeatures) -> bool:
+    """Whether a scored contact is a match at all: they know something of the subject
+    (relevance above 0), or they work in the asked area or the area that contains it. Anyone
+    else is left out, however open and free they are."""
+    if match.signals["relevance"] > 0:
+        return True
+    return bool(query.areas) and match.signals["area"] >= signals.WIDER_AREA
+
+
+# Scores within this of the pool's last one may round (to 4 decimals) to a tie with it and
+# then win on their key: they are scored one by one too.
+ROUNDING_WINDOW = 2e-4
+
+
+def _pool(scores: np.ndarray, live: int, size: int) -> np.ndarray:
+    """Slots that can be in the top ``size`` of ``(-round(score, 4), key)``: every slot
+    scoring at least the ``size``-th best minus the rounding window (dead slots score -1)."""
+    if live <= size:
+        return np.flatnonzero(scores >= 0)
+    cut = len(scores) - size
+    kth = np.partition(scores, cut)[cut]
+    return np.flatnonzero(scores >= max(kth - ROUNDING_WINDOW, 0.0))
+
+
+def score_all(
+    query: InitiativeFeatures,
+    directory: Directory,
+    *,
+    weights: Weights,
+    capacity_left: Mapping[str, int],
+    track_records: Mapping[str, TrackRecord] | None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """``score_contact``'s score for every slot at once: the same formula and the same
+    floating-point operations in the same order, on columns instead of one contact's
+    dictionaries, so the numbers are equal, not merely close. Returns the scores (-1 for
+    dead slots and for contacts without any relevance), each slot's BM25 and the best BM25
+    of a listed contact."""
+    n = directory.slots
+    live = directory.live
+    zeros = np.zeros(n)
+    bm25 = np.where(live, directory.bm25_vector(query.terms), 0.0)
+    best_bm25 = float(bm25.max()) if n else 0.0
+    # signals.text_relevance
+    text = np.where(bm25 > 0, np.minimum(1.0, bm25 / max(best_bm25, 1.0)), 0.0)
+
+    # signals.theme_overlap
+    def theme_column(slug: str) -> np.ndarray:
+        column = directory.column("theme", slug)
+        return zeros if column is None else column
+
+    theme_total = sum(query.themes.values())
+    if theme_total <= 0:
+        theme = zeros
+    else:
+        covered = np.zeros(n)
+        for slug, weight in query.themes.items():
+            related = [theme_column(r) for r in directory.related.get(slug, ())]
+            nearby = np.maximum.reduce(related) if related else zeros
+            credit = signals.RELATED_THEME_CREDIT * nearby
+            covered += weight * np.maximum(theme_column(slug), credit)
+        theme = covered / theme_total
+
+    # signals.network_reach, with the organisations the initiative names
+    if query.partner_kinds:
+        reached = np.zeros(n)
+        for kind in query.partner_kinds:
+            column = directory.column("kind", kind)
+            if column is not None:
+                reached += column
+        network = reached / len(query.partner_kinds)
+    else:
+        network = np.zeros(n)
+    for token in query.named_partners:
+        slots = directory.token_slots(token)
+        if slots is not None:
+            network[slots] = 1.0
+    network_applies = bool(query.partner_kinds or query.named_partners)
+
+    # signals.need_fit over the capabilities as score_contact completes them
+    need_total = sum(query.needs.values())
+    need = zeros
+    if need_total > 0:
+        answered = np.zeros(n)
+        for kind, weight in query.needs.items():
+            capability = directory.column("need", kind)
+            capability = zeros if capability is None else capability
+            if kind == "knowledge":
+                capability = np.maximum(capability, 0.5 * text + 0.5 * theme)
+            if network_applies and kind in ("network", "partnership"):
+                capability = np.maximum(capability, network)
+            answered += weight * capability
+        need = answered / need_total
+
+    topic = [(weights.text, text), (weights.theme, theme)]
+    if query.needs:
+        topic.append((weights.need, need))
+    if network_applies:
+        topic.append((weights.network, network))
+    total_weight = sum(w for w, _ in topic) or 1.0
+    relevance = topic[0][0] * topic[0][1]
+    for weight, value in topic[1:]:
+        relevance = relevance + weight * value
+    relevance = relevance / total_weight
+
+    fit = _area_fit_all(query, directory)
+    place = weights.area_floor + (1 - weights.area_floor) * fit
+    left = directory.capacity_left.copy()
+    for key, slots_left in capacity_left.items():
+        slot = directory.position.get(key)
+        if slot is not None:
+            left[slot] = slots_left
+    room = np.minimum(1.0, np.maximum(0.0, left) / 2)
+    readiness = (weights.openness_floor + (1 - weights.openness_floor) * directory.openness) * (
+        weights.capacity_floor + (1 - weights.capacity_floor) * room
+    )
+    track = np.ones(n)
+    for key, record in (track_records or {}).items():
+        slot = directory.position.get(key)
+        if slot is not None:
+            experience = signals.track_record(
+                record.helpful,
+                record.not_helpful,
+                record.by_theme,
+                query.themes,
+                prior_strength=weights.prior_strength,
+            )
+            track[slot] = 1 + weights.experience * (2 * experience - 1)
+    scores = np.minimum(1.0, relevance * place * readiness * track)
+    # See shares_something: the subject, or the very place.
+    shared = relevance > 0
+    if query.areas:
+        shared |= fit >= signals.WIDER_AREA
+    scores[~live | ~shared] = -1.0
+    return scores, bm25, best_bm25
+
+
+def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray:
+    """``signals.area_fit`` for every slot: the best over the asked areas of the same area,
+    a wider one containing it, or a narrower one inside it; citywide roles their own value."""
+    n = directory.slots
+    citywide = directory.citywide
+    if not query.areas:
+        return np.where(citywide, 1.0, signals.LOCAL_ROLE_WITHOUT_AREA)
+    fit = np.zeros(n)
+
+    def at_least(codes: Sequence[str], value: float) -> None:
+        for code in codes:
+            slots = directory.area_slots(code)
+            if slots is not None:
+                fit[slots] = np.maximum(fit[slots], value)
+
     for area in query.areas:
-        for code in (area, *directory.ancestors.get(area, ())):
-            for index in directory.area_postings.get(code, ()):
-                preliminary[index] = preliminary.get(index, 0.0) + 2
-    if len(preliminary) <= CANDIDATES:
-        return list(preliminary)
-    return heapq.nlargest(CANDIDATES, preliminary, key=preliminary.__getitem__)
+        at_least((area,), signals.SAME_AREA)
+        at_least(directory.ancestors.get(area, ()), signals.WIDER_AREA)
+        at_least(directory.descendants.get(area, ()), signals.NARROWER_AREA)
+    fit[citywide] = signals.CITYWIDE
+    return fit
 
 
 def score_contact(
@@ -256,8 +393,9 @@ def score_contact(
             signals=numbers,
         )
     # Only words the initiator wrote (not the labels of ticked themes), rarest first.
+    term_counts = contact.term_counts
     matched = sorted(
-        (t for t in query.surface if t in contact.term_counts),
+        (t for t in query.surface if t in term_counts),
         key=lambda t: -directory.idf(t),
     )[:8]
     matched_words = tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))

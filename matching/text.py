@@ -33,8 +33,11 @@ _stemmer = snowballstemmer.stemmer("dutch_porter")
 
 def normalise(text: str) -> str:
     """Lower case, accents off (``coöperatie`` → ``cooperatie``), punctuation to spaces."""
+    text = text[:MAX_TEXT_CHARS]
+    if text.isascii():  # most text: nothing to decompose, and case-folding is lower()
+        return _NON_WORD.sub(" ", text.lower()).strip()
     # Case-fold after the compatibility decomposition too, which can yield capitals (𝐁 → B).
-    text = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS])
+    text = unicodedata.normalize("NFKD", text)
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()

@@ -58,6 +58,7 @@ from schemas.match import (
     MatchResult,
 )
 from schemas.municipality import (
+    DirectoryChange,
     Municipality,
     MunicipalityCreate,
     MunicipalityPublic,
@@ -106,6 +107,7 @@ __all__ = [
     "ContactPublic",
     "ContactUpdate",
     "DeliveryStatus",
+    "DirectoryChange",
     "ExportedIntroduction",
     "ImportDocument",
     "ImportResult",

@@ -72,6 +72,8 @@ def settings(database_url: str, admin_token: str) -> Settings:
         admin_token=admin_token,
         log_level="WARNING",
         webhook_worker=False,
+        # Indexes are built on first use: most tests change the directory before matching.
+        index_warmup=False,
         # The whole suite calls from one address within minutes: generous limits, still counted
         # (tests/api/test_rate_limits.py tests the production defaults and small limits).
         **GENEROUS_RATE_LIMITS,

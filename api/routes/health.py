@@ -38,9 +38,11 @@ def _indexes() -> dict[str, dict]:
 @router.get(
     "/ready",
     summary="Can the service answer requests?",
-    description="The database is reachable; `indexes` lists the matching indexes this "
-    "process holds (built on a municipality's first match after each directory change).",
-    responses={503: {"description": "The database is not reachable."}},
+    description="The database is reachable and the matching indexes built at start-up are "
+    "ready; `indexes` lists the indexes this process holds (kept up to date on each match).",
+    responses={
+        503: {"description": "The database is not reachable, or the indexes are being built."}
+    },
 )
 def ready(request: Request) -> JSONResponse:
     if not database_is_reachable(request.app.state.engine):
@@ -50,6 +52,15 @@ def ready(request: Request) -> JSONResponse:
             slug="service-unavailable",
             detail="The database is not reachable.",
             headers={"Retry-After": "5"},
+        )
+    warmup = getattr(request.app.state, "index_warmup", None)
+    if warmup is not None and warmup.is_alive():
+        return problem_response(
+            status=503,
+            title="Service unavailable",
+            slug="service-unavailable",
+            detail="The matching indexes are being built (start-up).",
+            headers={"Retry-After": "2"},
         )
     return JSONResponse({"status": "ready", "database": "ok", "indexes": _indexes()})
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from api.deps import Paging
 from api.errors import InvalidInput
-from schemas import Area, Contact, Municipality
+from schemas import Area, Contact, DirectoryChange, Municipality
 from schemas.base import InvalidParam
 
 RowT = TypeVar("RowT")
@@ -134,11 +134,41 @@ def apply_changes(row: Any, changes: dict[str, Any]) -> None:
         setattr(row, field, value)
 
 
-def touch_directory(session: Session, municipality_code: str) -> None:
-    """Record that what the matcher sees changed for this municipality (see
-    ``Municipality.directory_version``); part of the caller's transaction."""
-    session.execute(
+# Changes kept per municipality: a process whose index is further behind rebuilds it.
+KEPT_DIRECTORY_CHANGES = 20_000
+
+
+def touch_directory(
+    session: Session, municipality_code: str, contact_ids: Iterable[int] | None = None
+) -> None:
+    """Record that what the matcher sees changed for this municipality: raise its
+    ``directory_version`` and say what changed (``DirectoryChange``): these contacts, or,
+    with ``contact_ids=None``, anything (the index is rebuilt). Part of the caller's
+    transaction; the version's row lock orders concurrent writers on PostgreSQL."""
+    version = session.execute(
         sa.update(Municipality)
         .where(Municipality.code == municipality_code)
         .values(directory_version=Municipality.directory_version + 1)
+        .returning(Municipality.directory_version)
+    ).scalar_one_or_none()
+    if version is None:  # the municipality itself is gone (or not there yet)
+        return
+    ids = None if contact_ids is None else sorted(set(contact_ids))
+    if ids is None:
+        rows = [{"contact_id": None, "rebuild": True}]
+    else:
+        # No contact changed (a new unit, say): still a row, so the steps stay contiguous.
+        rows = [{"contact_id": i, "rebuild": False} for i in ids] or [
+            {"contact_id": None, "rebuild": False}
+        ]
+    session.execute(
+        sa.insert(DirectoryChange),
+        [{"municipality_code": municipality_code, "version": version, **row} for row in rows],
     )
+    if version % 500 == 0:
+        session.execute(
+            sa.delete(DirectoryChange).where(
+                DirectoryChange.municipality_code == municipality_code,
+                DirectoryChange.version <= version - KEPT_DIRECTORY_CHANGES,
+            )
+        )

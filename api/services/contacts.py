@@ -110,7 +110,8 @@ def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
     data = _normalised(contact_in.model_dump())
     contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
     session.add(contact)
-    touch_directory(session, contact.municipality_code)
+    session.flush()  # its id, for the directory change
+    touch_directory(session, contact.municipality_code, [contact.id])
     session.commit()
     return contact
 
@@ -154,15 +155,15 @@ def update_contact(
     contact.updated_at = utc_now()
     session.add(contact)
     for code in {previous_municipality, contact.municipality_code}:
-        touch_directory(session, code)
+        touch_directory(session, code, [contact.id])
     session.commit()
     return contact
 
 
-def unlink_contact(session: Session, contact_id: int) -> None:
+def unlink_contact(session: Session, contact_id: int) -> list[int]:
     """Revoke the contact's keys and remove its id from colleagues' ``knows`` and from
     initiatives' ``knownContactIds``: for a removed or erased contact. Part of the caller's
-    transaction."""
+    transaction. Returns the colleagues whose ``knows`` changed."""
     # A leftover key would act for whoever gets this id next (SQLite reuses ids).
     for key in session.exec(
         select(ApiKey).where(
@@ -173,9 +174,10 @@ def unlink_contact(session: Session, contact_id: int) -> None:
     ).all():
         key.revoked_at = utc_now()
         session.add(key)
-    for colleague in session.exec(
+    colleagues = session.exec(
         select(Contact).where(list_contains(session, Contact.knows, contact_id))
-    ).all():
+    ).all()
+    for colleague in colleagues:
         colleague.knows = [other for other in colleague.knows if other != contact_id]
         session.add(colleague)
     for initiative in session.exec(
@@ -183,10 +185,11 @@ def unlink_contact(session: Session, contact_id: int) -> None:
     ).all():
         initiative.known_contact_ids = [k for k in initiative.known_contact_ids if k != contact_id]
         session.add(initiative)
+    return [colleague.id for colleague in colleagues]
 
 
 def delete_contact(*, session: Session, contact: Contact) -> None:
-    unlink_contact(session, contact.id)
+    colleagues = unlink_contact(session, contact.id)
     session.delete(contact)
-    touch_directory(session, contact.municipality_code)
+    touch_directory(session, contact.municipality_code, [contact.id, *colleagues])
     session.commit()

@@ -2,7 +2,8 @@
 
 Municipalities and areas are upserted by code, so a directory can be imported again into an
 existing municipality; units and contacts are always new and refer to each other by the
-document's own keys.
+document's own keys. A contact may instead join a stored unit by its id (``unitId``), so a large
+directory can be loaded in batches and new staff added to an existing organisation.
 """
 
 from collections import defaultdict
@@ -46,12 +47,16 @@ def directory_problems(document: ImportDocument, session: Session) -> list[Inval
         session.exec(select(Municipality.code).where(Municipality.code.in_(referenced))).all()
     )
     municipalities |= existing
+    # Contacts joining stored units (unitId) belong to those units' municipalities.
+    stored_units = stored_unit_municipalities(session, document)
 
     # Areas: in the document or already stored, and never in another municipality.
     doc_areas = {a.code: a.municipality_code for a in document.areas}
     stored_areas = dict(
         session.exec(
-            select(Area.code, Area.municipality_code).where(Area.municipality_code.in_(referenced))
+            select(Area.code, Area.municipality_code).where(
+                Area.municipality_code.in_(referenced | set(stored_units.values()))
+            )
         ).all()
     )
     # An area code in the document may already belong to a municipality the document does not
@@ -117,13 +122,21 @@ def directory_problems(document: ImportDocument, session: Session) -> list[Inval
             bad(f"units[{i}].parentKey", "The parentKey links form a loop.")
 
     contact_municipality: dict[str, str] = {}
+    seen = set()
     for i, contact in enumerate(document.contacts):
-        if contact.key in contact_municipality:
+        if contact.key in seen:
             bad(f"contacts[{i}].key", f"Duplicate contact key {contact.key}.")
-        municipality_code = unit_municipality.get(contact.unit_key)
-        if municipality_code is None:
-            bad(f"contacts[{i}].unitKey", f"Unknown unit key {contact.unit_key}.")
-            continue
+        seen.add(contact.key)
+        if contact.unit_id is not None:
+            municipality_code = stored_units.get(contact.unit_id)
+            if municipality_code is None:
+                bad(f"contacts[{i}].unitId", f"Unknown unit {contact.unit_id}.")
+                continue
+        else:
+            municipality_code = unit_municipality.get(contact.unit_key or "")
+            if municipality_code is None:
+                bad(f"contacts[{i}].unitKey", f"Unknown unit key {contact.unit_key}.")
+                continue
         contact_municipality[contact.key] = municipality_code
         check_codes(f"contacts[{i}].areaCodes", contact.area_codes, municipality_code)
     for i, contact in enumerate(document.contacts):
@@ -134,6 +147,21 @@ def directory_problems(document: ImportDocument, session: Session) -> list[Inval
             elif own is not None and contact_municipality.get(other) != own:
                 bad(f"contacts[{i}].knows[{j}]", f"Unknown contact key {other} in {own}.")
     return problems
+
+
+def stored_unit_municipalities(session: Session, document: ImportDocument) -> dict[int, str]:
+    """The stored units the document's contacts name by ``unitId``, with their municipality."""
+    ids = sorted({c.unit_id for c in document.contacts if c.unit_id is not None})
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        found.update(
+            session.exec(
+                select(Unit.id, Unit.municipality_code).where(
+                    Unit.id.in_(ids[start : start + 1000])
+                )
+            ).all()
+        )
+    return found
 
 
 def loop_members(parent_of: dict[str, str | None]) -> set[str]:
@@ -216,14 +244,21 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     # Contacts go in without their colleagues first: ``knows`` needs every contact's id.
     now = utc_now()
     unit_municipality = {u.key: u.municipality_code for u in document.units}
+    stored_units = stored_unit_municipalities(session, document)
     contact_rows = [
         {
-            **contact.model_dump(exclude={"key", "unit_key", "knows"}),
+            **contact.model_dump(exclude={"key", "unit_key", "unit_id", "knows"}),
             "themes": dedupe(contact.themes),
             "area_codes": dedupe(contact.area_codes),
             "languages": dedupe(contact.languages),
-            "unit_id": unit_ids[contact.unit_key],
-            "municipality_code": unit_municipality[contact.unit_key],
+            **(
+                {"unit_id": contact.unit_id, "municipality_code": stored_units[contact.unit_id]}
+                if contact.unit_id is not None
+                else {
+                    "unit_id": unit_ids[contact.unit_key],
+                    "municipality_code": unit_municipality[contact.unit_key],
+                }
+            ),
             "knows": [],
             "created_at": now,
             "updated_at": now,
@@ -245,11 +280,17 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     ]
     if knows_rows:
         session.execute(update(Contact), knows_rows)
-    touched = {m.code for m in document.municipalities} | {
+    # What the matcher must learn: new contacts, by municipality (a process applies them to
+    # the index it holds, or builds anew when they are many); changed areas need a new build.
+    new_contacts: dict[str, list[int]] = defaultdict(list)
+    for row, contact_id in zip(contact_rows, contact_ids.values(), strict=True):
+        new_contacts[row["municipality_code"]].append(contact_id)
+    rebuild = {m.code for m in document.municipalities} | {
         a.municipality_code for a in document.areas
     }
-    for code in sorted(touched | set(unit_municipality.values())):
-        touch_directory(session, code)
+    touched = rebuild | set(unit_municipality.values()) | set(new_contacts)
+    for code in sorted(touched):
+        touch_directory(session, code, None if code in rebuild else new_contacts[code])
     session.commit()
     return ImportResult(
         municipalities=len(document.municipalities),

@@ -1,14 +1,18 @@
 """Turns rows into the engine's inputs and its keys back into ids; keeps one prepared
-directory per municipality in this process, rebuilt when ``directory_version`` moves."""
+directory per municipality in this process, brought up to date when ``directory_version``
+moves (see ``directory_for``)."""
 
+import logging
 import threading
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from api.deps import Principal
 from api.errors import InvalidInput
-from api.metrics import observe_index_build, timed_match
+from api.metrics import observe_index_build, observe_index_update, timed_match
 from api.services.introductions import open_introduction_counts
 from api.settings import Settings
 from matching import (
@@ -31,6 +35,7 @@ from schemas import (
     Area,
     Contact,
     ContactInitiatives,
+    DirectoryChange,
     Initiative,
     InitiativeMatchItem,
     InitiativeSummary,
@@ -45,8 +50,19 @@ from schemas import (
     Unit,
 )
 
+log = logging.getLogger(__name__)
+# This process's index per municipality: (the directory_version it reflects, directory).
 _directories: dict[str, tuple[int, Directory]] = {}
-_build_lock = threading.Lock()
+# One writer per municipality's index (building or catching up); readers never wait for a
+# catch-up when they hold an index already.
+_index_locks: dict[str, threading.Lock] = {}
+_index_locks_guard = threading.Lock()
+# More changed contacts than this share of the directory (and than MIN_REBUILD_CHANGES): build
+# anew, so the analyzer's lexicon learns the new words, instead of patching.
+REBUILD_SHARE = 0.25
+MIN_REBUILD_CHANGES = 50
+# Contacts are read for the index in batches of this many rows (bounded memory at 200k).
+READ_BATCH = 2000
 # Outcomes per municipality, rebuilt only when its completed introductions or its directory
 # change: (directory, completed count, newest id) -> contact key -> record.
 _track_records: dict[str, tuple[Directory, tuple[int, int | None], dict[str, TrackRecord]]] = {}
@@ -70,23 +86,60 @@ def vocabulary_for(session: Session, municipality_code: str) -> Vocabulary:
 
 
 def directory_for(session: Session, municipality_code: str) -> Directory:
-    """The prepared directory of a municipality: from this process's cache when its version
-    is current (one small query), else built from the database."""
+    """The prepared directory of a municipality, current with the database.
+
+    One small query when this process's index is current. Behind, it applies the directory
+    changes written since (``DirectoryChange``: re-reads just the contacts that changed), or
+    builds the index anew when the changes are many, need it (areas, theme terms) or are no
+    longer all in the log. While one request brings the index up to date, others for the same
+    municipality answer from the index as it is (their contacts are checked against the
+    database again before they are shown, see ``_present``); only a first build is waited for.
+    """
     version = session.exec(
         select(Municipality.directory_version).where(Municipality.code == municipality_code)
     ).first()
     if version is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
-    cached = _directories.get(municipality_code)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    with _build_lock:
-        cached = _directories.get(municipality_code)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+    held = _directories.get(municipality_code)
+    if held is not None and held[0] == version:
+        return held[1]
+    lock = _index_lock(municipality_code)
+    if not lock.acquire(blocking=held is None):
+        return held[1]
+    try:
+        held = _directories.get(municipality_code)
+        if held is not None and held[0] == version:
+            return held[1]
+        if held is not None and (caught_up := _catch_up(session, municipality_code, *held)):
+            _directories[municipality_code] = (caught_up, held[1])
+            return held[1]
         directory = _build_directory(session, municipality_code)
         _directories[municipality_code] = (version, directory)
         return directory
+    finally:
+        lock.release()
+
+
+def warm_up(engine: Engine) -> None:
+    """Build the index of every municipality in this process (at start-up, in a thread; a
+    failure is logged and leaves that index to be built on its first match)."""
+    try:
+        with Session(engine) as session:
+            codes = session.exec(select(Municipality.code).order_by(Municipality.code)).all()
+    except Exception:
+        log.exception("Could not list the municipalities to build their matching indexes.")
+        return
+    for code in codes:
+        try:
+            with Session(engine) as session:
+                directory_for(session, code)
+        except Exception:
+            log.exception("Could not build the matching index of %s at start-up.", code)
+
+
+def _index_lock(municipality_code: str) -> threading.Lock:
+    with _index_locks_guard:
+        return _index_locks.setdefault(municipality_code, threading.Lock())
 
 
 def loaded_directories() -> dict[str, tuple[int, Directory]]:
@@ -94,45 +147,118 @@ def loaded_directories() -> dict[str, tuple[int, Directory]]:
     return dict(_directories)
 
 
-@observe_index_build
-def _build_directory(session: Session, municipality_code: str) -> Directory:
-    areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
-    units = {
-        unit.id: UnitProfile(
-            key=str(unit.id),
-            name=unit.name,
-            kind=unit.kind,
-            description=unit.description,
-            themes=tuple(unit.themes),
-            area_codes=tuple(unit.area_codes),
-        )
-        for unit in session.exec(select(Unit).where(Unit.municipality_code == municipality_code))
-    }
-    # Only people who may be matched: available and consenting, in this municipality.
-    contacts = session.exec(
-        select(Contact)
+def _catch_up(
+    session: Session, municipality_code: str, version: int, directory: Directory
+) -> int | None:
+    """Apply the changes after ``version`` to ``directory``; the version reached, or None when
+    only a new build will do (a rebuild asked for, too many changes, or a gap in the log)."""
+    changes = session.exec(
+        select(DirectoryChange.version, DirectoryChange.contact_id, DirectoryChange.rebuild)
+        .where(DirectoryChange.municipality_code == municipality_code)
+        .where(DirectoryChange.version > version)
+    ).all()
+    steps = {change.version for change in changes}
+    # Versions are given out one by one under the municipality's row lock, so every step up to
+    # the newest is there unless the log was pruned past us (or predates the log).
+    if not steps or len(steps) != max(steps) - version:
+        return None
+    if any(change.rebuild for change in changes):
+        return None
+    ids = {change.contact_id for change in changes if change.contact_id is not None}
+    if len(ids) > max(MIN_REBUILD_CHANGES, REBUILD_SHARE * directory.size):
+        return None
+    profiles = {}
+    for start in range(0, len(ids), READ_BATCH):
+        batch = sorted(ids)[start : start + READ_BATCH]
+        profiles.update(_listed_profiles(session, municipality_code, Contact.id.in_(batch)))
+    with directory.lock:
+        for contact_id in sorted(ids):
+            if contact_id in profiles:
+                directory.upsert(profiles[contact_id])
+            else:  # removed, unlisted, or moved to another municipality
+                directory.remove(str(contact_id))
+    observe_index_update(municipality_code, directory, len(ids))
+    return max(steps)
+
+
+_PROFILE_COLUMNS = (
+    Contact.id,
+    Contact.unit_id,
+    Contact.job_title,
+    Contact.themes,
+    Contact.area_codes,
+    Contact.expertise,
+    Contact.networks,
+    Contact.open_to_initiatives,
+    Contact.capacity_per_month,
+    Contact.knows,
+)
+
+
+def _listed_profiles(
+    session: Session, municipality_code: str, *criteria: Any
+) -> dict[int, ContactProfile]:
+    """The engine's view of the contacts that may be matched (available, consenting, in this
+    municipality) among those meeting ``criteria``, by id: plain columns, streamed, no ORM
+    objects (a 200,000-contact build would otherwise hold them all)."""
+    units: dict[int, UnitProfile] = {}
+
+    def unit_profile(unit_id: int) -> UnitProfile:
+        if unit_id not in units:
+            unit = session.get(Unit, unit_id)
+            units[unit_id] = _unit_profile(unit)
+        return units[unit_id]
+
+    if not criteria:  # the whole municipality: its units in one query
+        units = {
+            unit.id: _unit_profile(unit)
+            for unit in session.exec(
+                select(Unit).where(Unit.municipality_code == municipality_code)
+            )
+        }
+    rows = session.execute(
+        select(*_PROFILE_COLUMNS)
         .where(Contact.municipality_code == municipality_code)
         .where(Contact.available)
         .where(Contact.consent_at.is_not(None))
+        .where(*criteria)
         .order_by(Contact.id)
-    ).all()
-    profiles = [
-        ContactProfile(
-            key=str(contact.id),
-            job_title=contact.job_title,
-            unit=units[contact.unit_id],
-            themes=tuple(contact.themes),
-            area_codes=tuple(contact.area_codes),
-            expertise=contact.expertise,
-            networks=tuple(NetworkLink(n["name"], n["kind"]) for n in contact.networks),
-            open_to_initiatives=contact.open_to_initiatives,
-            capacity_per_month=contact.capacity_per_month,
-            knows=tuple(str(k) for k in contact.knows),
+        .execution_options(yield_per=READ_BATCH)
+    )
+    return {
+        row.id: ContactProfile(
+            key=str(row.id),
+            job_title=row.job_title,
+            unit=unit_profile(row.unit_id),
+            themes=tuple(row.themes),
+            area_codes=tuple(row.area_codes),
+            expertise=row.expertise,
+            networks=tuple(NetworkLink(n["name"], n["kind"]) for n in row.networks),
+            open_to_initiatives=row.open_to_initiatives,
+            capacity_per_month=row.capacity_per_month,
+            knows=tuple(str(k) for k in row.knows),
         )
-        for contact in contacts
-    ]
+        for row in rows
+    }
+
+
+def _unit_profile(unit: Unit) -> UnitProfile:
+    return UnitProfile(
+        key=str(unit.id),
+        name=unit.name,
+        kind=unit.kind,
+        description=unit.description,
+        themes=tuple(unit.themes),
+        area_codes=tuple(unit.area_codes),
+    )
+
+
+@observe_index_build
+def _build_directory(session: Session, municipality_code: str) -> Directory:
+    areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
+    profiles = _listed_profiles(session, municipality_code)
     return Directory.build(
-        profiles,
+        profiles.values(),
         [AreaProfile(a.code, a.name, a.parent_code) for a in areas],
         vocabulary_for(session, municipality_code),
     )
@@ -294,15 +420,16 @@ def match_initiative(
 ) -> MatchResult:
     directory = directory_for(session, initiative.municipality_code)
     code = initiative.municipality_code
-    matches = rank(
-        initiative_profile(initiative),
-        directory,
-        weights=settings.matching.weights(),
-        limit=limit,
-        capacity_left=capacity_left(session, directory, code, settings),
-        track_records=track_records(session, directory, code),
-        known=[str(k) for k in initiative.known_contact_ids],
-    )
+    with directory.lock:
+        matches = rank(
+            initiative_profile(initiative),
+            directory,
+            weights=settings.matching.weights(),
+            limit=limit,
+            capacity_left=capacity_left(session, directory, code, settings),
+            track_records=track_records(session, directory, code),
+            known=[str(k) for k in initiative.known_contact_ids],
+        )
     return MatchResult(
         initiative_id=initiative.id,
         items=_present(session, matches, principal, initiative.municipality_code),
@@ -320,15 +447,17 @@ def match_question(
         area_codes=tuple(question.area_codes),
         needs=tuple(Need(n.kind, n.description) for n in question.needs),
     )
-    matches = rank(
-        profile,
-        directory,
-        weights=settings.matching.weights(),
-        limit=question.limit,
-        capacity_left=capacity_left(session, directory, question.municipality_code, settings),
-        track_records=track_records(session, directory, question.municipality_code),
-        known=[str(k) for k in question.known_contact_ids],
-    )
+    code = question.municipality_code
+    with directory.lock:
+        matches = rank(
+            profile,
+            directory,
+            weights=settings.matching.weights(),
+            limit=question.limit,
+            capacity_left=capacity_left(session, directory, code, settings),
+            track_records=track_records(session, directory, code),
+            known=[str(k) for k in question.known_contact_ids],
+        )
     return MatchResult(
         initiative_id=None,
         items=_present(session, matches, principal, question.municipality_code),
@@ -346,13 +475,14 @@ def initiatives_for_contact(
             select(Initiative).where(Initiative.municipality_code == contact.municipality_code)
         ).all()
     }
-    matches = rank_initiatives(
-        str(contact.id),
-        [(str(i.id), initiative_profile(i)) for i in initiatives.values()],
-        directory,
-        weights=weights,
-        limit=limit,
-    )
+    with directory.lock:
+        matches = rank_initiatives(
+            str(contact.id),
+            [(str(i.id), initiative_profile(i)) for i in initiatives.values()],
+            directory,
+            weights=weights,
+            limit=limit,
+        )
     items = [
         InitiativeMatchItem(
             rank=position,

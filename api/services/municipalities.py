@@ -1,9 +1,18 @@
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.deps import Paging
 from api.errors import Conflict
 from api.services.common import any_row, apply_changes, paginate
-from schemas import Area, Initiative, Municipality, MunicipalityCreate, MunicipalityUpdate, Unit
+from schemas import (
+    Area,
+    DirectoryChange,
+    Initiative,
+    Municipality,
+    MunicipalityCreate,
+    MunicipalityUpdate,
+    Unit,
+)
 
 
 def list_municipalities(*, session: Session, paging: Paging) -> tuple[list[Municipality], int]:
@@ -32,5 +41,9 @@ def delete_municipality(*, session: Session, municipality: Municipality) -> None
     for table, noun in ((Area, "areas"), (Unit, "units"), (Initiative, "initiatives")):
         if any_row(session, table, table.municipality_code == municipality.code):
             raise Conflict(f"Municipality {municipality.code} still has {noun}; remove them first.")
+    # Its directory's change log goes with it (a new municipality by that code starts anew).
+    session.execute(
+        sa.delete(DirectoryChange).where(DirectoryChange.municipality_code == municipality.code)
+    )
     session.delete(municipality)
     session.commit()

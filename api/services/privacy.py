@@ -93,7 +93,7 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
     if contact.erased_at is not None:
         return
     now = utc_now()
-    unlink_contact(session, contact.id)
+    colleagues = unlink_contact(session, contact.id)
     session.execute(
         sa.update(Introduction)
         .where(Introduction.contact_id == contact.id)
@@ -114,7 +114,7 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
     contact.erased_at = now
     contact.updated_at = now
     session.add(contact)
-    touch_directory(session, contact.municipality_code)
+    touch_directory(session, contact.municipality_code, [contact.id, *colleagues])
     audit.note(session, principal, AuditAction.erase, AuditObjectType.contact, [contact.id])
     session.commit()
 

@@ -72,7 +72,7 @@ def create_unit(*, session: Session, unit_in: UnitCreate) -> Unit:
     data["area_codes"] = dedupe(data["area_codes"])
     unit = Unit.model_validate(data)
     session.add(unit)
-    touch_directory(session, unit.municipality_code)
+    touch_directory(session, unit.municipality_code, [])  # no contact in it yet
     session.commit()
     return unit
 
@@ -105,7 +105,9 @@ def update_unit(*, session: Session, unit: Unit, unit_in: UnitUpdate) -> Unit:
         changes["themes"] = dedupe(changes["themes"])
     apply_changes(unit, changes)
     session.add(unit)
-    touch_directory(session, unit.municipality_code)
+    # Its contacts are read with their unit's name, text, themes and areas.
+    members = session.exec(select(Contact.id).where(Contact.unit_id == unit.id)).all()
+    touch_directory(session, unit.municipality_code, members)
     session.commit()
     return unit
 
@@ -116,7 +118,7 @@ def delete_unit(*, session: Session, unit: Unit) -> None:
     if any_row(session, Unit, Unit.parent_id == unit.id):
         raise Conflict(f"Unit {unit.id} still has child units; move or remove them first.")
     session.delete(unit)
-    touch_directory(session, unit.municipality_code)
+    touch_directory(session, unit.municipality_code, [])  # it had no contacts
     session.commit()
 
 

@@ -1,5 +1,6 @@
 """Liveness and readiness, and the API-Version header on every kind of answer."""
 
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -124,3 +125,38 @@ def test_unexpected_errors_are_problems_with_the_api_version(tmp_path) -> None:
     body = assert_problem(response, 500)
     assert "a bug" not in response.text
     assert body["title"] == "Internal error"
+
+
+def test_indexes_are_built_at_start_up_and_ready_waits_for_them(
+    settings: Settings,
+    municipality: Directory,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matching_service, "_directories", {})
+    release = threading.Event()
+    real_build = matching_service._build_directory
+
+    def held_back_build(session, code):  # so the warming state can be seen
+        release.wait(timeout=30)
+        return real_build(session, code)
+
+    monkeypatch.setattr(matching_service, "_build_directory", held_back_build)
+    app = create_app(settings.model_copy(update={"index_warmup": True}))
+    try:
+        with TestClient(app) as client:
+            warming = client.get("/ready")
+            assert_problem(warming, 503)
+            assert "indexes" in warming.json()["detail"]
+            release.set()
+            deadline = time.monotonic() + 30
+            while (answer := client.get("/ready")).status_code != 200:
+                assert time.monotonic() < deadline, answer.text
+                time.sleep(0.05)
+            with engine.connect() as connection:
+                codes = connection.execute(select(Municipality.code)).scalars().all()
+            assert set(answer.json()["indexes"]) == set(codes)
+            assert municipality.code in codes
+    finally:
+        release.set()
+        app.state.engine.dispose()
