@@ -190,6 +190,9 @@ class Directory:
         self._token_counts: Counter[str] = Counter()
         self._token_list: list[str] | None = None
         self._token_lengths: dict[int, list[str]] | None = None
+        # Word -> the organisation token it most likely misspells; emptied whenever the
+        # tokens change (with _token_lengths).
+        self._closest_cache: dict[str, str | None] = {}
         self._knows: dict[str, tuple[str, ...]] = {}
         self._known_by: dict[str, set[str]] = {}
         self.dead = 0
@@ -568,18 +571,25 @@ class Directory:
         first in alphabetical order). Only tokens of a length that can reach 88 are compared:
         the ratio is ``100 · (1 - indel / (a + b))`` and the indel distance is at least the
         difference in length, so ``|a - b| ≤ 0.12 · (a + b)`` is necessary."""
+        by_length = self._tokens_by_length()  # first: it empties the cache when stale
+        if word in self._closest_cache:
+            return self._closest_cache[word]
         best: tuple[float, str] | None = None
         length = len(word)
-        for other, tokens in self._tokens_by_length().items():
+        for other, tokens in by_length.items():
             if abs(length - other) > 0.12 * (length + other):
                 continue
             hit = process.extractOne(word, tokens, scorer=fuzz.ratio, score_cutoff=88)
             if hit and (best is None or (-hit[1], hit[0]) < (-best[0], best[1])):
                 best = (hit[1], hit[0])
-        return None if best is None else best[1]
+        if len(self._closest_cache) >= TERMS_CACHE_LIMIT:
+            self._closest_cache.clear()
+        found = self._closest_cache[word] = None if best is None else best[1]
+        return found
 
     def _tokens_by_length(self) -> dict[int, list[str]]:
         if self._token_lengths is None:
+            self._closest_cache = {}
             lengths: dict[int, list[str]] = {}
             for token in self.organisation_tokens:  # sorted, so each list is sorted too
                 lengths.setdefault(len(token), []).append(token)

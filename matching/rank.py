@@ -23,6 +23,7 @@ initiative instead of being five copies of one profile.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,7 +56,7 @@ def rank(
         return []
     query = directory.analyse_initiative(initiative)
     capacity_left = capacity_left or {}
-    scores, bm25, best_bm25 = score_all(
+    scored = score_all(
         query, directory, weights=weights, capacity_left=capacity_left, track_records=track_records
     )
 
@@ -66,8 +67,8 @@ def rank(
             contact,
             directory,
             weights=weights,
-            bm25=float(bm25[index]),
-            best_bm25=best_bm25,
+            bm25=float(scored.bm25[index]),
+            best_bm25=scored.best_bm25,
             capacity_left=capacity_left.get(contact.profile.key),
             track_record=(
                 None if track_records is None else track_records.get(contact.profile.key, NO_RECORD)
@@ -75,14 +76,10 @@ def rank(
             explain=explain,
         )
 
-    # Everyone is scored (vectorised); the re-rank's pool is then scored again one by one, as
-    # the reference, and only the few that are shown are explained in sentences.
+    # Everyone is scored (vectorised); the re-rank takes its pool from those numbers, and
+    # only the few that are shown are scored one by one, with their reasons in sentences.
     chosen = rerank(
-        [score(int(i), explain=False) for i in _pool(scores, directory.size, 3 * limit)],
-        query,
-        directory,
-        weights=weights,
-        limit=limit,
+        _pool(scored, query, directory, 3 * limit), query, directory, weights=weights, limit=limit
     )
     explained = [score(directory.position[m.key], explain=True) for m in chosen]
     return with_warm_paths(explained, directory, capacity_left=capacity_left, known=known)
@@ -157,18 +154,49 @@ def shares_something(match: Match, query: InitiativeFeatures) -> bool:
 
 
 # Scores within this of the pool's last one may round (to 4 decimals) to a tie with it and
-# then win on their key: they are scored one by one too.
+# then win on their key.
 ROUNDING_WINDOW = 2e-4
 
 
-def _pool(scores: np.ndarray, live: int, size: int) -> np.ndarray:
-    """Slots that can be in the top ``size`` of ``(-round(score, 4), key)``: every slot
-    scoring at least the ``size``-th best minus the rounding window (dead slots score -1)."""
-    if live <= size:
-        return np.flatnonzero(scores >= 0)
-    cut = len(scores) - size
-    kth = np.partition(scores, cut)[cut]
-    return np.flatnonzero(scores >= max(kth - ROUNDING_WINDOW, 0.0))
+class Scores(NamedTuple):
+    """``score_all``'s answer: every slot's score (-1: dead or no match) and BM25, the best
+    BM25, and each asked need's capability column as ``score_contact`` completes it."""
+
+    scores: np.ndarray
+    bm25: np.ndarray
+    best_bm25: float
+    capabilities: dict[str, np.ndarray]
+
+
+def _pool(
+    scored: Scores, query: InitiativeFeatures, directory: Directory, size: int
+) -> list[Match]:
+    """The best ``size`` by ``(-round(score, 4), key)`` as the re-rank needs them (score and
+    needs covered). Only slots within the rounding window of the ``size``-th best can
+    round to a tie with it and win on their key, so only those are sorted in Python."""
+    scores = scored.scores
+    if directory.size <= size:
+        slots = np.flatnonzero(scores >= 0)
+    else:
+        cut = len(scores) - size
+        kth = np.partition(scores, cut)[cut]
+        slots = np.flatnonzero(scores >= max(kth - ROUNDING_WINDOW, 0.0))
+    ranked = sorted(
+        (-round(float(scores[slot]), 4), directory.contacts[slot].profile.key, int(slot))
+        for slot in slots
+    )[:size]
+    asked = [(kind, weight) for kind, weight in query.needs.items() if weight >= 0.5]
+    return [
+        Match(
+            key=key,
+            score=-negative,
+            reasons=(),
+            needs_covered=tuple(
+                kind for kind, _ in asked if scored.capabilities[kind][slot] >= 0.5
+            ),
+        )
+        for negative, key, slot in ranked
+    ]
 
 
 def score_all(
@@ -178,12 +206,13 @@ def score_all(
     weights: Weights,
     capacity_left: Mapping[str, int],
     track_records: Mapping[str, TrackRecord] | None,
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> Scores:
     """``score_contact``'s score for every slot at once: the same formula and the same
     floating-point operations in the same order, on columns instead of one contact's
-    dictionaries, so the numbers are equal, not merely close. Returns the scores (-1 for
-    dead slots and for contacts without any relevance), each slot's BM25 and the best BM25
-    of a listed contact."""
+    dictionaries, so the numbers are equal, not merely close (tests/matching/
+    test_index_updates.py holds rank to scoring every contact one by one). Scores are -1 for
+    dead slots and for contacts that share nothing with the initiative (``shares_something``).
+    """
     n = directory.slots
     live = directory.live
     zeros = np.zeros(n)
@@ -203,8 +232,11 @@ def score_all(
     else:
         covered = np.zeros(n)
         for slug, weight in query.themes.items():
-            related = [theme_column(r) for r in directory.related.get(slug, ())]
-            nearby = np.maximum.reduce(related) if related else zeros
+            nearby = zeros
+            for other in directory.related.get(slug, ()):
+                column = directory.column("theme", other)
+                if column is not None:  # pairwise: reduce() over a list would copy them all
+                    nearby = np.maximum(nearby, column)
             credit = signals.RELATED_THEME_CREDIT * nearby
             covered += weight * np.maximum(theme_column(slug), credit)
         theme = covered / theme_total
@@ -228,6 +260,7 @@ def score_all(
     # signals.need_fit over the capabilities as score_contact completes them
     need_total = sum(query.needs.values())
     need = zeros
+    capabilities: dict[str, np.ndarray] = {}
     if need_total > 0:
         answered = np.zeros(n)
         for kind, weight in query.needs.items():
@@ -238,6 +271,7 @@ def score_all(
             if network_applies and kind in ("network", "partnership"):
                 capability = np.maximum(capability, network)
             answered += weight * capability
+            capabilities[kind] = capability
         need = answered / need_total
 
     topic = [(weights.text, text), (weights.theme, theme)]
@@ -280,7 +314,7 @@ def score_all(
     if query.areas:
         shared |= fit >= signals.WIDER_AREA
     scores[~live | ~shared] = -1.0
-    return scores, bm25, best_bm25
+    return Scores(scores, bm25, best_bm25, capabilities)
 
 
 def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray:

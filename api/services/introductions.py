@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
@@ -39,6 +40,16 @@ TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
 DETAILS_VISIBLE = (S.accepted, S.completed)
 
 
+_OPEN_PER_CONTACT_IN_MUNICIPALITY = (
+    select(Introduction.contact_id, func.count())
+    .join(Contact, Contact.id == Introduction.contact_id)
+    .where(Introduction.status.in_(OPEN_STATUSES))
+    .where(Introduction.created_at >= bindparam("since"))
+    .where(Contact.municipality_code == bindparam("code"))
+    .group_by(Introduction.contact_id)
+)
+
+
 def open_introduction_counts(
     session: Session,
     *,
@@ -48,6 +59,13 @@ def open_introduction_counts(
 ) -> dict[int, int]:
     """Open introductions (requested or accepted, recent) per contact, in one query."""
     since = utc_now() - timedelta(days=settings.introduction_window_days)
+    if contact_ids is None and municipality_code is not None:
+        # Every match asks this: a statement built once (building one costs more than
+        # running it), executed on the connection (the ORM layer would double the cost).
+        rows = session.connection().execute(
+            _OPEN_PER_CONTACT_IN_MUNICIPALITY, {"since": since, "code": municipality_code}
+        )
+        return dict(rows.all())
     query = (
         select(Introduction.contact_id, func.count())
         .where(Introduction.status.in_(OPEN_STATUSES))

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, func, select
 
 from api.deps import Principal
@@ -95,9 +95,7 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
     municipality answer from the index as it is (their contacts are checked against the
     database again before they are shown, see ``_present``); only a first build is waited for.
     """
-    version = session.exec(
-        select(Municipality.directory_version).where(Municipality.code == municipality_code)
-    ).first()
+    version = session.connection().execute(_VERSION, {"code": municipality_code}).scalar()
     if version is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
     held = _directories.get(municipality_code)
@@ -276,15 +274,7 @@ def track_records(
         .where(Introduction.status == IntroductionStatus.completed)
         .where(Introduction.outcome.is_not(None))
     )
-    stamp = tuple(
-        session.exec(
-            select(func.count(), func.max(Introduction.id))
-            .join(Initiative, Initiative.id == Introduction.initiative_id)
-            .where(Initiative.municipality_code == municipality_code)
-            .where(Introduction.status == IntroductionStatus.completed)
-            .where(Introduction.outcome.is_not(None))
-        ).one()
-    )
+    stamp = tuple(session.connection().execute(_OUTCOMES_STAMP, {"code": municipality_code}).one())
     cached = _track_records.get(municipality_code)
     if cached is not None and cached[0] is directory and cached[1] == stamp:
         return cached[2]
@@ -329,7 +319,35 @@ def initiative_profile(initiative: Initiative) -> InitiativeProfile:
     )
 
 
-def _matchable(contact: Contact, municipality_code: str) -> bool:
+_CARD_COLUMNS = (
+    Contact.id,
+    Contact.name,
+    Contact.job_title,
+    Contact.unit_id,
+    Contact.public_profile,
+    Contact.available,
+    Contact.consent_at,
+    Contact.municipality_code,
+)
+
+
+# The statements every match runs, built once (building a statement costs more than running
+# it) and executed on the connection (the ORM layer would double their cost).
+_VERSION = select(Municipality.directory_version).where(Municipality.code == bindparam("code"))
+_OUTCOMES_STAMP = (
+    select(func.count(), func.max(Introduction.id))
+    .join(Initiative, Initiative.id == Introduction.initiative_id)
+    .where(Initiative.municipality_code == bindparam("code"))
+    .where(Introduction.status == IntroductionStatus.completed)
+    .where(Introduction.outcome.is_not(None))
+)
+_CARDS = select(*_CARD_COLUMNS).where(Contact.id.in_(bindparam("ids", expanding=True)))
+_CARD_UNITS = select(Unit.id, Unit.name, Unit.kind).where(
+    Unit.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _matchable(contact: Any, municipality_code: str) -> bool:
     return (
         contact.available
         and contact.consent_at is not None
@@ -343,12 +361,14 @@ def _present(
     """Match keys back to contacts, fetched in one query; names only where allowed and
     never any contact details."""
     ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
-    contacts = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(ids))).all()}
+    # Just the columns a card and the check need, as plain rows (no ORM objects: this runs on
+    # every match).
+    contacts = {row.id: row for row in session.connection().execute(_CARDS, {"ids": sorted(ids)})}
     units = {
-        u.id: u
-        for u in session.exec(
-            select(Unit).where(Unit.id.in_({c.unit_id for c in contacts.values()}))
-        ).all()
+        row.id: row
+        for row in session.connection().execute(
+            _CARD_UNITS, {"ids": sorted({c.unit_id for c in contacts.values()})}
+        )
     }
     # Checked again on the rows just read: someone removed, made unavailable, without consent
     # or moved elsewhere since the index was built is left out, and the ranks stay 1..n.
@@ -358,7 +378,7 @@ def _present(
         if int(m.key) in contacts and _matchable(contacts[int(m.key)], municipality_code)
     ]
 
-    def card(contact: Contact) -> dict:
+    def card(contact: Any) -> dict:
         unit = units[contact.unit_id]
         shows_name = (
             contact.public_profile or principal.is_staff or principal.is_contact(contact.id)

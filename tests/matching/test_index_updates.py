@@ -289,3 +289,35 @@ def test_enough_dead_slots_compact_on_their_own() -> None:
     assert directory.slots == 400 - 256 and directory.dead == 300 - 256
     assert directory.size == 100
     assert_same_answers(rng, directory, questions=5)
+
+
+def test_a_misspelt_organisation_follows_the_networks_as_they_change() -> None:
+    unit = UnitProfile("u", "Team Wonen", "team")
+    directory = Directory.build(
+        [
+            ContactProfile(
+                "1",
+                "Adviseur wonen",
+                unit,
+                networks=(NetworkLink("Woonstichting Eigenhaard", "housing"),),
+            )
+        ],
+        AREAS,
+        VOCABULARY,
+    )
+    question = directory.analyse_initiative(InitiativeProfile("samen met eigenhard"))
+    assert question.named_partners == {"eigenhaard": "eigenhard"}
+    directory.remove("1")
+    assert (
+        directory.analyse_initiative(InitiativeProfile("samen met eigenhard")).named_partners == {}
+    )
+    directory.upsert(
+        ContactProfile(
+            "2",
+            "Adviseur wonen",
+            unit,
+            networks=(NetworkLink("Woonstichting Eigenhaard", "housing"),),
+        )
+    )
+    question = directory.analyse_initiative(InitiativeProfile("samen met eigenhard"))
+    assert question.named_partners == {"eigenhaard": "eigenhard"}
