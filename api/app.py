@@ -2,19 +2,24 @@
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 import swagger_ui_bundle
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from starlette.types import Scope
 
 from api import API_VERSION
 from api.deps import get_principal
-from api.errors import install_error_handlers
+from api.errors import Unauthorized, install_error_handlers
 from api.logs import configure_logging
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
 from api.observability import RequestContext
@@ -41,6 +46,7 @@ from api.services.matching import warm_up
 from api.services.webhook_delivery import WebhookWorker
 from api.settings import Settings, get_settings
 from api.web import mount_web
+from schemas import Role
 
 DESCRIPTION = """\
 **Wie moet ik hebben bij de gemeente?** Wegwijs matches citizen initiatives to the civil
@@ -95,6 +101,29 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+
+
+def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
+    """Whether a request carries a valid admin key: only admins may send an import's large
+    body (checked before the body is read; the route checks the key again as usual)."""
+
+    def is_admin(authorization: str) -> bool:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return False
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token.strip())
+        try:
+            with Session(app.state.engine) as session:
+                principal = get_principal(session, app.state.settings, credentials)
+        except (Unauthorized, SQLAlchemyError):
+            return False
+        return principal.role is Role.admin
+
+    async def check(scope: Scope) -> bool:
+        authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        return bool(authorization) and await anyio.to_thread.run_sync(is_admin, authorization)
+
+    return check
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -162,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         limits={("POST", "/api/v1/imports"): settings.max_import_body_bytes},
+        may_send_more=_admin_caller(app),
     )
     app.add_middleware(ResponseHeaders)
     # Outermost (added last): its request id and log line cover every answer, 413s included.

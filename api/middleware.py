@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -99,21 +100,34 @@ class BodySizeLimit:
 
     uvicorn has no limit of its own. A declared Content-Length is checked up front; a chunked
     body is read up to the limit and then replayed, so memory stays bounded by the limit.
-    ``limits`` gives single (method, path) pairs a limit of their own (the directory import).
+    ``limits`` gives single (method, path) pairs a limit of their own (the directory import),
+    for callers ``may_send_more`` lets through: FastAPI reads and parses a body before it runs
+    the key check, so without it anyone could make the service parse 64 MiB for a 401.
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, limits: dict[tuple[str, str], int] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        limits: dict[tuple[str, str], int] | None = None,
+        may_send_more: Callable[[Scope], Awaitable[bool]] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.limits = dict(limits or {})
+        self.may_send_more = may_send_more
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         max_bytes = self.limits.get((scope["method"], scope["path"]), self.max_bytes)
+        if (
+            max_bytes > self.max_bytes
+            and self.may_send_more is not None
+            and not await self.may_send_more(scope)
+        ):
+            max_bytes = self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.isdigit() or int(declared) > max_bytes:

@@ -20,6 +20,7 @@ import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,21 +214,11 @@ class Directory:
             areas=areas,
         )
         directory._grow(len(contacts))
-        # A build makes millions of long-lived objects and no garbage cycles: the cyclic
-        # collector would only rescan them, over and over. Paused while building, and the
-        # result frozen out of later collections (``gc.freeze``), so a match never waits
-        # for a collection that walks the whole directory.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with long_lived_objects():
             for contact in contacts:
                 if contact.key in directory.position:
                     directory._unlink(contact.key)
                 directory._place(directory._analyse(contact))
-        finally:
-            if collecting:
-                gc.enable()
-        gc.freeze()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -595,6 +586,22 @@ class Directory:
                 lengths.setdefault(len(token), []).append(token)
             self._token_lengths = lengths
         return self._token_lengths
+
+
+@contextmanager
+def long_lived_objects() -> Iterator[None]:
+    """For code that makes millions of objects that live on and form no garbage cycles (a
+    build): the cyclic collector would only rescan them over and over, so it is paused, and
+    what exists afterwards is frozen out of later collections (``gc.freeze``), so a match
+    never waits for a collection that walks the whole directory."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+        gc.freeze()
 
 
 class _Acquaintances(Mapping[str, tuple[str, ...]]):

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.settings import Settings
@@ -417,6 +418,25 @@ def test_imports_take_bodies_over_the_general_limit(client: TestClient, admin: H
     response = client.post(f"{API}/municipalities", content=padded, headers=json_headers)
     assert_problem(response, 413)
     assert _totals(client, admin)["municipalities"] == 1
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "wrong key", "broker"])
+def test_only_admins_may_send_a_large_import(
+    client: TestClient, broker: Headers, caller: str
+) -> None:
+    """FastAPI parses a body before the key check runs: a caller who is not an admin gets the
+    general limit, so nobody can make the service parse 64 MiB for a 401 or 403."""
+    headers = {
+        "anonymous": {},
+        "wrong key": {"Authorization": "Bearer not-a-key"},
+        "broker": broker,
+    }[caller]
+    padded = json.dumps(directory()).encode()
+    padded += b" " * (1024 * 1024 + 1024 - len(padded))
+    response = client.post(
+        f"{API}/imports", content=padded, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
 
 
 def test_the_import_limit_is_a_setting_of_its_own() -> None:
