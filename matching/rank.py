@@ -300,14 +300,7 @@ def score_all(
     for key, record in (track_records or {}).items():
         slot = directory.position.get(key)
         if slot is not None:
-            experience = signals.track_record(
-                record.helpful,
-                record.not_helpful,
-                record.by_theme,
-                query.themes,
-                prior_strength=weights.prior_strength,
-            )
-            track[slot] = 1 + weights.experience * (2 * experience - 1)
+            track[slot] = _track_factor(_experience(record, query, weights), weights)
     scores = np.minimum(1.0, relevance * place * readiness * track)
     # See shares_something: the subject, or the very place.
     shared = relevance > 0
@@ -396,14 +389,8 @@ def score_contact(
     if track_record is None:
         experience, track = None, 1.0
     else:
-        experience = signals.track_record(
-            track_record.helpful,
-            track_record.not_helpful,
-            track_record.by_theme,
-            query.themes,
-            prior_strength=weights.prior_strength,
-        )
-        track = 1 + weights.experience * (2 * experience - 1)
+        experience = _experience(track_record, query, weights)
+        track = _track_factor(experience, weights)
     score = min(1.0, relevance * place * readiness * track)
 
     numbers = {
@@ -492,6 +479,21 @@ def score_contact(
         matched_terms=matched_words,
         signals=numbers,
     )
+
+
+def _experience(record: TrackRecord, query: InitiativeFeatures, weights: Weights) -> float:
+    return signals.track_record(
+        record.helpful,
+        record.not_helpful,
+        record.by_theme,
+        query.themes,
+        prior_strength=weights.prior_strength,
+    )
+
+
+def _track_factor(experience: float, weights: Weights) -> float:
+    """``track = 1 + experience_weight · (2 · track record - 1)``."""
+    return 1 + weights.experience * (2 * experience - 1)
 
 
 def rerank(

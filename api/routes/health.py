@@ -46,23 +46,21 @@ def _indexes() -> dict[str, dict]:
 )
 def ready(request: Request) -> JSONResponse:
     if not database_is_reachable(request.app.state.engine):
-        return problem_response(
-            status=503,
-            title="Service unavailable",
-            slug="service-unavailable",
-            detail="The database is not reachable.",
-            headers={"Retry-After": "5"},
-        )
+        return _unavailable("The database is not reachable.", retry_after=5)
     warmup = getattr(request.app.state, "index_warmup", None)
     if warmup is not None and warmup.is_alive():
-        return problem_response(
-            status=503,
-            title="Service unavailable",
-            slug="service-unavailable",
-            detail="The matching indexes are being built (start-up).",
-            headers={"Retry-After": "2"},
-        )
+        return _unavailable("The matching indexes are being built (start-up).", retry_after=2)
     return JSONResponse({"status": "ready", "database": "ok", "indexes": _indexes()})
+
+
+def _unavailable(detail: str, *, retry_after: int) -> JSONResponse:
+    return problem_response(
+        status=503,
+        title="Service unavailable",
+        slug="service-unavailable",
+        detail=detail,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 _bearer = HTTPBearer(auto_error=False)
