@@ -62,7 +62,7 @@ FAMILIES = ("theme", "need", "kind")
 class ContactFeatures:
     profile: ContactProfile
     terms: tuple[str, ...]  # index terms, each once
-    counts: tuple[int, ...]  # how often each occurs, in the same order
+    counts: bytes | tuple[int, ...]  # how often each occurs, in the same order
     length: int
     themes: dict[str, float]
     capability: dict[str, float]
@@ -113,8 +113,10 @@ class _Posting:
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if self._cached is None:
             self._cached = (
-                np.array(self.slots, dtype=np.intp),
-                np.array(self.tfs, dtype=np.float64),
+                # As compact as the arrays (indexing takes int32; integer counts meet float64
+                # norms and weights in float64, so BM25 stays exactly as before).
+                np.array(self.slots, dtype=np.int32),
+                np.array(self.tfs, dtype=np.uint32),
             )
         return self._cached
 
@@ -169,6 +171,8 @@ class Directory:
         self.neighbours = _Acquaintances(self)
         self._terms_cache: dict[str, list[str]] = {}
         self._name_tokens: dict[str, tuple[str, ...]] = {}
+        self._shared_values: dict[tuple, dict[str, float]] = {}
+        self._shared_kind_sets: dict[frozenset[str], frozenset[str]] = {}
         self._not_identifying = GENERIC_ORGANISATION_WORDS | self.place_words
         self._reset()
 
@@ -219,6 +223,8 @@ class Directory:
                 if contact.key in directory.position:
                     directory._unlink(contact.key)
                 directory._place(directory._analyse(contact))
+            # The sentence cache paid off across the build; later writes come one at a time.
+            directory._terms_cache.clear()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -287,14 +293,29 @@ class Directory:
         return ContactFeatures(
             profile=contact,
             terms=tuple(terms),
-            counts=tuple(terms.values()),
+            # Counts under 256 (nearly always) as bytes: a tenth of a tuple's memory.
+            counts=_compact_counts(terms.values()),
             length=sum(terms.values()),
-            themes=_contact_themes(contact, found["theme"]),
-            capability=_contact_capability(contact, found["need"]),
+            themes=self._shared(_contact_themes(contact, found["theme"])),
+            capability=self._shared(_contact_capability(contact, found["need"])),
             areas=tuple(served),
-            network_kinds=frozenset(n.kind for n in contact.networks),
+            network_kinds=self._shared_kinds(frozenset(n.kind for n in contact.networks)),
             network_tokens=self._organisation_tokens(contact),
         )
+
+    def _shared(self, values: dict[str, float]) -> dict[str, float]:
+        """One dict for every contact with the same themes (or capabilities): colleagues
+        mostly share them, and a small dict costs hundreds of bytes. Never mutated."""
+        key = tuple(values.items())
+        shared = self._shared_values.get(key)
+        if shared is None:
+            if len(self._shared_values) >= TERMS_CACHE_LIMIT:
+                self._shared_values.clear()
+            shared = self._shared_values[key] = values
+        return shared
+
+    def _shared_kinds(self, kinds: frozenset[str]) -> frozenset[str]:
+        return self._shared_kind_sets.setdefault(kinds, kinds)
 
     def _organisation_tokens(self, contact: ContactProfile) -> dict[str, str]:
         """The words that identify the organisations in a contact's network (not generic
@@ -659,11 +680,17 @@ def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[s
     ]
 
 
-def _contact_texts(contacts: Sequence[ContactProfile]) -> list[str]:
+def _compact_counts(counts: Iterable[int]) -> bytes | tuple[int, ...]:
+    values = tuple(counts)
+    return bytes(values) if max(values, default=0) < 256 else values
+
+
+def _contact_texts(contacts: Sequence[ContactProfile]) -> Iterator[str]:
+    """The texts the analyzer's lexicon is learnt from (one at a time: at 200,000 contacts a
+    list of them would be tens of megabytes at the build's peak)."""
     units = {c.unit.key: c.unit for c in contacts}
-    return [f"{c.job_title} {c.expertise}" for c in contacts] + [
-        f"{u.name} {u.description}" for u in units.values()
-    ]
+    yield from (f"{c.job_title} {c.expertise}" for c in contacts)
+    yield from (f"{u.name} {u.description}" for u in units.values())
 
 
 def _contact_themes(contact: ContactProfile, inferred: dict[str, list[str]]) -> dict[str, float]:

@@ -1,23 +1,26 @@
-"""The engine's plain inputs and outputs: frozen dataclasses, no database, no web framework."""
+"""The engine's plain inputs and outputs: frozen dataclasses, no database, no web framework.
+
+The directory's own inputs (contacts, units, areas, network links) use ``slots``: a
+municipality holds hundreds of thousands of them in memory."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NetworkLink:
     name: str
     kind: str  # business, education, research, government, community, housing, care_welfare, fund
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AreaProfile:
     code: str
     name: str
     parent_code: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitProfile:
     key: str
     name: str
@@ -27,7 +30,7 @@ class UnitProfile:
     area_codes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactProfile:
     """A civil servant as the engine sees them. Only listable people belong here: the caller
     leaves out anyone unavailable, without consent or in another municipality."""

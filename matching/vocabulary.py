@@ -4,6 +4,7 @@ with the policy words *and* the everyday words that mean it, so both sides of a 
 A municipality can add its own terms to a theme (``Vocabulary.with_extra_terms``).
 """
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ class Vocabulary:
     def analyzer(self, corpus: Iterable[str] = ()) -> Analyzer:
         """An analyzer whose lexicon knows this vocabulary and the frequent words of ``corpus``."""
         phrases = self.all_phrases()
-        lexicon = build_lexicon([*phrases, *phrases, *corpus])
+        lexicon = build_lexicon(itertools.chain(phrases, phrases, corpus))
         return Analyzer(self.stopwords, lexicon)
 
 

@@ -232,18 +232,30 @@ def _listed_profiles(
         )
     )
     profiles: dict[int, ContactProfile] = {}
+    # Colleagues name the same organisations and share job titles: one object each, not one
+    # per contact (at 200,000 contacts that is a good part of the index's memory).
+    links: dict[tuple[str, str], NetworkLink] = {}
+    titles: dict[str, str] = {}
+
+    def link(network: dict) -> NetworkLink:
+        key = (network["name"], network["kind"])
+        found = links.get(key)
+        if found is None:
+            found = links[key] = NetworkLink(*key)
+        return found
+
     for batch in result.partitions():
         # Each row's four JSON texts as one array, the batch as one document: one parse.
         lists = json.loads("[" + ",".join(f"[{r[6]},{r[7]},{r[8]},{r[9]}]" for r in batch) + "]")
         for row, (themes, area_codes, networks, knows) in zip(batch, lists, strict=True):
             profiles[row[0]] = ContactProfile(
                 key=str(row[0]),
-                job_title=row[2],
+                job_title=titles.setdefault(row[2], row[2]),
                 unit=unit_profile(row[1]),
                 themes=tuple(themes),
                 area_codes=tuple(area_codes),
                 expertise=row[3],
-                networks=tuple(NetworkLink(n["name"], n["kind"]) for n in networks),
+                networks=tuple(link(n) for n in networks),
                 open_to_initiatives=bool(row[4]),
                 capacity_per_month=row[5],
                 knows=tuple(str(k) for k in knows),
