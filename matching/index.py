@@ -17,6 +17,7 @@ import gc
 import math
 import re
 import threading
+import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -632,7 +633,9 @@ class _Acquaintances(Mapping[str, tuple[str, ...]]):
     same in every process whatever order contacts were added in."""
 
     def __init__(self, directory: Directory) -> None:
-        self._directory = directory
+        # A weak reference: a strong one would make a cycle, and a directory is frozen out of
+        # the cyclic collector (long_lived_objects), so a replaced index would never be freed.
+        self._directory = weakref.proxy(directory)
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         directory = self._directory

@@ -9,6 +9,7 @@ areas.
 """
 
 import random
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -321,3 +322,14 @@ def test_a_misspelt_organisation_follows_the_networks_as_they_change() -> None:
     )
     question = directory.analyse_initiative(InitiativeProfile("samen met eigenhard"))
     assert question.named_partners == {"eigenhaard": "eigenhard"}
+
+
+def test_a_dropped_directory_is_freed_at_once() -> None:
+    """Builds freeze their objects out of the cyclic collector, so a directory must hold no
+    reference cycle: a replaced index would otherwise stay in memory for good."""
+    directory, _units = random_directory(random.Random(5), 50)
+    directory.upsert(replace(directory.contact("1").profile, expertise="iets nieuws"))
+    assert directory.neighbours.get("1", ()) is not None
+    freed = weakref.ref(directory)
+    del directory
+    assert freed() is None
