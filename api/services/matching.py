@@ -165,15 +165,15 @@ def _catch_up(
         return None
     if any(change.rebuild for change in changes):
         return None
-    ids = {change.contact_id for change in changes if change.contact_id is not None}
+    ids = sorted({change.contact_id for change in changes if change.contact_id is not None})
     if len(ids) > max(MIN_REBUILD_CHANGES, REBUILD_SHARE * directory.size):
         return None
     profiles = {}
     for start in range(0, len(ids), READ_BATCH):
-        batch = sorted(ids)[start : start + READ_BATCH]
+        batch = ids[start : start + READ_BATCH]
         profiles.update(_listed_profiles(session, municipality_code, Contact.id.in_(batch)))
     with directory.lock:
-        for contact_id in sorted(ids):
+        for contact_id in ids:
             if contact_id in profiles:
                 directory.upsert(profiles[contact_id])
             else:  # removed, unlisted, or moved to another municipality
