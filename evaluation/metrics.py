@@ -1,20 +1,28 @@
-"""Loading a labelled set, three rankers (the engine and two keyword baselines) and the metrics.
+"""Loading labelled sets, three rankers (the engine and two keyword baselines) and the metrics.
 
-The labelled set (``evaluation/labelled_set.json``) names a directory in the import format
-(``"directory"``, relative to the repository root), adds the contacts of another municipality
-(``"otherMunicipality"``) and lists cases: an initiative and graded judgments, 2 for a key
-contact and 1 for a useful one; every contact not judged counts as 0.
+A labelled set names a directory in the import format (``"directory"``, relative to the
+repository root or to the set), may add the contacts of another municipality
+(``"otherMunicipality"``) and lists cases. A case is either a registered initiative
+(``"initiative"``: title, description, problem, target group, themes, areas, needs; kind
+``long``) or a question as a resident types it into the page (``"question"``: the body of
+``POST /api/v1/matches``; kind ``short``), with graded judgments: 2 for a key contact, 1 for a
+useful one, -1 for an embarrassing one (a broker would never send anyone to them for this);
+every contact not judged counts as 0.
 
 Metrics, per case, then averaged over the cases:
 
-- nDCG@5: gains 2/1/0, discount ``1 / log2(rank + 1)``, the ideal DCG from the judgments;
+- nDCG@5: gains 2/1/0 (an embarrassing contact gains 0), discount ``1 / log2(rank + 1)``, the
+  ideal DCG from the judgments;
 - Recall@5: the share of the case's grade-2 contacts in the top 5 (cases without a grade-2
   contact are left out of this average);
 - MRR: ``1 / rank`` of the first contact with grade ≥ 1 within the top 10, else 0;
+- key@3: whether a grade-2 contact is in the top 3 (cases without one are left out);
+- clean@3: whether nobody embarrassing is in the top 3: judged -1, or someone the service
+  must never suggest (unavailable, without consent, closed to initiatives, with capacity 0,
+  in another municipality);
 - bad@5: the share of the top-5 places held by someone who should not be suggested at all:
-  unavailable, without consent, closed to initiatives, with capacity 0, in another
-  municipality, or tied to areas none of which is the initiative's area, an ancestor or a
-  descendant of it (citywide contacts, without areas, are never out of area).
+  the hard rules of clean@3, or tied to areas none of which is the initiative's area, an
+  ancestor or a descendant of it (citywide contacts, without areas, are never out of area).
 
 Everything is deterministic: ties are broken by contact key and nothing is sampled.
 """
@@ -46,8 +54,19 @@ from matching.index import area_ancestors
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT / "evaluation" / "labelled_set.json"
+# Every labelled set in the repository, in the order they are reported: our own long
+# initiatives, then the sets written blind (by people who never saw the engine).
+LABELLED_SETS = (
+    DEFAULT_SET,
+    ROOT / "evaluation" / "short_questions_amsterdam.json",
+    ROOT / "evaluation" / "city_set_havenstad.json",
+    ROOT / "evaluation" / "village_set_dijkland.json",
+)
 K = 5  # the cut-off of nDCG, Recall and bad
+TOP = 3  # the cut-off of key@3 and clean@3: what a resident reads first
 DEPTH = 10  # how deep MRR looks, and how many places each system returns
+EMBARRASSING = -1
+GRADES = (EMBARRASSING, 0, 1, 2)
 
 Ranker = Callable[["Case"], list[str]]
 
@@ -81,6 +100,8 @@ class Case:
     query: str  # the baselines' query: the initiative's text, themes and need descriptions
     judgments: dict[str, int]
     rationale: str = ""
+    kind: str = "long"  # long: a registered initiative; short: a question typed into the page
+    tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,6 +111,7 @@ class Dataset:
     areas: dict[str, AreaProfile]
     area_municipality: dict[str, str]
     ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    municipality_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ancestors = {code: area_ancestors(code, self.areas) for code in self.areas}
@@ -97,8 +119,8 @@ class Dataset:
     def areas_of(self, municipality: str) -> list[AreaProfile]:
         return [a for a in self.areas.values() if self.area_municipality[a.code] == municipality]
 
-    def bad_reasons(self, key: str, case: Case) -> list[str]:
-        """Why a contact should not be among a case's suggestions; empty when it may be."""
+    def must_not_suggest(self, key: str, case: Case) -> list[str]:
+        """Why the service must never suggest a contact for a case, whatever the subject."""
         contact = self.contacts[key]
         profile = contact.profile
         reasons = []
@@ -112,9 +134,18 @@ class Dataset:
             reasons.append("no capacity")
         if contact.municipality != case.municipality:
             reasons.append("other municipality")
-        if not self.area_related(contact.areas, case.initiative.area_codes):
+        return reasons
+
+    def bad_reasons(self, key: str, case: Case) -> list[str]:
+        """Why a contact should not be among a case's suggestions; empty when it may be."""
+        reasons = self.must_not_suggest(key, case)
+        if not self.area_related(self.contacts[key].areas, case.initiative.area_codes):
             reasons.append("other area")
         return reasons
+
+    def embarrassing(self, key: str, case: Case) -> bool:
+        """Judged embarrassing for this case, or never to be suggested at all."""
+        return case.judgments.get(key, 0) == EMBARRASSING or bool(self.must_not_suggest(key, case))
 
     def area_related(self, served: Sequence[str], asked: Sequence[str]) -> bool:
         """True when no area is asked, the contact is citywide, or one served area is an asked
@@ -147,9 +178,13 @@ def _read_document(
     contacts: dict[str, Contact],
     areas: dict[str, AreaProfile],
     area_municipality: dict[str, str],
+    municipality_names: dict[str, str],
 ) -> None:
     """Add the areas and contacts of one import-format document."""
     municipalities = [m["code"] for m in document.get("municipalities", [])]
+    municipality_names.update(
+        {m["code"]: m["name"] for m in document.get("municipalities", []) if m.get("name")}
+    )
     default = municipalities[0] if len(municipalities) == 1 else None
 
     def municipality_of(item: Mapping, what: str) -> str:
@@ -159,7 +194,9 @@ def _read_document(
         return code
 
     for area in document.get("areas", []):
-        areas[area["code"]] = AreaProfile(area["code"], area["name"], area.get("parentCode"))
+        areas[area["code"]] = AreaProfile(
+            area["code"], area["name"], area.get("parentCode"), tuple(area.get("aliases") or ())
+        )
         area_municipality[area["code"]] = municipality_of(area, f"area {area['code']}")
     units = {unit["key"]: unit for unit in document.get("units", [])}
     for item in document.get("contacts", []):
@@ -186,6 +223,7 @@ def _read_document(
             networks=networks,
             open_to_initiatives=bool(item.get("openToInitiatives", True)),
             capacity_per_month=int(item.get("capacityPerMonth", 4)),
+            languages=tuple(item.get("languages") or ("nl",)),
         )
         text = _words(
             item.get("name"),
@@ -209,15 +247,23 @@ def _read_document(
 
 
 def _case(raw: Mapping) -> Case:
-    initiative = raw["initiative"]
-    text = _words(
-        initiative.get("title"),
-        initiative.get("description"),
-        initiative.get("problem"),
-        initiative.get("targetGroup"),
-    )
+    """A case from its ``initiative`` (as registered; joined the way the API joins it) or its
+    ``question`` (as ``POST /api/v1/matches`` takes it)."""
+    if "question" in raw:
+        initiative, kind = raw["question"], raw.get("kind", "short")
+        text = initiative["text"]
+    else:
+        initiative, kind = raw["initiative"], raw.get("kind", "long")
+        text = _words(
+            initiative.get("title"),
+            initiative.get("description"),
+            initiative.get("problem"),
+            initiative.get("targetGroup"),
+        )
     themes = tuple(initiative.get("themes") or ())
-    needs = tuple(Need(n["kind"], n.get("description") or "") for n in initiative.get("needs", []))
+    needs = tuple(
+        Need(n["kind"], n.get("description") or "") for n in initiative.get("needs") or ()
+    )
     query = _words(text, *(t.replace("-", " ") for t in themes), *(n.description for n in needs))
     return Case(
         id=raw["id"],
@@ -232,6 +278,8 @@ def _case(raw: Mapping) -> Case:
         query=query,
         judgments={key: int(grade) for key, grade in raw.get("judgments", {}).items()},
         rationale=raw.get("rationale", ""),
+        kind=kind,
+        tags=tuple(raw.get("tags") or ()),
     )
 
 
@@ -243,19 +291,30 @@ def load_dataset(path: Path | str = DEFAULT_SET) -> Dataset:
     contacts: dict[str, Contact] = {}
     areas: dict[str, AreaProfile] = {}
     area_municipality: dict[str, str] = {}
+    names: dict[str, str] = {}
     for document in (directory, labelled.get("otherMunicipality") or {}):
         _read_document(
-            document, contacts=contacts, areas=areas, area_municipality=area_municipality
+            document,
+            contacts=contacts,
+            areas=areas,
+            area_municipality=area_municipality,
+            municipality_names=names,
         )
     cases = [_case(raw) for raw in labelled["cases"]]
     for case in cases:
         unknown = sorted(set(case.judgments) - set(contacts))
         if unknown:
             raise ValueError(f"case {case.id} judges unknown contacts: {', '.join(unknown)}")
-        wrong = sorted(k for k, g in case.judgments.items() if g not in (0, 1, 2))
+        wrong = sorted(k for k, g in case.judgments.items() if g not in GRADES)
         if wrong:
-            raise ValueError(f"case {case.id}: grades must be 0, 1 or 2 ({', '.join(wrong)})")
-    return Dataset(cases=cases, contacts=contacts, areas=areas, area_municipality=area_municipality)
+            raise ValueError(f"case {case.id}: grades must be -1, 0, 1 or 2 ({', '.join(wrong)})")
+    return Dataset(
+        cases=cases,
+        contacts=contacts,
+        areas=areas,
+        area_municipality=area_municipality,
+        municipality_names=names,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,8 +341,12 @@ class EngineRanker:
                 for c in data.contacts.values()
                 if c.municipality == municipality and c.listable
             ]
+            name = data.municipality_names.get(municipality)
             self.directories[municipality] = Directory.build(
-                listable, data.areas_of(municipality), vocabulary
+                listable,
+                data.areas_of(municipality),
+                vocabulary,
+                place_names=[name] if name else [],
             )
 
     def __call__(self, case: Case) -> list[str]:
@@ -365,10 +428,11 @@ def dcg(gains: Iterable[float]) -> float:
 def ndcg(ranking: Sequence[str], judgments: Mapping[str, int], k: int = K) -> float:
     """DCG of the top k over the DCG of the ideal top k from the judgments (0 if nothing is
     relevant)."""
-    ideal = dcg(sorted(judgments.values(), reverse=True)[:k])
+    gains = {key: max(grade, 0) for key, grade in judgments.items()}  # embarrassing gains 0
+    ideal = dcg(sorted(gains.values(), reverse=True)[:k])
     if ideal <= 0:
         return 0.0
-    return dcg(judgments.get(key, 0) for key in ranking[:k]) / ideal
+    return dcg(gains.get(key, 0) for key in ranking[:k]) / ideal
 
 
 def recall(
@@ -398,6 +462,20 @@ def bad_share(ranking: Sequence[str], is_bad: Callable[[str], bool], k: int = K)
     return sum(1 for key in top if is_bad(key)) / len(top) if top else 0.0
 
 
+def key_in_top(ranking: Sequence[str], judgments: Mapping[str, int], k: int = TOP) -> float | None:
+    """1 when a grade-2 contact is in the top k, else 0; None when the case has none."""
+    if not any(g >= 2 for g in judgments.values()):
+        return None
+    return 1.0 if any(judgments.get(key, 0) >= 2 for key in ranking[:k]) else 0.0
+
+
+def clean_top(
+    ranking: Sequence[str], is_embarrassing: Callable[[str], bool], k: int = TOP
+) -> float:
+    """1 when nobody in the top k is embarrassing, else 0."""
+    return 0.0 if any(is_embarrassing(key) for key in ranking[:k]) else 1.0
+
+
 def mean(values: Iterable[float | None]) -> float:
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else 0.0
@@ -410,11 +488,28 @@ def mean(values: Iterable[float | None]) -> float:
 @dataclass(frozen=True)
 class CaseResult:
     case_id: str
+    kind: str
     ranking: list[str]
     ndcg: float
     recall: float | None
     reciprocal_rank: float
+    key_top: float | None
+    clean_top: float
     bad: float
+
+
+METRICS = ("nDCG@5", "Recall@5", "MRR", "key@3", "clean@3", "bad@5")
+
+
+def summarise(cases: Sequence[CaseResult]) -> dict[str, float]:
+    return {
+        "nDCG@5": mean(c.ndcg for c in cases),
+        "Recall@5": mean(c.recall for c in cases),
+        "MRR": mean(c.reciprocal_rank for c in cases),
+        "key@3": mean(c.key_top for c in cases),
+        "clean@3": mean(c.clean_top for c in cases),
+        "bad@5": mean(c.bad for c in cases),
+    }
 
 
 @dataclass
@@ -424,12 +519,12 @@ class SystemResult:
 
     @property
     def metrics(self) -> dict[str, float]:
-        return {
-            "nDCG@5": mean(c.ndcg for c in self.cases),
-            "Recall@5": mean(c.recall for c in self.cases),
-            "MRR": mean(c.reciprocal_rank for c in self.cases),
-            "bad@5": mean(c.bad for c in self.cases),
-        }
+        return summarise(self.cases)
+
+    def by_kind(self) -> dict[str, dict[str, float]]:
+        """The metrics per kind of case (long initiatives, short questions), in that order."""
+        kinds = sorted({c.kind for c in self.cases}, key=lambda k: (k != "long", k))
+        return {kind: summarise([c for c in self.cases if c.kind == kind]) for kind in kinds}
 
 
 def evaluate(data: Dataset, rankers: Mapping[str, Ranker]) -> dict[str, SystemResult]:
@@ -441,10 +536,13 @@ def evaluate(data: Dataset, rankers: Mapping[str, Ranker]) -> dict[str, SystemRe
             rows.append(
                 CaseResult(
                     case_id=case.id,
+                    kind=case.kind,
                     ranking=ranking,
                     ndcg=ndcg(ranking, case.judgments),
                     recall=recall(ranking, case.judgments),
                     reciprocal_rank=reciprocal_rank(ranking, case.judgments),
+                    key_top=key_in_top(ranking, case.judgments),
+                    clean_top=clean_top(ranking, lambda key, c=case: data.embarrassing(key, c)),
                     bad=bad_share(ranking, lambda key, c=case: bool(data.bad_reasons(key, c))),
                 )
             )
@@ -453,11 +551,14 @@ def evaluate(data: Dataset, rankers: Mapping[str, Ranker]) -> dict[str, SystemRe
 
 
 def format_table(results: Mapping[str, SystemResult]) -> str:
-    columns = ("nDCG@5", "Recall@5", "MRR", "bad@5")
-    lines = ["system  " + "".join(f"{c:>10}" for c in columns)]
+    """One row per system and kind of case."""
+    lines = ["system  kind   cases" + "".join(f"{c:>10}" for c in METRICS)]
     for name, result in results.items():
-        metrics = result.metrics
-        lines.append(f"{name:<8}" + "".join(f"{metrics[c]:>10.3f}" for c in columns))
+        for kind, metrics in result.by_kind().items():
+            count = sum(1 for c in result.cases if c.kind == kind)
+            lines.append(
+                f"{name:<8}{kind:<7}{count:>5}" + "".join(f"{metrics[c]:>10.3f}" for c in METRICS)
+            )
     return "\n".join(lines)
 
 
@@ -481,13 +582,18 @@ def as_json(data: Dataset, results: Mapping[str, SystemResult]) -> dict:
     return {
         "cases": len(data.cases),
         "contacts": len(data.contacts),
-        "systems": {name: result.metrics for name, result in results.items()},
+        "systems": {
+            name: {"all": result.metrics, **result.by_kind()} for name, result in results.items()
+        },
         "perCase": {
             name: {
                 c.case_id: {
+                    "kind": c.kind,
                     "nDCG@5": c.ndcg,
                     "Recall@5": c.recall,
                     "RR": c.reciprocal_rank,
+                    "key@3": c.key_top,
+                    "clean@3": c.clean_top,
                     "bad@5": c.bad,
                     "ranking": c.ranking,
                 }

@@ -1,8 +1,11 @@
-"""Measure the ranking engine against a labelled set, next to two keyword baselines.
+"""Measure the ranking engine against the labelled sets, next to two keyword baselines.
 
-Usage: python scripts/evaluate.py [--set PATH] [--json PATH] [--verbose]
+Usage: python scripts/evaluate.py [--set PATH ...] [--json PATH] [--verbose]
 
-Prints nDCG@5, key-contact Recall@5, MRR and bad@5 for the engine, BM25 and fuzzy matching
+Without ``--set`` it reports every labelled set in the repository (evaluation/metrics.py
+``LABELLED_SETS``). For each set and each kind of case (long initiatives, short questions) it
+prints nDCG@5, key-contact Recall@5, MRR, key@3 ("a key person in the top 3"), clean@3
+("nobody embarrassing in the top 3") and bad@5 for the engine, BM25 and fuzzy matching
 (definitions in evaluation/metrics.py).
 """
 
@@ -19,25 +22,33 @@ from evaluation import metrics
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", type=Path, default=metrics.DEFAULT_SET, help="labelled set")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        action="append",
+        dest="sets",
+        help="a labelled set (repeat for several; default: every set in evaluation/)",
+    )
     parser.add_argument("--json", type=Path, help="also write the metrics to this file")
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per case")
     args = parser.parse_args()
 
-    started = time.perf_counter()
-    data = metrics.load_dataset(args.set)
-    results = metrics.evaluate(data, metrics.systems(data))
-    elapsed = time.perf_counter() - started
-
-    print(f"{args.set}: {len(data.cases)} cases, {len(data.contacts)} contacts")
-    if args.verbose:
-        print("\n".join(metrics.format_case_lines(data, results)))
+    sets = args.sets or [path for path in metrics.LABELLED_SETS if path.exists()]
+    summary: dict[str, dict] = {}
+    for path in sets:
+        started = time.perf_counter()
+        data = metrics.load_dataset(path)
+        results = metrics.evaluate(data, metrics.systems(data))
+        elapsed = time.perf_counter() - started
+        print(f"{path}: {len(data.cases)} cases, {len(data.contacts)} contacts ({elapsed:.2f} s)")
+        if args.verbose:
+            print("\n".join(metrics.format_case_lines(data, results)))
+            print()
+        print(metrics.format_table(results))
         print()
-    print(metrics.format_table(results))
-    print(f"({elapsed:.2f} s)")
+        summary[str(path)] = metrics.as_json(data, results)
     if args.json:
-        summary = metrics.as_json(data, results) | {"set": str(args.set)}
-        args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({"sets": summary}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
