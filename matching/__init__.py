@@ -14,11 +14,12 @@ from matching.model import (
     NetworkLink,
     Reason,
     TrackRecord,
+    Understanding,
     UnitProfile,
     Weights,
 )
 from matching.paths import introduce_via
-from matching.rank import rank, rank_initiatives
+from matching.rank import rank, rank_initiatives, understand
 from matching.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "NetworkLink",
     "Reason",
     "TrackRecord",
+    "Understanding",
     "UnitProfile",
     "Vocabulary",
     "Weights",
@@ -38,4 +40,5 @@ __all__ = [
     "introduce_via",
     "rank",
     "rank_initiatives",
+    "understand",
 ]

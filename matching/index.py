@@ -22,21 +22,33 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from matching.language import ENGLISH, Reader, ReadWord
 from matching.model import AreaProfile, ContactProfile, InitiativeProfile
+from matching.places import NO_PLACES, Gazetteer, Places
 from matching.signals import saturate
-from matching.text import Analyzer, normalise, stem
+from matching.text import Analyzer, normalise, specificity, tokenise
 from matching.vocabulary import ConceptMatcher, Vocabulary
 
 K1, B = 1.2, 0.75
+# What a generic word of the domain ("bewoners", "initiatieven", "samen") weighs in BM25
+# against a word that names a subject: a long profile full of them must not win by volume.
+GENERIC_WEIGHT = 0.15
+# The weight of a need read from the text: as much as a ticked one (1) would be too much for
+# a word in passing, but it must count as asked (0.5 and up) when nothing was ticked; beside
+# ticked needs it only breaks ties.
+NEED_READ_ALONE, NEED_READ_BESIDE_TICKED = 0.6, 0.25
+# A word of the vocabulary names a subject however common it is ("kinderen", "school").
+SUBJECT_WORD = 0.6
 # Compact when this share of the slots is dead (and there are at least MIN_DEAD_TO_COMPACT).
 DEAD_SHARE_TO_COMPACT = 0.25
 MIN_DEAD_TO_COMPACT = 256
 TERMS_CACHE_LIMIT = 100_000
+ANALYSED_CACHE_LIMIT = 64
 # Words never run across these, so a text's terms are its sentences' terms (and sentences
 # recur across colleagues: "Kent de partners in de wijk.").
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
@@ -55,6 +67,8 @@ UNIT_KIND_CAPABILITY = {
     "district": {"space": 0.3, "network": 0.4, "permit": 0.2},
     "programme": {"scaling": 0.6, "recognition": 0.4, "partnership": 0.3},
 }
+# How much a unit's theme says about each of its people.
+UNIT_THEME = 0.4
 # The column families: a contact's theme strengths, need capabilities and network kinds.
 FAMILIES = ("theme", "need", "kind")
 
@@ -70,6 +84,9 @@ class ContactFeatures:
     areas: tuple[str, ...]
     network_kinds: frozenset[str]
     network_tokens: dict[str, str]  # distinctive token -> organisation name
+    english: bool  # speaks English
+    known_places: tuple[str, ...]  # areas the profile's own words name ("kent de Vogelbuurt")
+    broad: bool  # an area's general first contact (area-bound, with a broad theme)
 
     @property
     def term_counts(self) -> dict[str, int]:
@@ -85,7 +102,15 @@ class InitiativeFeatures:
     needs: dict[str, float]
     partner_kinds: frozenset[str]
     named_partners: dict[str, str]  # distinctive token -> organisation name it matched
-    areas: tuple[str, ...]
+    areas: tuple[str, ...]  # asked, or else named in the text
+    language: str = "nl"
+    places: Places = NO_PLACES
+    needs_read: tuple[str, ...] = ()  # need kinds read from the text, not ticked
+    areas_read: bool = False  # the areas come from place names in the text
+    reach: float = 0.0  # see Directory.reach
+    # How much each term says about the subject (matching.text.specificity): everyday words
+    # in passing count less.
+    term_weights: Mapping[str, float] = field(default_factory=dict)
 
 
 class _Posting:
@@ -150,8 +175,15 @@ class _SlotSet:
 
 class Directory:
     def __init__(
-        self, *, vocabulary: Vocabulary, analyzer: Analyzer, areas: Iterable[AreaProfile]
+        self,
+        *,
+        vocabulary: Vocabulary,
+        analyzer: Analyzer,
+        areas: Iterable[AreaProfile],
+        place_names: Iterable[str] = (),
     ) -> None:
+        """``place_names`` are names of places that are no area of the directory (the
+        municipality's own name): read as places, never as subject words."""
         self.vocabulary = vocabulary
         self.analyzer = analyzer
         self.concepts = ConceptMatcher(vocabulary, analyzer)
@@ -163,14 +195,39 @@ class Directory:
                 narrower.setdefault(wider, []).append(code)
         # The areas inside each area (its wijken and buurten), for the "narrower" area fit.
         self.descendants = {code: tuple(codes) for code, codes in narrower.items()}
+        place_names = tuple(place_names)
+        self.gazetteer = Gazetteer(
+            self.areas.values(),
+            self.ancestors,
+            other_names=place_names,
+            is_word=lambda word: word in analyzer.lexicon or word in analyzer.stopwords,
+        )
         # Place names say where, not who: "Moskee Javaplein" is not named by "Javaplein".
         self.place_words = {
-            token for a in self.areas.values() for token in normalise(a.name).split()
+            token
+            for name in (
+                *place_names,
+                *(a.name for a in self.areas.values()),
+                *(alias for a in self.areas.values() for alias in a.aliases),
+            )
+            for token in normalise(name).split()
         }
+        self.reader = Reader(
+            analyzer,
+            glossary=vocabulary.english,
+            english_stopwords=vocabulary.english_stopwords,
+            dutch_words=vocabulary.words(),
+        )
+        self.generic_terms = frozenset(
+            analyzer.stem(word) for word in vocabulary.generic_words for word in [normalise(word)]
+        )
         self.related = {slug: t.related for slug, t in vocabulary.themes.items()}
         self.lock = threading.RLock()
         self.neighbours = _Acquaintances(self)
-        self._terms_cache: dict[str, list[str]] = {}
+        self._terms_cache: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]]]] = {}
+        # The last initiatives analysed (a match and its understanding read the same text);
+        # emptied by every write, since named partners follow the contacts.
+        self._analysed: dict[InitiativeProfile, InitiativeFeatures] = {}
         self._name_tokens: dict[str, tuple[str, ...]] = {}
         self._shared_values: dict[tuple, dict[str, float]] = {}
         self._shared_kind_sets: dict[frozenset[str], frozenset[str]] = {}
@@ -183,6 +240,7 @@ class Directory:
         self.postings: dict[str, _Posting] = {}
         self.document_frequency: dict[str, int] = {}
         self.area_postings: dict[str, _SlotSet] = {}
+        self.known_place_postings: dict[str, _SlotSet] = {}
         self.token_postings: dict[str, _SlotSet] = {}
         # One array per theme, need kind and network kind (a column each, stored apart so
         # reading one is a contiguous scan).
@@ -192,6 +250,8 @@ class Directory:
         self._open = np.zeros(0)
         self._capacity = np.zeros(0)
         self._citywide = np.zeros(0, dtype=bool)
+        self._broad = np.zeros(0, dtype=bool)
+        self._english = np.zeros(0, dtype=bool)
         self._total_length = 0
         self._token_counts: Counter[str] = Counter()
         self._token_list: list[str] | None = None
@@ -211,12 +271,14 @@ class Directory:
         vocabulary: Vocabulary,
         *,
         analyzer: Analyzer | None = None,
+        place_names: Iterable[str] = (),
     ) -> "Directory":
         contacts = list(contacts)
         directory = cls(
             vocabulary=vocabulary,
             analyzer=analyzer or vocabulary.analyzer(_contact_texts(contacts)),
             areas=areas,
+            place_names=place_names,
         )
         directory._grow(len(contacts))
         with long_lived_objects():
@@ -251,11 +313,18 @@ class Directory:
         df = self.document_frequency.get(term, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
+    def term_weight(self, term: str) -> float:
+        """A query term's weight in BM25: its idf, and little for the domain's generic
+        words."""
+        weight = self.idf(term)
+        return weight * GENERIC_WEIGHT if term in self.generic_terms else weight
+
     # --- writes ---------------------------------------------------------------------------
 
     def upsert(self, contact: ContactProfile) -> None:
         """Add a contact, or replace the one with the same key."""
         with self.lock:
+            self._analysed.clear()
             if contact.key in self.position:
                 self._unlink(contact.key)
             self._grow(self.slots + 1)
@@ -265,6 +334,7 @@ class Directory:
     def remove(self, key: str) -> bool:
         """Take a contact out; False when the directory did not hold it."""
         with self.lock:
+            self._analysed.clear()
             if key not in self.position:
                 return False
             self._unlink(key)
@@ -286,10 +356,17 @@ class Directory:
 
     def _analyse(self, contact: ContactProfile) -> ContactFeatures:
         terms: Counter[str] = Counter()
+        concept_terms: set[str] = set()
+        exact: list[tuple[str, str, str]] = []
         for part in _contact_document(contact, self.vocabulary):
             for sentence in _SENTENCE_END.split(part):
-                terms.update(self._part_terms(sentence))
-        found = self.concepts.find(terms)
+                sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
+                terms.update(sentence_terms)
+                concept_terms.update(sentence_concepts)
+                exact.extend(sentence_exact)
+        found = self.concepts.find(concept_terms)
+        for family, target, phrase in exact:
+            found[family].setdefault(target, []).append(phrase)
         served = contact.area_codes or contact.unit.area_codes
         return ContactFeatures(
             profile=contact,
@@ -302,7 +379,16 @@ class Directory:
             areas=tuple(served),
             network_kinds=self._shared_kinds(frozenset(n.kind for n in contact.networks)),
             network_tokens=self._organisation_tokens(contact),
+            english=ENGLISH in contact.languages,
+            known_places=self._known_places(contact),
+            broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes),
         )
+
+    def _known_places(self, contact: ContactProfile) -> tuple[str, ...]:
+        """Areas named in the contact's title and expertise (unmistakable names only)."""
+        text = f"{contact.job_title}. {contact.expertise}"
+        codes = self.gazetteer.find(text, strict=True).codes
+        return tuple(sorted(codes))
 
     def _shared(self, values: dict[str, float]) -> dict[str, float]:
         """One dict for every contact with the same themes (or capabilities): colleagues
@@ -336,14 +422,29 @@ class Directory:
                 tokens.setdefault(token, network.name)
         return tokens
 
-    def _part_terms(self, text: str) -> list[str]:
-        """The terms of one part of a contact's text; titles, unit texts, theme labels and
-        organisation names recur across colleagues, so they are analysed once."""
+    def _part_terms(self, text: str) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+        """The index terms of one sentence of a contact's text, the terms concepts are found
+        in, and the concepts its exact phrases name (family, target, phrase); titles, unit
+        texts, theme labels and organisation names recur across colleagues, so they are
+        analysed once."""
         cached = self._terms_cache.get(text)
         if cached is None:
             if len(self._terms_cache) >= TERMS_CACHE_LIMIT:
                 self._terms_cache.clear()
-            cached = self._terms_cache[text] = self.analyzer.terms(text)
+            terms: list[str] = []
+            concepts: list[str] = []
+            for word in self.analyzer.content_words(text):
+                whole, parts = self.analyzer.word_terms(word)
+                terms.append(whole)
+                terms.extend(parts)
+                concepts.extend(self.concepts.concept_terms(whole, parts))
+            exact = [
+                (family, target, phrase)
+                for family, targets in self.concepts.find_exact(tokenise(text)).items()
+                for target, phrases in targets.items()
+                for phrase in phrases
+            ]
+            cached = self._terms_cache[text] = (terms, concepts, exact)
         return cached
 
     def _grow(self, needed: int) -> None:
@@ -364,6 +465,8 @@ class Directory:
         self._open = grown(self._open)
         self._capacity = grown(self._capacity)
         self._citywide = grown(self._citywide)
+        self._broad = grown(self._broad)
+        self._english = grown(self._english)
         self.columns = {
             family: {name: grown(column) for name, column in columns.items()}
             for family, columns in self.columns.items()
@@ -405,11 +508,17 @@ class Directory:
         self._open[slot] = 1.0 if profile.open_to_initiatives else 0.0
         self._capacity[slot] = profile.capacity_left
         self._citywide[slot] = not features.areas
-        for code in features.areas:
-            slots = self.area_postings.get(code)
-            if slots is None:
-                slots = self.area_postings[code] = _SlotSet()
-            slots.add(slot)
+        self._broad[slot] = features.broad
+        self._english[slot] = features.english
+        for postings, codes in (
+            (self.area_postings, features.areas),
+            (self.known_place_postings, features.known_places),
+        ):
+            for code in codes:
+                slots = postings.get(code)
+                if slots is None:
+                    slots = postings[code] = _SlotSet()
+                slots.add(slot)
         for token in features.network_tokens:
             slots = self.token_postings.get(token)
             if slots is None:
@@ -441,6 +550,8 @@ class Directory:
                 column[slot] = 0.0
         for code in features.areas:
             self.area_postings[code].discard(slot)
+        for code in features.known_places:
+            self.known_place_postings[code].discard(slot)
         for token in features.network_tokens:
             self.token_postings[token].discard(slot)
             self._token_counts[token] -= 1
@@ -479,8 +590,17 @@ class Directory:
     def citywide(self) -> np.ndarray:
         return self._citywide[: self.slots]
 
-    def area_slots(self, code: str) -> np.ndarray | None:
-        slots = self.area_postings.get(code)
+    @property
+    def broad(self) -> np.ndarray:
+        return self._broad[: self.slots]
+
+    @property
+    def english(self) -> np.ndarray:
+        return self._english[: self.slots]
+
+    def area_slots(self, code: str, *, known: bool = False) -> np.ndarray | None:
+        """The slots serving an area, or (``known``) naming it in their own words."""
+        slots = (self.known_place_postings if known else self.area_postings).get(code)
         return None if slots is None or not slots.slots else slots.array()
 
     def token_slots(self, token: str) -> np.ndarray | None:
@@ -493,36 +613,62 @@ class Directory:
             self._token_list = sorted(self._token_counts)
         return self._token_list
 
-    def bm25_vector(self, query_terms: Mapping[str, int]) -> np.ndarray:
-        """BM25 (k1 = 1.2, b = 0.75) of every slot; dead slots hold leftovers to mask out.
-        The same arithmetic, in the same order, as ``bm25_for``."""
+    def bm25_vector(
+        self, query_terms: Mapping[str, int], weights: Mapping[str, float] | None = None
+    ) -> np.ndarray:
+        """BM25 (k1 = 1.2, b = 0.75) of every slot, each query term weighted by its idf, its
+        ``weights`` and ``term_weight``; dead slots hold leftovers to mask out. The same
+        arithmetic, in the same order, as ``bm25_for``."""
         scores = np.zeros(self.slots)
         average = self.average_length
+        weights = weights or {}
         for term, query_count in query_terms.items():
             posting = self.postings.get(term)
             if posting is None or not self.document_frequency.get(term):
                 continue
             slots, tfs = posting.arrays()
-            weight = self.idf(term) * min(query_count, 3) * (K1 + 1)
+            weight = (
+                self.term_weight(term) * weights.get(term, 1.0) * min(query_count, 3) * (K1 + 1)
+            )
             norms = K1 * (1 - B + B * self._length[slots] / average)
             scores[slots] += weight * tfs / (tfs + norms)
         return scores
 
-    def bm25(self, query_terms: Mapping[str, int]) -> dict[int, float]:
+    def reach(self, query_terms: Mapping[str, int], weights: Mapping[str, float]) -> float:
+        """The BM25 of a profile of average length holding every query term that some
+        profile holds, once: ``Σ_t weight_t · min(q_t, 3)`` (each term's saturation is
+        ``(k1 + 1) · 1 / (1 + k1) = 1`` there)."""
+        return sum(
+            self.term_weight(term) * weights.get(term, 1.0) * min(count, 3)
+            for term, count in query_terms.items()
+            if self.document_frequency.get(term)
+        )
+
+    def bm25(
+        self, query_terms: Mapping[str, int], weights: Mapping[str, float] | None = None
+    ) -> dict[int, float]:
         """BM25 of every listed contact containing a query term, by slot."""
-        scores = self.bm25_vector(query_terms)
+        scores = self.bm25_vector(query_terms, weights)
         hits = np.flatnonzero((scores > 0) & self.live)
         return {int(slot): float(scores[slot]) for slot in hits}
 
-    def bm25_for(self, contact: ContactFeatures, query_terms: Mapping[str, int]) -> float:
+    def bm25_for(
+        self,
+        contact: ContactFeatures,
+        query_terms: Mapping[str, int],
+        weights: Mapping[str, float] | None = None,
+    ) -> float:
         """BM25 of one contact, with this directory's term statistics."""
         counts = contact.term_counts
         norm = K1 * (1 - B + B * contact.length / self.average_length)
         total = 0.0
+        weights = weights or {}
         for term, query_count in query_terms.items():
             tf = counts.get(term)
             if tf:
-                weight = self.idf(term) * min(query_count, 3) * (K1 + 1)
+                weight = (
+                    self.term_weight(term) * weights.get(term, 1.0) * min(query_count, 3) * (K1 + 1)
+                )
                 total += weight * tf / (tf + norm)
         return total
 
@@ -531,28 +677,58 @@ class Directory:
         return None if index is None else self.contacts[index]
 
     def analyse_initiative(self, initiative: InitiativeProfile) -> InitiativeFeatures:
+        """Reads an initiative as a broker would: the places it names (not subject words;
+        its areas when none were given), its language (English read through the glossary),
+        its subject words (typos fixed, compounds split), themes, needs (ticked, or stated in
+        the text) and the partners it names."""
+        found = self._analysed.get(initiative)
+        if found is None:
+            if len(self._analysed) >= ANALYSED_CACHE_LIMIT:
+                self._analysed.clear()
+            found = self._analysed[initiative] = self._analyse_initiative(initiative)
+        return found
+
+    def _analyse_initiative(self, initiative: InitiativeProfile) -> InitiativeFeatures:
         text = " ".join([initiative.text, *(n.description for n in initiative.needs)])
-        words = self.analyzer.content_words(text)
+        places = self.gazetteer.find(text)
+        words = tokenise(text)
+        # Language from the words that are no place names (those are neither language).
+        language = self.reader.language(
+            [w for i, w in enumerate(words) if i not in places.positions]
+        )
+        read = self.reader.read(words, language=language, skip=places.positions)
         surface: dict[str, str] = {}
         terms: Counter = Counter()
-        for word in words:
-            fixed = self.analyzer.correct_typo(word) or word
-            for term in (stem(fixed), *(stem(p) for p in self.analyzer.split_compound(fixed))):
+        concept_terms: list[str] = []
+        term_weights: dict[str, float] = {}
+        for word in read:
+            fixed = self.analyzer.correct_typo(word.read) or word.read
+            whole, parts = self.analyzer.word_terms(fixed)
+            forms = (fixed, *self.analyzer.parts(fixed))
+            for term, form in zip((whole, *parts), forms, strict=True):
                 terms[term] += 1
-                surface.setdefault(term, word)
+                surface.setdefault(term, word.surface)
+                weight = specificity(form)
+                if self.concepts.is_concept_stem(term):
+                    weight = max(weight, SUBJECT_WORD)
+                term_weights[term] = max(term_weights.get(term, 0.0), weight)
+            concept_terms.extend(self.concepts.concept_terms(whole, parts))
         for slug in initiative.themes:
             theme = self.vocabulary.themes.get(slug)
             for term in self.analyzer.terms(theme.label if theme else slug.replace("-", " ")):
                 terms[term] += 1
-        found = self.concepts.find(terms)
+                concept_terms.append(term)
+        found = self.concepts.find_all(concept_terms, _read_words(words, read, language))
         themes = {slug: 0.8 * saturate(len(hits)) for slug, hits in found["theme"].items()}
         for slug in initiative.themes:
             themes[slug] = 1.0
-        needs = {kind: 1.0 for kind in (n.kind for n in initiative.needs)}
-        for kind, hits in found["need"].items():
-            # Needs the initiator only hints at in the text count for less than asked ones.
-            needs.setdefault(kind, 0.4 * saturate(len(hits)))
-        needs.pop("other", None)
+        ticked = {n.kind for n in initiative.needs if n.kind != "other"}
+        stated = _needs_stated(found)
+        weight = NEED_READ_BESIDE_TICKED if ticked else NEED_READ_ALONE
+        needs = {kind: 1.0 for kind in ticked}
+        for kind in stated:
+            needs.setdefault(kind, weight)
+        areas = tuple(initiative.area_codes) or places.codes
         return InitiativeFeatures(
             profile=initiative,
             terms=terms,
@@ -560,8 +736,14 @@ class Directory:
             themes=themes,
             needs=needs,
             partner_kinds=frozenset(found["partner"]),
-            named_partners=self._named_partners(words),
-            areas=tuple(initiative.area_codes),
+            named_partners=self._named_partners([w.read for w in read]),
+            areas=areas,
+            language=language,
+            places=places,
+            needs_read=tuple(kind for kind in stated if kind not in ticked),
+            areas_read=not initiative.area_codes and bool(places.codes),
+            reach=self.reach(terms, term_weights),
+            term_weights=term_weights,
         )
 
     def _named_partners(self, words: list[str]) -> dict[str, str]:
@@ -697,13 +879,14 @@ def _contact_texts(contacts: Sequence[ContactProfile]) -> Iterator[str]:
 
 
 def _contact_themes(contact: ContactProfile, inferred: dict[str, list[str]]) -> dict[str, float]:
-    """Themes a contact stands for: their own (1), their unit's (0.6), and those their text
-    speaks of (up to 0.7)."""
+    """Themes a contact stands for: their own, the first (their main portfolio) 1 and each
+    next one a little less (``max(0.6, 1 - 0.15 · i)``), their unit's (0.4: a unit's themes
+    are its colleagues' too), and those their text speaks of (up to 0.7)."""
     themes = {slug: 0.7 * saturate(len(hits), 2.0) for slug, hits in inferred.items()}
     for slug in contact.unit.themes:
-        themes[slug] = max(themes.get(slug, 0.0), 0.6)
-    for slug in contact.themes:
-        themes[slug] = 1.0
+        themes[slug] = max(themes.get(slug, 0.0), UNIT_THEME)
+    for position, slug in enumerate(contact.themes):
+        themes[slug] = max(themes.get(slug, 0.0), max(0.6, 1 - 0.15 * position))
     return themes
 
 
@@ -727,6 +910,47 @@ def _contact_capability(
     if not (contact.area_codes or contact.unit.area_codes):
         capability["scaling"] = max(capability.get("scaling", 0.0), 0.3)
     return {kind: value for kind, value in capability.items() if value > 0}
+
+
+def _read_words(words: list[str], read: Sequence[ReadWord], language: str) -> list[str]:
+    """The words exact phrases are looked for in: the text's own words, and for an English
+    text also its Dutch reading (English phrases are in the vocabulary too)."""
+    if language != ENGLISH:
+        return words
+    return [*words, "", *(w.read for w in read)]
+
+
+# The kinds of unit an area's general first contact works in (not, say, a communication
+# department that happens to be assigned to a wijk).
+AREA_UNIT_KINDS = frozenset(("area_team", "district", "programme"))
+
+
+def _first_contact_of_an_area(contact: ContactProfile, broad_themes: frozenset[str]) -> bool:
+    """An area's general first contact (a gebiedsmakelaar, a dorpscoördinator): bound to areas,
+    in an area team, a district or a programme, with a broad theme as their main one."""
+    return (
+        bool(contact.area_codes or contact.unit.area_codes)
+        and contact.unit.kind in AREA_UNIT_KINDS
+        and bool(contact.themes)
+        and contact.themes[0] in broad_themes
+    )
+
+
+def _needs_stated(found: Mapping[str, Mapping[str, list[str]]]) -> list[str]:
+    """Need kinds a text states, most evidence first: its need terms and exact phrases. A
+    single need word inside a longer phrase of a theme does not count ("openbare ruimte" is
+    the street, not a room)."""
+    inside = {
+        stem
+        for hits in found["theme"].values()
+        for hit in hits
+        if " " in hit
+        for stem in hit.split()
+    }
+    evidence: Counter[str] = Counter()
+    for kind, hits in found["need"].items():
+        evidence[kind] += sum(1 for hit in hits if " " in hit or hit not in inside)
+    return [kind for kind, count in evidence.most_common() if count > 0 and kind != "other"]
 
 
 def area_ancestors(code: str, areas: Mapping[str, AreaProfile]) -> tuple[str, ...]:

@@ -18,6 +18,8 @@ class AreaProfile:
     code: str
     name: str
     parent_code: str | None = None
+    # Other names residents use for it ("Bijlmer", "de Pijp"); see matching.places.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class ContactProfile:
     capacity_per_month: int = 4
     open_introductions: int = 0
     knows: tuple[str, ...] = ()  # keys of colleagues this contact knows (for warm paths)
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes: nl, en, ...
 
     @property
     def capacity_left(self) -> int:
@@ -77,10 +80,18 @@ class Weights:
     theme: float = 0.30
     need: float = 0.25
     network: float = 0.10
+    # The relevance of an area's general first contact (a gebiedsmakelaar) for any
+    # initiative in their area, whatever its subject: below a specialist's, above chance.
+    local: float = 0.55
+    # Subject first: who is in the running, as a share of the best topical relevance
+    # (see matching.rank.in_the_running); 0 lets everyone who shares something in.
+    running: float = 0.5
     # Multiplicative floors: what is left of a score when the signal is 0.
     area_floor: float = 0.25
     openness_floor: float = 0.35
     capacity_floor: float = 0.25
+    # For a question in English: what is left for someone who speaks no English.
+    language_floor: float = 0.85
     # Coverage-aware re-rank: bonus for needs nobody higher up covers, and the price of
     # looking like someone already chosen.
     novelty: float = 0.35
@@ -100,6 +111,20 @@ class TrackRecord:
     helpful: float = 0.0
     not_helpful: float = 0.0
     by_theme: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the engine read from an initiative's own words, besides what it was told: the
+    language, the places named (when no area was given), the needs stated (when none was
+    ticked) and the main themes, with sentences that say so to the resident."""
+
+    language: str = "nl"
+    areas: tuple[str, ...] = ()  # area codes of places named in the text, when none was given
+    ambiguous_places: tuple[str, ...] = ()  # names that fit several areas: no area taken
+    needs: tuple[str, ...] = ()  # need kinds stated in the text, when none was ticked
+    themes: tuple[str, ...] = ()  # the themes the text is mainly about, strongest first
+    notes: tuple[str, ...] = ()  # plain Dutch sentences for the resident (English added)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The score of a contact for an initiative is built from
     place     = area_floor + (1 - area_floor) · area_fit   (see signals.area_fit)
     readiness = (openness_floor + (1 - openness_floor) · openness)
               × (capacity_floor + (1 - capacity_floor) · capacity)
+              × (language_floor + (1 - language_floor) · language)   (English questions only)
     track     = 1 + experience · (2 · track_record - 1)   (see signals.track_record;
                                                           1 when outcomes are not given)
     score     = min(1, relevance × place × readiness × track)
@@ -27,10 +28,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import signals
+from matching import sentences, signals
 from matching.index import ContactFeatures, Directory, InitiativeFeatures
-from matching.model import InitiativeProfile, Match, Reason, TrackRecord, Weights
+from matching.language import ENGLISH
+from matching.model import InitiativeProfile, Match, Reason, TrackRecord, Understanding, Weights
 from matching.paths import introduce_via
+from matching.places import PlaceMention
 
 NO_RECORD = TrackRecord()
 
@@ -85,6 +88,56 @@ def rank(
     return with_warm_paths(explained, directory, capacity_left=capacity_left, known=known)
 
 
+def understand(initiative: InitiativeProfile, directory: Directory) -> Understanding:
+    """What the engine reads from an initiative's own words besides what it was told (see
+    ``Understanding``), with the sentences that say so to the resident."""
+    query = directory.analyse_initiative(initiative)
+    ticked_themes = bool(initiative.themes)
+    themes_read = () if ticked_themes else _main_themes(query.themes)
+    areas_read = query.areas if query.areas_read else ()
+    ambiguous = tuple(m.written for m in query.places.ambiguous)
+    if initiative.area_codes:
+        ambiguous = ()
+    return Understanding(
+        language=query.language,
+        areas=areas_read,
+        ambiguous_places=ambiguous,
+        needs=query.needs_read,
+        themes=themes_read,
+        notes=sentences.understanding_notes(
+            language=query.language,
+            areas_read=areas_read,
+            places_written=tuple(
+                dict.fromkeys(_as_named(m, directory) for m in query.places.mentions if m.codes)
+            ),
+            ambiguous_places=ambiguous,
+            needs_read=query.needs_read if not any(w >= 1 for w in query.needs.values()) else (),
+            themes_read=themes_read,
+            vocabulary=directory.vocabulary,
+        ),
+    )
+
+
+def _as_named(mention: PlaceMention, directory: Directory) -> str:
+    """A place by the name of the area it was read as ("nieuw-west" and "Niew West" are
+    "Nieuw-West"); a name for several areas together as the resident wrote it ("Bijlmer")."""
+    if len(mention.codes) == 1:
+        return directory.areas[mention.codes[0]].name
+    return mention.written[:1].upper() + mention.written[1:]
+
+
+# A theme read from the text is worth saying back when it is at least this strong (one
+# telling phrase), and at most this many.
+THEME_READ, THEMES_READ = 0.35, 2
+
+
+def _main_themes(themes: Mapping[str, float]) -> tuple[str, ...]:
+    ranked = sorted(
+        (slug for slug, w in themes.items() if w >= THEME_READ), key=lambda t: -themes[t]
+    )
+    return tuple(ranked[:THEMES_READ])
+
+
 def with_warm_paths(
     matches: Sequence[Match],
     directory: Directory,
@@ -132,7 +185,7 @@ def rank_initiatives(
     if contact is None or limit <= 0 or not initiatives:
         return []
     queries = [(key, directory.analyse_initiative(profile)) for key, profile in initiatives]
-    bm25 = [directory.bm25_for(contact, query.terms) for _key, query in queries]
+    bm25 = [directory.bm25_for(contact, query.terms, query.term_weights) for _key, query in queries]
     best = max(bm25, default=0.0)
     scored = [
         replace(
@@ -153,6 +206,22 @@ def shares_something(match: Match, query: InitiativeFeatures) -> bool:
     return bool(query.areas) and match.signals["area"] >= signals.WIDER_AREA
 
 
+def in_the_running(
+    scored: Sequence[Match], query: InitiativeFeatures, weights: Weights
+) -> list[Match]:
+    """Subject first: of the contacts that share something with the initiative, those whose
+    relevance is at least ``weights.running`` (half) of the best topical relevance (an area's
+    first contact counts with the relevance ``weights.local`` gives them, but never sets the
+    bar); place, readiness and track record then order them. Where the initiative is placed,
+    someone bound to other areas only is in the running when nobody who works there (or
+    citywide) is: a broker does not send a resident to another stadsdeel's colleague."""
+    best = max((m.signals["topical"] for m in scored), default=0.0)
+    running = [m for m in scored if m.signals["relevance"] >= weights.running * best]
+    if query.areas and any(m.signals["area"] > signals.ELSEWHERE for m in running):
+        running = [m for m in running if m.signals["area"] > signals.ELSEWHERE]
+    return running
+
+
 # Scores within this of the pool's last one may round (to 4 decimals) to a tie with it and
 # then win on their key.
 ROUNDING_WINDOW = 2e-4
@@ -166,6 +235,7 @@ class Scores(NamedTuple):
     bm25: np.ndarray
     best_bm25: float
     capabilities: dict[str, np.ndarray]
+    local: np.ndarray  # signals.local_first_contact per slot
 
 
 def _pool(
@@ -194,6 +264,7 @@ def _pool(
             needs_covered=tuple(
                 kind for kind, _ in asked if scored.capabilities[kind][slot] >= 0.5
             ),
+            signals={"local": float(scored.local[slot])},
         )
         for negative, key, slot in ranked
     ]
@@ -216,10 +287,11 @@ def score_all(
     n = directory.slots
     live = directory.live
     zeros = np.zeros(n)
-    bm25 = np.where(live, directory.bm25_vector(query.terms), 0.0)
+    bm25 = np.where(live, directory.bm25_vector(query.terms, query.term_weights), 0.0)
     best_bm25 = float(bm25.max()) if n else 0.0
     # signals.text_relevance
-    text = np.where(bm25 > 0, np.minimum(1.0, bm25 / max(best_bm25, 1.0)), 0.0)
+    scale = max(best_bm25, signals.TEXT_REACH_SHARE * query.reach, 1.0)
+    text = np.where(bm25 > 0, np.minimum(1.0, bm25 / scale), 0.0)
 
     # signals.theme_overlap
     def theme_column(slug: str) -> np.ndarray:
@@ -229,6 +301,7 @@ def score_all(
     theme_total = sum(query.themes.values())
     if theme_total <= 0:
         theme = zeros
+        text_coherent = text
     else:
         covered = np.zeros(n)
         for slug, weight in query.themes.items():
@@ -239,7 +312,11 @@ def score_all(
                     nearby = np.maximum(nearby, column)
             credit = signals.RELATED_THEME_CREDIT * nearby
             covered += weight * np.maximum(theme_column(slug), credit)
-        theme = covered / theme_total
+        theme = covered / max(theme_total, 1.0)
+        # signals.coherent_text
+        confidence = min(1.0, theme_total)
+        text_coherent = text * (1.0 - signals.INCOHERENT_TEXT * np.maximum(0.0, confidence - theme))
+    text = text_coherent
 
     # signals.network_reach, with the organisations the initiative names
     if query.partner_kinds:
@@ -286,6 +363,10 @@ def score_all(
     relevance = relevance / total_weight
 
     fit = _area_fit_all(query, directory)
+    # signals.local_first_contact
+    local = (directory.broad & (fit >= signals.NARROWER_AREA)) if query.areas else zeros > 0
+    topical = relevance
+    relevance = np.maximum(relevance, weights.local * local)
     place = weights.area_floor + (1 - weights.area_floor) * fit
     left = directory.capacity_left.copy()
     for key, slots_left in capacity_left.items():
@@ -296,6 +377,10 @@ def score_all(
     readiness = (weights.openness_floor + (1 - weights.openness_floor) * directory.openness) * (
         weights.capacity_floor + (1 - weights.capacity_floor) * room
     )
+    if query.language == ENGLISH:  # signals.speaks_the_language
+        readiness = readiness * (
+            weights.language_floor + (1 - weights.language_floor) * directory.english
+        )
     track = np.ones(n)
     for key, record in (track_records or {}).items():
         slot = directory.position.get(key)
@@ -307,7 +392,15 @@ def score_all(
     if query.areas:
         shared |= fit >= signals.WIDER_AREA
     scores[~live | ~shared] = -1.0
-    return Scores(scores, bm25, best_bm25, capabilities)
+    # in_the_running
+    candidates = scores >= 0
+    if candidates.any():
+        best_topical = float(topical[candidates].max())
+        scores[candidates & (relevance < weights.running * best_topical)] = -1.0
+        elsewhere = fit <= signals.ELSEWHERE
+        if query.areas and (scores[~elsewhere] >= 0).any():
+            scores[elsewhere] = -1.0
+    return Scores(scores, bm25, best_bm25, capabilities, local.astype(float))
 
 
 def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray:
@@ -319,17 +412,21 @@ def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray
         return np.where(citywide, 1.0, signals.LOCAL_ROLE_WITHOUT_AREA)
     fit = np.zeros(n)
 
-    def at_least(codes: Sequence[str], value: float) -> None:
+    def at_least(codes: Sequence[str], value: float, *, known: bool) -> None:
         for code in codes:
-            slots = directory.area_slots(code)
+            slots = directory.area_slots(code, known=known)
             if slots is not None:
                 fit[slots] = np.maximum(fit[slots], value)
 
-    for area in query.areas:
-        at_least((area,), signals.SAME_AREA)
-        at_least(directory.ancestors.get(area, ()), signals.WIDER_AREA)
-        at_least(directory.descendants.get(area, ()), signals.NARROWER_AREA)
+    def over_the_tree(known: bool) -> None:
+        for area in query.areas:
+            at_least((area,), signals.SAME_AREA, known=known)
+            at_least(directory.ancestors.get(area, ()), signals.WIDER_AREA, known=known)
+            at_least(directory.descendants.get(area, ()), signals.NARROWER_AREA, known=known)
+
+    over_the_tree(known=False)
     fit[citywide] = signals.CITYWIDE
+    over_the_tree(known=True)  # places the profile names only ever raise the fit
     return fit
 
 
@@ -349,8 +446,12 @@ def score_contact(
     and matched words (the costly part, so ``rank`` explains only what it returns)."""
     profile = contact.profile
     vocabulary = directory.vocabulary
-    text = signals.text_relevance(bm25, best_bm25)
     theme = signals.theme_overlap(query.themes, contact.themes, directory.related)
+    text = signals.coherent_text(
+        signals.text_relevance(bm25, best_bm25, query.reach),
+        theme,
+        min(1.0, sum(query.themes.values())),
+    )
     named = {
         token: name
         for token, name in contact.network_tokens.items()
@@ -378,7 +479,12 @@ def score_contact(
     total_weight = sum(w for _, w, _ in topic) or 1.0
     relevance = sum(w * v for _, w, v in topic) / total_weight
 
-    fit, via = signals.area_fit(query.areas, contact.areas, directory.ancestors)
+    fit, via = signals.area_fit(
+        query.areas, contact.areas, directory.ancestors, contact.known_places
+    )
+    local = signals.local_first_contact(contact.broad, fit) if query.areas else 0.0
+    topical = relevance
+    relevance = max(relevance, weights.local * local)
     place = weights.area_floor + (1 - weights.area_floor) * fit
     left = profile.capacity_left if capacity_left is None else capacity_left
     is_open = signals.openness(profile.open_to_initiatives)
@@ -386,6 +492,10 @@ def score_contact(
     readiness = (weights.openness_floor + (1 - weights.openness_floor) * is_open) * (
         weights.capacity_floor + (1 - weights.capacity_floor) * room
     )
+    speaks = None
+    if query.language == ENGLISH:
+        speaks = signals.speaks_the_language(contact.english)
+        readiness *= weights.language_floor + (1 - weights.language_floor) * speaks
     if track_record is None:
         experience, track = None, 1.0
     else:
@@ -402,7 +512,11 @@ def score_contact(
         "openness": is_open,
         "capacity": room,
         "relevance": relevance,
+        "topical": topical,
+        "local": local,
     }
+    if speaks is not None:
+        numbers["language"] = speaks
     if experience is not None:
         numbers["experience"] = experience
     if not explain:
@@ -420,46 +534,101 @@ def score_contact(
         key=lambda t: -directory.idf(t),
     )[:8]
     matched_words = tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))
+    shared_themes = [
+        sentences.theme_label(vocabulary, slug)
+        for slug in sorted(query.themes, key=lambda t: -query.themes[t])
+        if contact.themes.get(slug, 0) >= 0.5
+    ]
     reasons = [
-        Reason("text", round(text, 3), weights.text / total_weight, _text_detail(matched_words)),
+        Reason(
+            "text",
+            round(text, 3),
+            weights.text / total_weight,
+            sentences.text_detail(matched_words),
+        ),
         Reason(
             "theme",
             round(theme, 3),
             weights.theme / total_weight,
-            _theme_detail(query, contact, vocabulary),
+            sentences.theme_detail(shared_themes),
         ),
     ]
     if query.needs:
+        asked = [k for k, w in query.needs.items() if w >= 0.5]
         reasons.append(
             Reason(
                 "need",
                 round(need, 3),
                 weights.need / total_weight,
-                _need_detail(covered, vocabulary),
+                sentences.need_detail(
+                    [sentences.need_phrase(vocabulary, k) for k in covered],
+                    [sentences.need_phrase(vocabulary, k) for k in asked if k not in covered],
+                )
+                if asked
+                else sentences.need_detail(
+                    [], [sentences.need_phrase(vocabulary, k) for k in query.needs]
+                ),
             )
         )
     if network_applies:
+        reached = sorted(query.partner_kinds & contact.network_kinds)
         reasons.append(
             Reason(
                 "network",
                 round(network, 3),
                 weights.network / total_weight,
-                _network_detail(query, contact, named, vocabulary),
+                sentences.network_detail(
+                    list(named.values()),
+                    [
+                        vocabulary.partner_kinds[k][0]
+                        for k in reached
+                        if k in vocabulary.partner_kinds
+                    ],
+                ),
             )
         )
+    known = via is not None and via not in contact.areas and via in contact.known_places
     reasons.append(
         Reason(
             "area",
             round(fit, 3),
             1 - weights.area_floor,
-            _area_detail(query, contact, fit, via, directory),
+            sentences.area_detail(
+                asked=query.areas,
+                served=contact.areas,
+                fit=fit,
+                via=via,
+                known=known,
+                areas=directory.areas,
+            ),
         )
     )
+    if local:
+        area = directory.areas.get(via) if via else None
+        reasons.append(
+            Reason(
+                "local",
+                local,
+                weights.local,
+                sentences.local_detail(area.name if area else sentences.join(list(query.areas))),
+            )
+        )
+    if speaks is not None:
+        reasons.append(
+            Reason(
+                "language",
+                speaks,
+                round(1 - weights.language_floor, 3),
+                sentences.language_detail(speaks),
+            )
+        )
     reasons.append(
-        Reason("openness", is_open, 1 - weights.openness_floor, _openness_detail(is_open))
+        Reason("openness", is_open, 1 - weights.openness_floor, sentences.openness_detail(is_open))
     )
     reasons.append(
-        Reason("capacity", round(room, 3), 1 - weights.capacity_floor, _capacity_detail(left))
+        Reason(
+            "capacity", round(room, 3), 1 - weights.capacity_floor, sentences.capacity_detail(left)
+        )
     )
     if experience is not None:
         reasons.append(
@@ -467,7 +636,7 @@ def score_contact(
                 "experience",
                 round(experience, 3),
                 weights.experience,
-                _experience_detail(track_record, query, vocabulary),
+                sentences.experience_detail(track_record, query.themes, vocabulary),
             )
         )
     reasons = [replace(r, weight=round(r.weight, 3)) for r in reasons]
@@ -504,11 +673,13 @@ def rerank(
     weights: Weights,
     limit: int,
 ) -> list[Match]:
-    """Greedy coverage-aware selection over the best ``3 × limit`` by score."""
+    """Greedy coverage-aware selection over the best ``3 × limit`` by score. An area's general
+    first contact counts once: a second one (a colleague of the same area) comes last."""
     pool = sorted(scored, key=lambda m: (-m.score, m.key))[: max(3 * limit, limit)]
     chosen: list[Match] = []
     covered: set[str] = set()
     need_weight = sum(query.needs.values()) or 1.0
+    has_local = False
     while pool and len(chosen) < limit:
 
         def gain(match: Match) -> float:
@@ -523,11 +694,15 @@ def rerank(
             bonus = weights.novelty * novel / need_weight - weights.redundancy * similarity
             return match.score * (1 + bonus)
 
-        # max() keeps the first of equals, and the pool is in score order: deterministic.
-        best = max(pool, key=gain)
+        # One first contact of the area, not a row of them: a second comes after everyone
+        # else in the running. max() keeps the first of equals, and the pool is in score
+        # order: deterministic.
+        others = [m for m in pool if not m.signals.get("local")] if has_local else pool
+        best = max(others or pool, key=gain)
         pool.remove(best)
         chosen.append(best)
         covered.update(best.needs_covered)
+        has_local = has_local or bool(best.signals.get("local"))
     return chosen
 
 
@@ -538,91 +713,3 @@ def _similarity(a: ContactFeatures, b: ContactFeatures) -> float:
     union = themes_a | themes_b
     overlap = len(themes_a & themes_b) / len(union) if union else 0.0
     return 0.5 * same_unit + 0.5 * overlap
-
-
-def _text_detail(words: tuple[str, ...]) -> str:
-    if not words:
-        return "Geen van uw woorden komt voor in functie of expertise."
-    return "Functie en expertise sluiten aan bij uw woorden: " + ", ".join(words[:5]) + "."
-
-
-def _theme_detail(query: InitiativeFeatures, contact: ContactFeatures, vocabulary) -> str:
-    shared = [s for s in query.themes if contact.themes.get(s, 0) >= 0.5]
-    if not shared:
-        return "Werkt niet aan de thema's van uw initiatief."
-    labels = [vocabulary.themes[s].label.lower() if s in vocabulary.themes else s for s in shared]
-    return "Werkt aan " + _join(labels) + "."
-
-
-def _need_detail(covered: tuple[str, ...], vocabulary) -> str:
-    if not covered:
-        return "Kan niet direct helpen met wat u vraagt."
-    labels = [vocabulary.needs[k][0] if k in vocabulary.needs else k for k in covered]
-    return "Kan helpen met: " + ", ".join(labels) + "."
-
-
-def _network_detail(query, contact: ContactFeatures, named: dict[str, str], vocabulary) -> str:
-    if named:
-        return "Heeft contact met " + _join(sorted(set(named.values()))) + "."
-    reached = sorted(query.partner_kinds & contact.network_kinds)
-    if not reached:
-        return "Het netwerk reikt niet naar de partners die u zoekt."
-    labels = [vocabulary.partner_kinds[k][0] for k in reached if k in vocabulary.partner_kinds]
-    return "Heeft een netwerk bij " + _join(labels) + "."
-
-
-def _area_detail(query, contact: ContactFeatures, fit: float, via: str | None, directory) -> str:
-    def name(code: str | None) -> str:
-        area = directory.areas.get(code) if code else None
-        return area.name if area else (code or "")
-
-    if not query.areas:
-        where = "de hele stad" if not contact.areas else _join([name(c) for c in contact.areas[:3]])
-        return f"U gaf geen gebied op; werkt voor {where}."
-    if fit == signals.SAME_AREA:
-        return f"Werkt in {name(via)}, waar uw initiatief plaatsvindt."
-    if fit == signals.WIDER_AREA:
-        return f"Werkt in heel {name(via)}, waar uw initiatief onder valt."
-    if fit == signals.NARROWER_AREA:
-        return f"Werkt in {name(via)}, een deel van uw gebied."
-    if fit == signals.CITYWIDE:
-        return "Werkt voor de hele stad."
-    return "Werkt in een ander gebied: " + _join([name(c) for c in contact.areas[:3]]) + "."
-
-
-def _openness_detail(is_open: float) -> str:
-    if is_open:
-        return "Staat open voor initiatieven."
-    return "Staat nu niet open voor nieuwe initiatieven."
-
-
-def _capacity_detail(left: int) -> str:
-    if left <= 0:
-        return "Heeft deze maand geen ruimte meer voor introducties."
-    return f"Heeft deze maand nog ruimte voor {left} introductie{'s' if left != 1 else ''}."
-
-
-def _experience_detail(record: TrackRecord, query: InitiativeFeatures, vocabulary) -> str:
-    done = record.helpful + record.not_helpful
-    if done <= 0:
-        return "Nog geen afgeronde introducties: telt neutraal mee."
-    sentence = f"{_count(record.helpful)} van {_count(done)} afgeronde introducties hielpen"
-    # The theme this initiative leans on most, if there is evidence about it.
-    asked = sorted(query.themes, key=lambda t: -query.themes[t])
-    for slug in asked:
-        good, bad = record.by_theme.get(slug, (0.0, 0.0))
-        if good + bad >= 1:
-            label = vocabulary.themes[slug].label.lower() if slug in vocabulary.themes else slug
-            return sentence + f"; over {label}: {_count(good)} van {_count(good + bad)}."
-    return sentence + "."
-
-
-def _count(value: float) -> str:
-    return str(round(value)) if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-
-
-def _join(items: list[str]) -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]

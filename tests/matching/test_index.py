@@ -15,7 +15,7 @@ from matching import (
     UnitProfile,
     default_vocabulary,
 )
-from matching.signals import saturate
+from matching.index import NEED_READ_ALONE, NEED_READ_BESIDE_TICKED, UNIT_THEME
 from matching.text import stem
 from tests.matching.municipality import (
     CONTACTS,
@@ -101,7 +101,7 @@ def test_contact_themes_own_unit_and_inferred() -> None:
     )
     (c,) = Directory.build([person], [], default_vocabulary()).contacts
     assert c.themes["zorg"] == 1.0  # own theme, although the unit has it too
-    assert c.themes["wonen"] == 0.6  # the unit's theme
+    assert c.themes["wonen"] == UNIT_THEME  # the unit's theme: their colleagues' too
     # Spoken of once in the expertise: 0.7 · saturate(1 hit, scale 2).
     assert c.themes["jeugd"] == pytest.approx(0.7 * (1 - math.exp(-1 / 2)))
 
@@ -214,11 +214,38 @@ def test_asked_themes_and_needs_count_fully(town: Directory) -> None:
     assert stem("zaal") in query.terms
 
 
-def test_hinted_needs_and_themes_count_less_than_asked_ones(town: Directory) -> None:
-    query = town.analyse_initiative(InitiativeProfile("Wij zoeken subsidie voor zonnepanelen"))
-    assert 0 < query.needs["funding"] < 0.5
-    assert query.needs["funding"] == pytest.approx(0.4 * saturate(1))
+def test_needs_the_text_states_count_less_than_ticked_ones(town: Directory) -> None:
+    text = "Wij zoeken subsidie voor zonnepanelen"
+    # Nothing ticked: a need the text states counts as asked (0.5 and up), below a tick.
+    query = town.analyse_initiative(InitiativeProfile(text))
+    assert query.needs["funding"] == NEED_READ_ALONE
+    assert 0.5 <= query.needs["funding"] < 1.0
+    assert query.needs_read == ("funding",)
+    # Beside a ticked need it only breaks ties.
+    ticked = town.analyse_initiative(InitiativeProfile(text, needs=(Need("space"),)))
+    assert ticked.needs == {"space": 1.0, "funding": NEED_READ_BESIDE_TICKED}
+    assert NEED_READ_BESIDE_TICKED < 0.5
+    assert ticked.needs_read == ("funding",)
     assert 0 < query.themes["energie-en-duurzaamheid"] <= 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [
+        ("We zoeken een plek voor onze naaiclub", "space"),
+        ("Mag dat zomaar, een bankje op de stoep?", "permit"),
+        ("We hebben wat startgeld nodig", "funding"),
+        ("Do we need a permit for a street party?", "permit"),
+    ],
+)
+def test_needs_stated_in_everyday_words_are_read(town: Directory, text: str, need: str) -> None:
+    assert need in town.analyse_initiative(InitiativeProfile(text)).needs_read
+
+
+def test_a_need_word_inside_a_theme_phrase_is_no_need(town: Directory) -> None:
+    # "openbare ruimte" is the street, not a room.
+    query = town.analyse_initiative(InitiativeProfile("Meer groen in de openbare ruimte"))
+    assert "space" not in query.needs
 
 
 def test_eenzame_ouderen_is_mostly_about_eenzaamheid(town: Directory) -> None:

@@ -28,7 +28,14 @@ from matching import (
     default_vocabulary,
     rank,
 )
-from matching.rank import NO_RECORD, rerank, score_contact, shares_something, with_warm_paths
+from matching.rank import (
+    NO_RECORD,
+    in_the_running,
+    rerank,
+    score_contact,
+    shares_something,
+    with_warm_paths,
+)
 
 VOCABULARY = default_vocabulary()
 THEMES = sorted(VOCABULARY.themes)
@@ -154,7 +161,7 @@ def brute_force(
     """Every listed contact scored on its own: what ``rank`` must answer."""
     query = directory.analyse_initiative(initiative)
     contacts = list(directory.live_contacts())
-    bm25 = {c.profile.key: directory.bm25_for(c, query.terms) for c in contacts}
+    bm25 = {c.profile.key: directory.bm25_for(c, query.terms, query.term_weights) for c in contacts}
     best = max(bm25.values(), default=0.0)
 
     def score(contact, *, explain: bool) -> Match:
@@ -171,7 +178,11 @@ def brute_force(
             explain=explain,
         )
 
-    scored = [m for m in (score(c, explain=False) for c in contacts) if shares_something(m, query)]
+    scored = in_the_running(
+        [m for m in (score(c, explain=False) for c in contacts) if shares_something(m, query)],
+        query,
+        weights,
+    )
     chosen = rerank(scored, query, directory, weights=weights, limit=limit)
     explained = [score(directory.contact(m.key), explain=True) for m in chosen]
     return with_warm_paths(explained, directory, capacity_left=capacity_left, known=known)

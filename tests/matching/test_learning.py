@@ -73,29 +73,42 @@ SCHULDEN = InitiativeProfile(
 )
 
 
+# Learning is about the order of those in the running: everyone who shares something with the
+# initiative is let in here, so the records can be seen to move them.
+EVERYONE = Weights(running=0.0)
+
+
 def test_without_records_there_is_no_experience_reason_and_scores_do_not_change(town) -> None:
-    plain = rank(SCHULDEN, town, limit=5)
+    plain = rank(SCHULDEN, town, limit=5, weights=EVERYONE)
     assert all("experience" not in {r.signal for r in m.reasons} for m in plain)
-    neutral = rank(SCHULDEN, town, limit=5, track_records={})
+    neutral = rank(SCHULDEN, town, limit=5, weights=EVERYONE, track_records={})
     assert [(m.key, m.score) for m in neutral] == [(m.key, m.score) for m in plain]
     for match in neutral:
         (experience,) = [r for r in match.reasons if r.signal == "experience"]
         assert experience.value == 0.5
-        assert experience.detail == "Nog geen afgeronde introducties: telt neutraal mee."
+        assert experience.detail == "Heeft nog geen kennismakingen afgerond."
 
 
 def test_helpful_outcomes_raise_and_unhelpful_ones_lower_a_score(town) -> None:
-    before = {m.key: m.score for m in rank(SCHULDEN, town, limit=10, track_records={})}
+    def ranked(records: dict) -> dict:
+        return {
+            m.key: m
+            for m in rank(SCHULDEN, town, limit=10, weights=EVERYONE, track_records=records)
+        }
+
+    before = {key: m.score for key, m in ranked({}).items()}
     good = TrackRecord(helpful=3, by_theme={"armoede-en-schulden": (3.0, 0.0)})
     bad = TrackRecord(not_helpful=3, by_theme={"armoede-en-schulden": (0.0, 3.0)})
-    raised = {m.key: m for m in rank(SCHULDEN, town, limit=10, track_records={"subsidie": good})}
-    lowered = {m.key: m for m in rank(SCHULDEN, town, limit=10, track_records={"armoede": bad})}
+    raised = ranked({"subsidie": good})
+    lowered = ranked({"armoede": bad})
     assert raised["subsidie"].score > before["subsidie"]
     assert lowered["armoede"].score < before["armoede"]
     # Others are untouched.
     assert raised["armoede"].score == before["armoede"]
     detail = next(r for r in raised["subsidie"].reasons if r.signal == "experience").detail
-    assert detail == "3 van 3 afgeronde introducties hielpen; over armoede en schulden: 3 van 3."
+    assert detail == (
+        "3 van de 3 afgeronde kennismakingen met deze persoon hielpen. Over geldzorgen: 3 van de 3."
+    )
 
 
 def test_a_contact_unhelpful_on_a_theme_falls_below_a_new_colleague(town) -> None:
@@ -152,13 +165,13 @@ def test_rank_offers_a_warm_path_from_a_known_contact() -> None:
             contact("subsidie"),
         ]
     )
-    found = {m.key: m for m in rank(BREED, town, limit=4, known=("vergunning",))}
+    found = {m.key: m for m in rank(BREED, town, limit=4, weights=EVERYONE, known=("vergunning",))}
     assert found["armoede"].introduce_via == ("vergunning", "gebiedsmakelaar")
     assert found["gebiedsmakelaar"].introduce_via == ("vergunning",)
     assert found["vergunning"].introduce_via == ()
     assert found["subsidie"].introduce_via == ()
     # Nothing known and everyone open with room: no paths needed.
-    assert all(m.introduce_via == () for m in rank(BREED, town, limit=4))
+    assert all(m.introduce_via == () for m in rank(BREED, town, limit=4, weights=EVERYONE))
 
 
 def test_rank_offers_a_path_to_a_full_or_closed_contact_through_someone_reachable() -> None:
@@ -169,11 +182,13 @@ def test_rank_offers_a_path_to_a_full_or_closed_contact_through_someone_reachabl
             contact("jeugd"),
         ]
     )
-    found = {m.key: m for m in rank(BREED, town, limit=3)}
+    found = {m.key: m for m in rank(BREED, town, limit=3, weights=EVERYONE)}
     # armoede is full: subsidie knows them but is closed; jeugd is open and knows subsidie.
     assert found["armoede"].introduce_via == ("jeugd", "subsidie")
     assert found["subsidie"].introduce_via == ("jeugd",)
     assert found["jeugd"].introduce_via == ()
     # Counting open introductions: once jeugd is full too, nobody reachable is left.
-    full = {m.key: m for m in rank(BREED, town, limit=3, capacity_left={"jeugd": 0})}
+    full = {
+        m.key: m for m in rank(BREED, town, limit=3, weights=EVERYONE, capacity_left={"jeugd": 0})
+    }
     assert full["armoede"].introduce_via == ()

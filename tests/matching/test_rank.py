@@ -14,7 +14,9 @@ from matching import (
     Weights,
     default_vocabulary,
     rank,
+    signals,
 )
+from matching.rank import score_contact
 from tests.matching.municipality import (
     BY_KEY,
     INDISCHE_BUURT,
@@ -51,6 +53,21 @@ def reason(match: Match, signal: str):
     return found
 
 
+def score_one(initiative: InitiativeProfile, directory: Directory, key: str) -> Match:
+    """One contact's full score and reasons, whether or not ``rank`` would show them."""
+    query = directory.analyse_initiative(initiative)
+    contacts = list(directory.live_contacts())
+    bm25 = {c.profile.key: directory.bm25_for(c, query.terms, query.term_weights) for c in contacts}
+    return score_contact(
+        query,
+        directory.contact(key),
+        directory,
+        weights=W,
+        bm25=bm25[key],
+        best_bm25=max(bm25.values()),
+    )
+
+
 # --- area hierarchy ----------------------------------------------------------------------------
 
 GROEN = UnitProfile("groen", "Groen en openbare ruimte", "team", "Beheer van het openbaar groen.")
@@ -75,15 +92,21 @@ MOESTUIN = InitiativeProfile(
 def test_the_wijk_outranks_another_stadsdeel_and_citywide_sits_between() -> None:
     directory = build([gardener("west", WEST), gardener("stad"), gardener("wijk", INDISCHE_BUURT)])
     matches = rank(MOESTUIN, directory)
-    assert keys(matches) == ["wijk", "stad", "west"]
+    # A broker does not send the resident to the colleague bound to another stadsdeel while
+    # someone who works there, or citywide, knows the subject.
+    assert keys(matches) == ["wijk", "stad"]
     found = by_key(matches)
-    assert reason(found["wijk"], "area").value == 0.85
-    assert reason(found["stad"], "area").value == 0.7
-    assert reason(found["west"], "area").value == 0.0
+    assert reason(found["wijk"], "area").value == signals.WIDER_AREA
+    assert reason(found["stad"], "area").value == signals.CITYWIDE
     # Identical profiles: the scores differ by the place factor alone.
-    top = found["wijk"].score / place(0.85)
-    for key, fit in (("stad", 0.7), ("west", 0.0)):
-        assert found[key].score == pytest.approx(top * place(fit), abs=2e-4)
+    top = found["wijk"].score / place(signals.WIDER_AREA)
+    assert found["stad"].score == pytest.approx(top * place(signals.CITYWIDE), abs=2e-4)
+    west = score_one(MOESTUIN, directory, "west")
+    assert reason(west, "area").value == signals.ELSEWHERE
+    assert west.score == pytest.approx(top * place(signals.ELSEWHERE), abs=2e-4)
+    # When nobody else knows the subject, the colleague elsewhere is still better than nobody.
+    (only,) = rank(MOESTUIN, build([gardener("west", WEST)]))
+    assert only.key == "west"
 
 
 def test_the_buurt_itself_beats_its_wijk_and_a_sibling_buurt_is_elsewhere() -> None:
@@ -95,13 +118,16 @@ def test_the_buurt_itself_beats_its_wijk_and_a_sibling_buurt_is_elsewhere() -> N
         ]
     )
     matches = rank(MOESTUIN, directory)
-    assert keys(matches) == ["java", "wijk", "sumatra"]
-    assert reason(matches[0], "area").detail == (
-        "Werkt in Javaplein, waar uw initiatief plaatsvindt."
+    assert keys(matches) == ["java", "wijk"]
+    assert reason(matches[0], "area").detail == "Werkt in Javaplein, waar uw initiatief is."
+    assert reason(matches[1], "area").detail == (
+        "Werkt in heel Indische Buurt, waar Javaplein bij hoort."
     )
-    assert "Indische Buurt" in reason(matches[1], "area").detail
-    assert reason(matches[2], "area").value == 0.0
-    assert "Sumatraplantsoen" in reason(matches[2], "area").detail
+    sumatra = score_one(MOESTUIN, directory, "sumatra")
+    assert reason(sumatra, "area").value == 0.0
+    assert reason(sumatra, "area").detail == (
+        "Werkt vooral in Sumatraplantsoen, niet in Javaplein."
+    )
 
 
 def test_without_an_area_a_citywide_role_beats_a_local_one() -> None:
@@ -124,7 +150,7 @@ def test_a_space_need_puts_the_vastgoed_adviser_above_those_without_space(
     vastgoed = by_key(matches)["vastgoed"]
     assert vastgoed.needs_covered == ("space",)
     assert reason(vastgoed, "need").value == 1.0
-    assert reason(vastgoed, "need").detail == "Kan helpen met: ruimte."
+    assert reason(vastgoed, "need").detail == "Kan helpen met een plek."
     others = [m for m in matches if m.key != "vastgoed"]
     assert all(m.signals["need"] < vastgoed.signals["need"] for m in others)
     # Everyone who cannot help with space ranks below the vastgoed adviser.
@@ -152,15 +178,16 @@ def test_space_need_beats_an_otherwise_similar_contact_without_it() -> None:
     text = "Een naaiclub voor bewonersgroepen"
     # The words alone favour the colleague a little ...
     assert keys(rank(InitiativeProfile(text), directory)) == ["cohesie", "vastgoed"]
-    # ... the need for space decides.
+    # ... the need for space decides: the colleague who cannot help with it comes after the
+    # one who can, if at all.
     matches = rank(InitiativeProfile(text, needs=(Need("space"),)), directory)
-    assert keys(matches) == ["vastgoed", "cohesie"]
-    found = by_key(matches)
-    assert found["vastgoed"].signals["need"] > 0.9
-    assert found["cohesie"].signals["need"] == 0.0
-    assert found["vastgoed"].needs_covered == ("space",)
-    assert found["cohesie"].needs_covered == ()
-    assert reason(found["cohesie"], "need").detail == "Kan niet direct helpen met wat u vraagt."
+    assert keys(matches)[0] == "vastgoed"
+    assert matches[0].signals["need"] > 0.9
+    assert matches[0].needs_covered == ("space",)
+    cohesie = score_one(InitiativeProfile(text, needs=(Need("space"),)), directory, "cohesie")
+    assert cohesie.signals["need"] == 0.0
+    assert cohesie.needs_covered == ()
+    assert reason(cohesie, "need").detail == "Voor een plek kunt u beter bij iemand anders terecht."
 
 
 def test_a_funding_need_puts_the_subsidy_adviser_first(town: Directory) -> None:
@@ -170,10 +197,14 @@ def test_a_funding_need_puts_the_subsidy_adviser_first(town: Directory) -> None:
         needs=(Need("funding"),),
     )
     matches = rank(initiative, town)
-    assert matches[0].key == "subsidie"
-    assert matches[0].needs_covered == ("funding",)
-    assert reason(matches[0], "need").detail == "Kan helpen met: geld."
-    assert all("funding" not in m.needs_covered for m in matches[1:] if m.key != "subsidie")
+    # The subsidy adviser is the one who covers the need, first or right after the area's
+    # own first contact (a gebiedsmakelaar is where a local initiative may always start).
+    subsidie = keys(matches).index("subsidie")
+    assert all(m.signals["local"] == 1.0 for m in matches[:subsidie])
+    assert subsidie <= 1
+    assert matches[subsidie].needs_covered == ("funding",)
+    assert reason(matches[subsidie], "need").detail == "Kan helpen met geld."
+    assert all("funding" not in m.needs_covered for m in matches if m.key != "subsidie")
 
 
 # --- network and named partners ----------------------------------------------------------------
@@ -199,7 +230,7 @@ def test_a_named_partner_in_the_network_gives_network_one_and_a_reason_naming_it
     assert wonen.signals["network"] == 1.0
     network = reason(wonen, "network")
     assert network.value == 1.0
-    assert network.detail == "Heeft contact met Woningcorporatie Ymere."
+    assert network.detail == "Kent Woningcorporatie Ymere."
     assert matches[0].key == "wonen"
     # Nobody else knows Ymere or any other housing partner.
     for match in matches:
@@ -216,11 +247,15 @@ def test_the_named_partner_lifts_a_contact_above_its_twin_without_the_link() -> 
     initiative = InitiativeProfile(
         "Geveltuinen in onze straat", needs=(Need("partnership", "Met Ymere samenwerken"),)
     )
-    matches = rank(initiative, build([without, with_link]))
-    assert keys(matches) == ["met-ymere", "zonder"]
-    assert [m.signals["network"] for m in matches] == [1.0, 0.0]
-    assert reason(matches[1], "network").detail == (
-        "Het netwerk reikt niet naar de partners die u zoekt."
+    directory = build([without, with_link])
+    matches = rank(initiative, directory)
+    assert keys(matches)[0] == "met-ymere"
+    assert matches[0].signals["network"] == 1.0
+    zonder = score_one(initiative, directory, "zonder")
+    assert zonder.signals["network"] == 0.0
+    assert zonder.score < matches[0].score
+    assert reason(zonder, "network").detail == (
+        "Heeft geen contacten bij de organisaties die u zoekt."
     )
 
 
@@ -231,7 +266,7 @@ def test_a_partner_kind_counts_without_a_name() -> None:
     initiative = InitiativeProfile("Samenwerken met een woningcorporatie voor de binnentuin")
     (match,) = rank(initiative, build([corporation]))
     assert match.signals["network"] == 1.0  # |{housing} ∩ {housing}| / |{housing}|
-    assert reason(match, "network").detail == "Heeft een netwerk bij woningcorporaties."
+    assert reason(match, "network").detail == "Heeft contacten bij woningcorporaties."
 
 
 def test_no_network_reason_when_no_partners_are_asked(town: Directory) -> None:
@@ -326,15 +361,13 @@ def test_closed_and_full_contacts_drop_below_an_open_one() -> None:
     assert found["dicht"].score == pytest.approx(full_score * readiness(False, 1.0), abs=1e-4)
     assert found["vol"].score == pytest.approx(full_score * readiness(True, 0.0), abs=1e-4)
     assert reason(found["dicht"], "openness").value == 0.0
-    assert reason(found["dicht"], "openness").detail == (
-        "Staat nu niet open voor nieuwe initiatieven."
-    )
+    assert reason(found["dicht"], "openness").detail == "Neemt nu geen nieuwe initiatieven aan."
     assert reason(found["vol"], "capacity").value == 0.0
     assert reason(found["vol"], "capacity").detail == (
-        "Heeft deze maand geen ruimte meer voor introducties."
+        "Heeft deze maand geen tijd meer voor nieuwe kennismakingen."
     )
     assert reason(found["open"], "capacity").detail == (
-        "Heeft deze maand nog ruimte voor 4 introducties."
+        "Heeft deze maand nog tijd voor 4 kennismakingen."
     )
 
 
@@ -345,12 +378,12 @@ def test_capacity_left_overrides_the_profile() -> None:
     assert emptied["open"].score == pytest.approx(plain["vol"].score, abs=1e-4)
     assert emptied["vol"].score == pytest.approx(plain["open"].score, abs=1e-4)
     assert reason(emptied["vol"], "capacity").detail == (
-        "Heeft deze maand nog ruimte voor 5 introducties."
+        "Heeft deze maand nog tijd voor 5 kennismakingen."
     )
     one = by_key(rank(KOFFIE, directory, capacity_left={"open": 1}))["open"]
     assert reason(one, "capacity").value == 0.5
     assert one.score == pytest.approx(plain["open"].score * readiness(True, 0.5), abs=1e-4)
-    assert reason(one, "capacity").detail == "Heeft deze maand nog ruimte voor 1 introductie."
+    assert reason(one, "capacity").detail == "Heeft deze maand nog tijd voor 1 kennismaking."
     # Keys the directory does not know change nothing.
     assert by_key(rank(KOFFIE, directory, capacity_left={"niemand": 0})) == plain
 
@@ -377,7 +410,8 @@ def test_every_match_explains_itself(town: Directory, initiative: InitiativeProf
     matches = rank(initiative, town, limit=10)
     assert matches
     expected = {"text", "theme", "area", "openness", "capacity"}
-    needs = {n.kind for n in initiative.needs} - {"other"}
+    # Needs ticked, and needs the text states ("een plek geven"): both are asked.
+    needs = set(town.analyse_initiative(initiative).needs) - {"other"}
     for match in matches:
         signals = [r.signal for r in match.reasons]
         assert len(signals) == len(set(signals))

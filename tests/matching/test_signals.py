@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from matching import Directory, signals
+from matching import Directory, Weights, signals
 from matching.signals import (
     RELATED_THEME_CREDIT,
     area_fit,
@@ -47,7 +47,20 @@ from tests.matching.municipality import (
     ],
 )
 def test_text_relevance(bm25: float, best: float, expected: float) -> None:
-    assert text_relevance(bm25, best) == pytest.approx(expected)
+    assert text_relevance(bm25, best, reach=0.0) == pytest.approx(expected)
+
+
+def test_a_best_match_on_few_of_the_words_that_matter_does_not_look_perfect() -> None:
+    # Nobody holds more than a word in passing (a fifth of what holding every word would
+    # give): the best of them is not a perfect match because it is the best.
+    reach = 20.0
+    best = 0.2 * reach
+    assert text_relevance(best, best, reach) == pytest.approx(
+        best / (signals.TEXT_REACH_SHARE * reach)
+    )
+    assert text_relevance(best, best, reach) < 1.0
+    # Who holds most of them is.
+    assert text_relevance(0.9 * reach, 0.9 * reach, reach) == 1.0
 
 
 # --- theme_overlap -----------------------------------------------------------------------------
@@ -62,6 +75,13 @@ def test_theme_overlap_is_one_when_all_asked_themes_are_offered_fully() -> None:
 
 def test_theme_overlap_is_zero_without_shared_or_related_themes() -> None:
     assert theme_overlap({"eenzaamheid": 1.0}, {"mobiliteit": 1.0}, RELATED) == 0.0
+
+
+def test_a_theme_read_in_passing_gives_less_than_a_ticked_one() -> None:
+    # One telling word (weight 0.4) is not the resident ticking the theme (1).
+    offered = {"jeugd": 1.0}
+    assert theme_overlap({"jeugd": 0.4}, offered, RELATED) == pytest.approx(0.4)
+    assert theme_overlap({"jeugd": 1.0}, offered, RELATED) == 1.0
 
 
 def test_theme_overlap_is_zero_when_nothing_is_asked() -> None:
@@ -108,30 +128,34 @@ def test_the_towns_hierarchy(ancestors: dict[str, tuple[str, ...]]) -> None:
     assert ancestors[OOST] == ()
 
 
+SAME, WIDER, NARROWER = signals.SAME_AREA, signals.WIDER_AREA, signals.NARROWER_AREA
+CITYWIDE, ELSEWHERE = signals.CITYWIDE, signals.ELSEWHERE
+
+
 @pytest.mark.parametrize(
     ("asked", "served", "expected"),
     [
-        ((JAVAPLEIN,), (JAVAPLEIN,), (1.0, JAVAPLEIN)),
-        ((JAVAPLEIN,), (SUMATRA, JAVAPLEIN), (1.0, JAVAPLEIN)),
-        ((INDISCHE_BUURT,), (INDISCHE_BUURT,), (1.0, INDISCHE_BUURT)),
+        ((JAVAPLEIN,), (JAVAPLEIN,), (SAME, JAVAPLEIN)),
+        ((JAVAPLEIN,), (SUMATRA, JAVAPLEIN), (SAME, JAVAPLEIN)),
+        ((INDISCHE_BUURT,), (INDISCHE_BUURT,), (SAME, INDISCHE_BUURT)),
         # Wider: the wijk or the stadsdeel that contains the buurt.
-        ((JAVAPLEIN,), (INDISCHE_BUURT,), (0.85, INDISCHE_BUURT)),
-        ((JAVAPLEIN,), (OOST,), (0.85, OOST)),
-        ((INDISCHE_BUURT,), (OOST,), (0.85, OOST)),
+        ((JAVAPLEIN,), (INDISCHE_BUURT,), (WIDER, INDISCHE_BUURT)),
+        ((JAVAPLEIN,), (OOST,), (WIDER, OOST)),
+        ((INDISCHE_BUURT,), (OOST,), (WIDER, OOST)),
         # Narrower: a part of the asked area.
-        ((INDISCHE_BUURT,), (JAVAPLEIN,), (0.6, JAVAPLEIN)),
-        ((OOST,), (BETONDORP,), (0.6, BETONDORP)),
-        ((OOST,), (WATERGRAAFSMEER,), (0.6, WATERGRAAFSMEER)),
+        ((INDISCHE_BUURT,), (JAVAPLEIN,), (NARROWER, JAVAPLEIN)),
+        ((OOST,), (BETONDORP,), (NARROWER, BETONDORP)),
+        ((OOST,), (WATERGRAAFSMEER,), (NARROWER, WATERGRAAFSMEER)),
         # Citywide: a role without areas.
-        ((JAVAPLEIN,), (), (0.7, None)),
-        ((OOST,), (), (0.7, None)),
+        ((JAVAPLEIN,), (), (CITYWIDE, None)),
+        ((OOST,), (), (CITYWIDE, None)),
         # Elsewhere: a sibling buurt, another wijk, another stadsdeel.
-        ((JAVAPLEIN,), (SUMATRA,), (0.0, None)),
-        ((JAVAPLEIN,), (WATERGRAAFSMEER,), (0.0, None)),
-        ((JAVAPLEIN,), (WEST,), (0.0, None)),
-        ((JAVAPLEIN,), (KOLENKIT, BOS_EN_LOMMER), (0.0, None)),
+        ((JAVAPLEIN,), (SUMATRA,), (ELSEWHERE, None)),
+        ((JAVAPLEIN,), (WATERGRAAFSMEER,), (ELSEWHERE, None)),
+        ((JAVAPLEIN,), (WEST,), (ELSEWHERE, None)),
+        ((JAVAPLEIN,), (KOLENKIT, BOS_EN_LOMMER), (ELSEWHERE, None)),
         # Unknown codes are simply elsewhere.
-        (("GEEN-GEBIED",), (JAVAPLEIN,), (0.0, None)),
+        (("GEEN-GEBIED",), (JAVAPLEIN,), (ELSEWHERE, None)),
     ],
 )
 def test_area_fit(
@@ -147,34 +171,71 @@ def test_area_fit_takes_the_best_over_the_initiatives_areas(
     ancestors: dict[str, tuple[str, ...]],
 ) -> None:
     assert area_fit((KOLENKIT, JAVAPLEIN), (INDISCHE_BUURT,), ancestors) == (
-        0.85,
+        WIDER,
         INDISCHE_BUURT,
     )
-    assert area_fit((KOLENKIT, INDISCHE_BUURT), (JAVAPLEIN,), ancestors) == (0.6, JAVAPLEIN)
-    assert area_fit((JAVAPLEIN, KOLENKIT), (KOLENKIT,), ancestors)[0] == 1.0
+    assert area_fit((KOLENKIT, INDISCHE_BUURT), (JAVAPLEIN,), ancestors) == (NARROWER, JAVAPLEIN)
+    assert area_fit((JAVAPLEIN, KOLENKIT), (KOLENKIT,), ancestors)[0] == SAME
     # Wider beats narrower, whichever comes first.
-    assert area_fit((INDISCHE_BUURT,), (JAVAPLEIN, OOST), ancestors) == (0.85, OOST)
+    assert area_fit((INDISCHE_BUURT,), (JAVAPLEIN, OOST), ancestors) == (WIDER, OOST)
 
 
 def test_area_fit_without_an_asked_area_prefers_citywide_roles(
     ancestors: dict[str, tuple[str, ...]],
 ) -> None:
     assert area_fit((), (), ancestors) == (1.0, None)
-    assert area_fit((), (JAVAPLEIN,), ancestors) == (0.75, None)
-    assert area_fit((), (OOST, WEST), ancestors) == (0.75, None)
+    assert area_fit((), (JAVAPLEIN,), ancestors) == (signals.LOCAL_ROLE_WITHOUT_AREA, None)
+    assert area_fit((), (OOST, WEST), ancestors) == (signals.LOCAL_ROLE_WITHOUT_AREA, None)
+
+
+def test_a_place_the_profile_names_only_ever_raises_the_fit(
+    ancestors: dict[str, tuple[str, ...]],
+) -> None:
+    # "Kent de Javaplein goed": a citywide role, or one for the whole stadsdeel, that knows
+    # the very buurt fits it as well as someone who serves it.
+    assert area_fit((JAVAPLEIN,), (), ancestors, known=(JAVAPLEIN,)) == (SAME, JAVAPLEIN)
+    assert area_fit((JAVAPLEIN,), (OOST,), ancestors, known=(JAVAPLEIN,)) == (SAME, JAVAPLEIN)
+    # Knowing another place costs nothing: the fit stays what the served areas give.
+    assert area_fit((JAVAPLEIN,), (), ancestors, known=(KOLENKIT,)) == (CITYWIDE, None)
+    assert area_fit((JAVAPLEIN,), (OOST,), ancestors, known=(KOLENKIT,)) == (WIDER, OOST)
 
 
 def test_area_fit_orders_the_levels() -> None:
-    # The wijk or stadsdeel around the buurt beats a citywide role, which beats a colleague
-    # in only a part of the area, who still beats someone elsewhere.
-    assert (
-        signals.SAME_AREA
-        > signals.WIDER_AREA
-        > signals.CITYWIDE
-        > signals.NARROWER_AREA
-        > signals.ELSEWHERE
-        == 0.0
-    )
+    # The area itself, then the wijk or stadsdeel around it, then a part of it or a citywide
+    # role, and someone bound to another area far behind.
+    assert SAME > WIDER > NARROWER >= CITYWIDE > ELSEWHERE == 0.0
+
+
+def test_subject_first_a_citywide_specialist_is_never_far_behind_a_local_colleague() -> None:
+    """A broker's rule: subject first, then the one closest by. Place multiplies the score,
+    so a local contact outranks a citywide one on place alone only when their topical fit is
+    within this ratio of the specialist's; someone bound to another area needs four times
+    the fit."""
+    floor = Weights().area_floor
+
+    def place(fit: float) -> float:
+        return floor + (1 - floor) * fit
+
+    assert place(CITYWIDE) / place(SAME) >= 0.85
+    assert place(ELSEWHERE) / place(SAME) <= 0.25
+
+
+def test_local_first_contact_needs_a_broad_role_and_the_area() -> None:
+    assert signals.local_first_contact(True, SAME) == 1.0
+    assert signals.local_first_contact(True, WIDER) == 1.0
+    assert signals.local_first_contact(True, NARROWER) == 1.0
+    assert signals.local_first_contact(True, ELSEWHERE) == 0.0
+    assert signals.local_first_contact(False, SAME) == 0.0
+
+
+def test_coherent_text_drops_a_word_shared_in_passing_when_the_subjects_differ() -> None:
+    # The initiative is surely about a theme the contact does not work on: text counts less.
+    assert signals.coherent_text(1.0, 0.0, 1.0) == pytest.approx(1 - signals.INCOHERENT_TEXT)
+    # The contact works on it: text counts fully.
+    assert signals.coherent_text(0.8, 1.0, 1.0) == pytest.approx(0.8)
+    # Themes read from one word in passing are not sure: text keeps most of its weight.
+    assert signals.coherent_text(1.0, 0.0, 0.4) == pytest.approx(1 - 0.4 * signals.INCOHERENT_TEXT)
+    assert signals.coherent_text(1.0, 0.0, 0.0) == 1.0
 
 
 # --- need_fit ------------------------------------------------------------------------------
