@@ -20,9 +20,12 @@ class MatchingSettings(BaseModel):
     theme: float = Field(default=0.30, ge=0, le=10)
     need: float = Field(default=0.25, ge=0, le=10)
     network: float = Field(default=0.10, ge=0, le=10)
+    local: float = Field(default=0.55, ge=0, le=1)
+    running: float = Field(default=0.5, ge=0, le=1)
     area_floor: float = Field(default=0.25, ge=0, le=1)
     openness_floor: float = Field(default=0.35, ge=0, le=1)
     capacity_floor: float = Field(default=0.25, ge=0, le=1)
+    language_floor: float = Field(default=0.85, ge=0, le=1)
     novelty: float = Field(default=0.35, ge=0, le=5)
     redundancy: float = Field(default=0.25, ge=0, le=1)
     # Learning from outcomes (see matching.signals.track_record); 0 switches it off.

@@ -56,6 +56,8 @@ from schemas.match import (
     MatchItem,
     MatchRequest,
     MatchResult,
+    MatchUnderstanding,
+    UnderstoodArea,
 )
 from schemas.municipality import (
     DirectoryChange,
@@ -129,6 +131,7 @@ __all__ = [
     "MatchItem",
     "MatchRequest",
     "MatchResult",
+    "MatchUnderstanding",
     "Municipality",
     "MunicipalityCreate",
     "MunicipalityPublic",
@@ -143,6 +146,7 @@ __all__ = [
     "ThemePublic",
     "ThemeTerm",
     "ThemeTermsUpdate",
+    "UnderstoodArea",
     "Unit",
     "UnitCreate",
     "UnitKind",

@@ -1,11 +1,11 @@
 """Match requests and answers: who to contact, and why."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from schemas.base import MULTI_LINE, ApiModel, AreaCodeList, InputModel, MunicipalityCode, ThemeList
-from schemas.initiative import InitiativeSummary, KnownList, NeedList
+from schemas.initiative import InitiativeSummary, KnownList, NeedKind, NeedList
 from schemas.unit import UnitKind
 
 MatchLimit = Annotated[int, Field(ge=1, le=50)]
@@ -30,7 +30,10 @@ class MatchRequest(InputModel):
 
 class MatchReason(ApiModel):
     signal: str = Field(
-        description="text, theme, need, network, area, openness, capacity or experience"
+        description=(
+            "text, theme, need, network, area, local (the area's general first contact), "
+            "openness, capacity or experience"
+        )
     )
     value: float = Field(ge=0, le=1)
     weight: float = Field(ge=0, le=1, description="The signal's share in the score.")
@@ -66,9 +69,37 @@ class MatchItem(ApiModel):
     )
 
 
+class UnderstoodArea(ApiModel):
+    code: str
+    name: str
+
+
+class MatchUnderstanding(ApiModel):
+    """What was read from the initiative's own words, besides what was ticked."""
+
+    language: Literal["nl", "en"] = Field(description="The language the text was read in.")
+    areas: list[UnderstoodArea] = Field(
+        description="Places named in the text, used as the area because none was given."
+    )
+    ambiguous_places: list[str] = Field(
+        description="Names in the text that fit several areas: no area was taken from them."
+    )
+    needs: list[NeedKind] = Field(
+        description="Needs stated in the text ('we zoeken een plek') besides those ticked."
+    )
+    themes: list[str] = Field(
+        description="The themes the text is mainly about, when none is ticked."
+    )
+    notes: list[str] = Field(
+        description="The same, in plain Dutch sentences for the resident (with English when the "
+        "question was in English)."
+    )
+
+
 class MatchResult(ApiModel):
     initiative_id: int | None = Field(description="Null for an ad-hoc question.")
     items: list[MatchItem]
+    understood: MatchUnderstanding
 
 
 class InitiativeMatchItem(ApiModel):

@@ -363,7 +363,10 @@ def test_match_warns_about_typos_but_answers(run: Run, municipality) -> None:
 def test_match_without_results_is_exit_code_0(run: Run, places_only: None) -> None:
     result = run("match", "-m", "GM0363", "taalcafé", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"initiativeId": None, "items": []}
+    answer = json.loads(result.stdout)
+    assert answer["initiativeId"] is None
+    assert answer["items"] == []
+    assert answer["understood"]["language"] == "nl"
     result = run("match", "-m", "GM0363", "taalcafé")
     assert result.exit_code == 0
     assert "No listed civil servant" in result.stderr

@@ -31,6 +31,7 @@ from matching import (
     default_vocabulary,
     rank,
     rank_initiatives,
+    understand,
 )
 from matching.index import long_lived_objects
 from matching.vocabulary import Vocabulary
@@ -47,6 +48,7 @@ from schemas import (
     MatchItem,
     MatchRequest,
     MatchResult,
+    MatchUnderstanding,
     Municipality,
     Outcome,
     ThemeTerm,
@@ -195,6 +197,7 @@ _PROFILE_COLUMNS = (
     sa.cast(Contact.area_codes, sa.Text),
     sa.cast(Contact.networks, sa.Text),
     sa.cast(Contact.knows, sa.Text),
+    sa.cast(Contact.languages, sa.Text),
 )
 
 
@@ -245,9 +248,11 @@ def _listed_profiles(
         return found
 
     for batch in result.partitions():
-        # Each row's four JSON texts as one array, the batch as one document: one parse.
-        lists = json.loads("[" + ",".join(f"[{r[6]},{r[7]},{r[8]},{r[9]}]" for r in batch) + "]")
-        for row, (themes, area_codes, networks, knows) in zip(batch, lists, strict=True):
+        # Each row's five JSON texts as one array, the batch as one document: one parse.
+        lists = json.loads(
+            "[" + ",".join(f"[{r[6]},{r[7]},{r[8]},{r[9]},{r[10]}]" for r in batch) + "]"
+        )
+        for row, (themes, area_codes, networks, knows, languages) in zip(batch, lists, strict=True):
             profiles[row[0]] = ContactProfile(
                 key=str(row[0]),
                 job_title=titles.setdefault(row[2], row[2]),
@@ -259,6 +264,7 @@ def _listed_profiles(
                 open_to_initiatives=bool(row[4]),
                 capacity_per_month=row[5],
                 knows=tuple(str(k) for k in knows),
+                languages=tuple(languages),
             )
     return profiles
 
@@ -277,12 +283,15 @@ def _unit_profile(unit: Unit) -> UnitProfile:
 @observe_index_build
 def _build_directory(session: Session, municipality_code: str) -> Directory:
     areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
+    municipality = session.get(Municipality, municipality_code)
     with long_lived_objects():  # the rows read become the directory's profiles
         profiles = _listed_profiles(session, municipality_code)
         return Directory.build(
             profiles.values(),
-            [AreaProfile(a.code, a.name, a.parent_code) for a in areas],
+            [AreaProfile(a.code, a.name, a.parent_code, tuple(a.aliases)) for a in areas],
             vocabulary_for(session, municipality_code),
+            # "gemeente Dijkland", "in Amsterdam": the municipality's own name places nobody.
+            place_names=[municipality.name] if municipality else [],
         )
 
 
@@ -464,9 +473,11 @@ def match_initiative(
 ) -> MatchResult:
     directory = directory_for(session, initiative.municipality_code)
     code = initiative.municipality_code
+    profile = initiative_profile(initiative)
     with directory.lock:
+        understood = _understood(profile, directory)
         matches = rank(
-            initiative_profile(initiative),
+            profile,
             directory,
             weights=settings.matching.weights(),
             limit=limit,
@@ -477,6 +488,7 @@ def match_initiative(
     return MatchResult(
         initiative_id=initiative.id,
         items=_present(session, matches, principal, initiative.municipality_code),
+        understood=understood,
     )
 
 
@@ -493,6 +505,7 @@ def match_question(
     )
     code = question.municipality_code
     with directory.lock:
+        understood = _understood(profile, directory)
         matches = rank(
             profile,
             directory,
@@ -505,6 +518,24 @@ def match_question(
     return MatchResult(
         initiative_id=None,
         items=_present(session, matches, principal, question.municipality_code),
+        understood=understood,
+    )
+
+
+def _understood(profile: InitiativeProfile, directory: Directory) -> MatchUnderstanding:
+    """What the engine read from the words (see ``matching.understand``), for the answer."""
+    understanding = understand(profile, directory)
+    return MatchUnderstanding(
+        language=understanding.language,
+        areas=[
+            {"code": code, "name": directory.areas[code].name}
+            for code in understanding.areas
+            if code in directory.areas
+        ],
+        ambiguous_places=list(understanding.ambiguous_places),
+        needs=list(understanding.needs),
+        themes=list(understanding.themes),
+        notes=list(understanding.notes),
     )
 
 

@@ -35,6 +35,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
         "municipalityCode": "GM0599",
         "kind": "district",
         "parentCode": None,
+        "aliases": [],
     }
     assert created.json() == expected
     assert client.get(f"{API}/areas/SD0599C").json() == expected
@@ -51,7 +52,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
 
     patched = client.patch(
         f"{API}/areas/WK059901",
-        json={"name": "Oude Westen", "kind": "neighbourhood"},
+        json={"name": "Oude Westen", "kind": "neighbourhood", "aliases": ["het Oude Westen"]},
         headers=admin,
     )
     assert patched.status_code == 200
@@ -61,7 +62,9 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
         "municipalityCode": "GM0599",
         "kind": "neighbourhood",
         "parentCode": "SD0599C",  # untouched
+        "aliases": ["het Oude Westen"],
     }
+    assert client.get(f"{API}/areas/WK059901").json()["aliases"] == ["het Oude Westen"]
 
     # parentCode may be cleared with null.
     cleared = client.patch(f"{API}/areas/WK059901", json={"parentCode": None}, headers=admin)

@@ -90,7 +90,9 @@ def test_the_whole_cycle_and_the_ranking_learns(
     assert after[annelies]["score"] > before[annelies]["score"]
     learned = experience(after[annelies])
     assert learned["value"] > 0.5
-    assert learned["detail"].startswith("1 van 1 afgeronde introducties hielpen; over wonen")
+    assert learned["detail"] == (
+        "1 van de 1 afgeronde kennismakingen met deze persoon hielpen. Over wonen: 1 van de 1."
+    )
     # Nobody else's score moved.
     for contact_id, item in after.items():
         if contact_id != annelies:
@@ -111,7 +113,9 @@ def test_repeated_unhelpful_outcomes_lower_a_contact_for_that_theme(
     after = matches(client, broker, first)[annelies]
     assert after["score"] < before
     assert experience(after)["value"] < 0.5
-    assert experience(after)["detail"].startswith("0 van 2 afgeronde introducties hielpen")
+    assert experience(after)["detail"].startswith(
+        "0 van de 2 afgeronde kennismakingen met deze persoon hielpen."
+    )
 
 
 def test_open_introductions_fill_a_contacts_capacity_in_the_ranking(

@@ -211,9 +211,18 @@ def assert_match_item(item: dict) -> None:
     assert all(isinstance(term, str) and term for term in item["matchedTerms"])
 
 
+def assert_understood(understood: dict) -> None:
+    assert set(understood) == {"language", "areas", "ambiguousPlaces", "needs", "themes", "notes"}
+    assert understood["language"] in ("nl", "en")
+    for area in understood["areas"]:
+        assert set(area) == {"code", "name"}
+    assert all(isinstance(note, str) and note.endswith((".", ")")) for note in understood["notes"])
+
+
 def assert_match_result(body: dict, initiative_id: int | None) -> list[dict]:
-    assert set(body) == {"initiativeId", "items"}
+    assert set(body) == {"initiativeId", "items", "understood"}
     assert body["initiativeId"] == initiative_id
+    assert_understood(body["understood"])
     items = body["items"]
     assert [item["rank"] for item in items] == list(range(1, len(items) + 1))
     ids = [item["contact"]["id"] for item in items]
@@ -267,7 +276,9 @@ def test_initiative_matches_shape_and_top_result(
     response = client.get(f"{API}/initiatives/{debt.initiative}/matches", headers=broker)
     assert response.status_code == 200, response.text
     items = assert_match_result(response.json(), debt.initiative)
-    assert len(items) == 5  # the default limit
+    # At most the default limit: only those who know the subject about as well as the best
+    # are shown (subject first), so fewer when fewer fit.
+    assert 1 <= len(items) <= 5
     top = items[0]
     assert top["contact"] == {
         "id": debt.zuidoost,
@@ -275,10 +286,11 @@ def test_initiative_matches_shape_and_top_result(
         "jobTitle": "Schuldhulpverlener",
         "unit": {"id": debt.unit, "name": "Team Schuldhulpverlening", "kind": "team"},
     }
-    # The same portfolio in the wrong stadsdeel ranks below the one serving the wijk.
+    # The same portfolio bound to another stadsdeel is not shown while the one serving the
+    # wijk is: a broker does not send the resident there.
     ranked = ids_of(matches(client, debt.initiative, broker))
-    assert ranked.index(debt.noord) > ranked.index(debt.zuidoost) == 0
-    assert reason(top, "area")["value"] > reason(by_id(items, debt.noord) or top, "area")["value"]
+    assert ranked[0] == debt.zuidoost
+    assert debt.noord not in ranked
     assert "Zuidoost" in reason(top, "area")["detail"]
     assert reason(top, "theme")["value"] > 0.5
     assert reason(top, "text")["value"] > 0.5
@@ -288,7 +300,8 @@ def test_initiative_matches_shape_and_top_result(
 @pytest.mark.parametrize("limit", [1, 2, 3])
 def test_limit_is_respected(client: TestClient, broker: Headers, debt: Debt, limit: int) -> None:
     items = matches(client, debt.initiative, broker, limit=limit)
-    assert len(items) == limit
+    longer = matches(client, debt.initiative, broker, limit=50)
+    assert len(items) == min(limit, len(longer))
     assert items[0]["contact"]["id"] == debt.zuidoost
 
 
@@ -324,8 +337,10 @@ def test_never_unavailable_unconsented_or_other_municipality(
     for items in answers:
         returned = set(ids_of(items))
         assert not forbidden & returned
-        # The eligible holders of the same portfolio are there: the data is topical.
-        assert {debt.zuidoost, debt.noord} <= returned
+        # The eligible holder of the portfolio there is: the data is topical.
+        assert debt.zuidoost in returned
+    # Asked without a place, both eligible holders of the portfolio are there.
+    assert {debt.zuidoost, debt.noord} <= set(ids_of(answers[-1]))
     # Rotterdam's own directory has its own contact, and none of Amsterdam's.
     rotterdam = ask(client, municipalityCode="GM0599", text=DEBT_QUESTION)
     assert ids_of(rotterdam) == [debt.rotterdam]
@@ -401,6 +416,7 @@ def test_rows_changed_behind_the_index_are_still_left_out(
     """A write that races a match (here: one that skips ``directory_version`` altogether)
     leaves this process's index stale for a moment; the answer still re-checks the rows it
     shows, and the ranks stay 1..n."""
+    citywide = create(client, "contacts", debt_contact(debt.unit, name="Cas Citywide"), broker)
     assert ids_of(matches(client, debt.initiative, broker))[:1] == [debt.zuidoost]
     with engine.begin() as connection:
         connection.execute(
@@ -408,7 +424,8 @@ def test_rows_changed_behind_the_index_are_still_left_out(
         )
         connection.execute(update(Contact).where(Contact.id == debt.noord).values(consent_at=None))
     ranked = ids_of(matches(client, debt.initiative, broker))
-    assert ranked and not {debt.zuidoost, debt.noord} & set(ranked)
+    assert citywide in ranked
+    assert not {debt.zuidoost, debt.noord} & set(ranked)
 
 
 def test_unit_and_area_changes_reach_the_next_match(
@@ -455,9 +472,11 @@ def test_names_follow_public_profile(
 
     hidden = debt.zuidoost  # no public profile
     shown = debt.noord
+    # The initiative (in Zuidoost) gets the one who works there; questions without a place
+    # get both.
+    assert name(matches(client, debt.initiative, initiator), hidden) is None
     for items in (
-        matches(client, debt.initiative, initiator),  # the initiative's own initiator
-        ask(client, text=DEBT_QUESTION, areaCodes=["WK0363TA"]),  # anonymous
+        ask(client, text=DEBT_QUESTION),  # anonymous
         ask(client, make_key("initiator", "ander@example.org"), text=DEBT_QUESTION),
         ask(client, make_key("contact", str(debt.noord)), text=DEBT_QUESTION),
     ):
@@ -469,7 +488,7 @@ def test_names_follow_public_profile(
         assert hidden_item["contact"]["unit"]["name"] == "Team Schuldhulpverlening"
 
     for headers in (broker, make_key("contact", str(debt.zuidoost))):  # staff, and themself
-        items = matches(client, debt.initiative, headers)
+        items = ask(client, headers, text=DEBT_QUESTION)
         assert name(items, hidden) == "Sara Schouten"
         assert name(items, shown) == "Nora Noorman"
 
@@ -487,7 +506,7 @@ def test_question_without_registering(client: TestClient, broker: Headers, debt:
         needs=[{"kind": "knowledge", "description": "Wie weet van schuldhulp?"}],
         limit=3,
     )
-    assert len(items) == 3
+    assert 1 <= len(items) <= 3
     assert items[0]["contact"]["id"] == debt.zuidoost
     assert items[0]["contact"]["name"] is None  # anonymous, and no public profile
     assert "need" in {r["signal"] for r in items[0]["reasons"]}
