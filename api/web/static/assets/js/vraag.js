@@ -18,6 +18,8 @@ const status = document.getElementById("resultaten-status");
 const results = document.getElementById("resultaten");
 const resultsHeading = document.getElementById("resultaten-kop");
 const cardList = document.getElementById("kaarten");
+const understood = document.getElementById("begrepen");
+const understoodList = document.getElementById("begrepen-lijst");
 
 const initiator = new Initiator({ readQuestion, onChange: renderCardActions });
 let cards = []; // {item, actions: element}
@@ -181,6 +183,13 @@ function card(item, askedNeeds) {
   return el("li", { class: "kaart" }, article);
 }
 
+/** What the service read from the resident's own words: the place, the needs, the language. */
+function showUnderstood(reading) {
+  const notes = (reading && reading.notes) || [];
+  understoodList.replaceChildren(...notes.map((note) => el("li", {}, note)));
+  understood.hidden = notes.length === 0;
+}
+
 function renderCardActions() {
   for (const { item, actions } of cards) actions.replaceChildren(initiator.cardActions(item));
 }
@@ -202,6 +211,7 @@ async function search(event) {
   status.textContent = "Bezig met zoeken…";
   try {
     const result = await apiPost("/matches", { ...question, limit: 5 });
+    showUnderstood(result.understood);
     cards = [];
     const askedNeeds = question.needs.length > 0;
     cardList.replaceChildren(...result.items.map((item) => card(item, askedNeeds)));
