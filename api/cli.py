@@ -38,6 +38,7 @@ from sqlmodel import Session, select
 from api.errors import InvalidInput, invalid_params_from
 from api.persistence import create_db_engine, upgrade_database
 from api.settings import Settings, get_settings
+from api.wording import enumeration, quantity
 from schemas import ApiKeyCreate, ImportDocument, NeedKind, Role
 from schemas.base import InvalidParam
 
@@ -330,7 +331,7 @@ def import_file(
                 except ValidationError as error:
                     params = invalid_params_from(error.errors())
                     err.print(
-                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
                         f"{_nothing(dry_run)}[/]",
                         soft_wrap=True,
                     )
@@ -351,7 +352,7 @@ def import_file(
                         )
                 else:
                     err.print(
-                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
                         f"{_nothing(dry_run)}[/]",
                         soft_wrap=True,
                     )
@@ -362,8 +363,9 @@ def import_file(
             if dry_run:
                 if not quiet and not json_output:  # with --json: the exit code says it all
                     out.print(
-                        f"{file}: no problems in {len(document.units)} units and "
-                        f"{len(document.contacts)} contacts; nothing was stored (--dry-run).",
+                        f"{file}: no problems in {quantity(len(document.units), 'unit')} and "
+                        f"{quantity(len(document.contacts), 'contact')}; nothing was stored "
+                        "(--dry-run).",
                         soft_wrap=True,
                     )
                 return
@@ -384,12 +386,14 @@ def import_file(
     if json_output:
         typer.echo(result.model_dump_json(by_alias=True, indent=2))
     elif not quiet:
-        counts = [f"{len(result.units)} units", f"{len(result.contacts)} contacts"]
+        counts = [quantity(len(result.units), "unit"), quantity(len(result.contacts), "contact")]
         if kind is FileFormat.json:
-            counts[:0] = [f"{result.municipalities} municipalities", f"{result.areas} areas"]
+            counts[:0] = [
+                quantity(result.municipalities, "municipality", "municipalities"),
+                quantity(result.areas, "area"),
+            ]
         out.print(
-            f"Imported {', '.join(counts[:-1])} and {counts[-1]} from {file} ({phases.summary()}).",
-            soft_wrap=True,
+            f"Imported {enumeration(counts)} from {file} ({phases.summary()}).", soft_wrap=True
         )
 
 
@@ -401,7 +405,8 @@ def _report_csv(file: Path, problems: list, limit: int, dry_run: bool) -> None:
     problems = sorted(problems, key=lambda p: p.sort_key)
     rows = {p.row for p in problems if p.row is not None}
     err.print(
-        f"[bold red]{escape(str(file))}: {len(problems)} problem(s) on {len(rows)} row(s); "
+        f"[bold red]{escape(str(file))}: {quantity(len(problems), 'problem')} on "
+        f"{quantity(len(rows), 'row')}; "
         f"{_nothing(dry_run)}[/]",
         soft_wrap=True,
     )
@@ -436,13 +441,14 @@ def _import_warnings(document: ImportDocument, csv_file: Any, limit: int) -> Non
     without_consent = sum(1 for c in document.contacts if c.consent_at is None)
     if without_consent:
         warnings.append(
-            f"{without_consent} contact(s) have no consentAt: stored, but never matched or "
-            "shown until they consent."
+            f"{quantity(without_consent, 'contact has', 'contacts have')} no consentAt: stored, "
+            "but never matched or shown until they consent."
         )
     for warning in warnings[:limit]:
         _warn(warning)
     if len(warnings) > limit:
-        err.print(f"  … and {len(warnings) - limit} more warnings", soft_wrap=True)
+        more = quantity(len(warnings) - limit, "more warning")
+        err.print(f"  … and {more}", soft_wrap=True)
 
 
 EXPORT_HELP = (
@@ -492,13 +498,15 @@ def export_file(
         sys.stdout.flush()
     else:
         _write_private(output, text)
-    counts = (
-        f"{len(document['units'])} units and {len(document['contacts'])} contacts"
-        if kind is FileFormat.csv
-        else f"{len(document['municipalities'])} municipalities, {len(document['areas'])} "
-        f"areas, {len(document['units'])} units and {len(document['contacts'])} contacts"
-    )
-    err.print(f"Exported {counts}{f' to {output}' if output else ''}.", soft_wrap=True)
+    counts = [quantity(len(document["units"]), "unit")]
+    counts.append(quantity(len(document["contacts"]), "contact"))
+    if kind is FileFormat.json:
+        counts[:0] = [
+            quantity(len(document["municipalities"]), "municipality", "municipalities"),
+            quantity(len(document["areas"]), "area"),
+        ]
+    where = f" to {output}" if output else ""
+    err.print(f"Exported {enumeration(counts)}{where}.", soft_wrap=True)
     if kind is FileFormat.csv and document["areas"]:
         err.print(
             "The CSV has no municipalities or areas: import them before it (export them "

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from api.errors import InvalidInput
 from api.persistence import serialize_writers
 from api.services.common import dedupe, touch_directory
+from api.wording import quantity
 from schemas import Area, Contact, ImportDocument, ImportResult, Municipality, Unit
 from schemas.base import InvalidParam
 from schemas.columns import utc_now
@@ -204,7 +205,9 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     serialize_writers(session, "directory-import")
     problems = directory_problems(document, session)
     if problems:
-        raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")
+        raise InvalidInput(
+            problems, detail=f"{quantity(len(problems), 'problem')}; nothing was stored."
+        )
 
     for municipality in document.municipalities:
         stored = session.get(Municipality, municipality.code)
