@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     # except to the OpenAPI document, which is open to all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # One JSON object per line (for log collectors), or plain text for reading in a terminal.
-    log_format: Literal["json", "text"] = "json"
+    # One JSON object per line (for log collectors), or plain text for reading in a terminal;
+    # "auto": text when stderr (where the logs go) is a terminal, JSON otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # A bearer token that may read /metrics (besides admin keys), for the Prometheus scraper.
     metrics_token: str | None = None
     # Largest request body accepted (bytes); larger ones get 413 before the body is read.
