@@ -40,7 +40,7 @@ const UNIT_KINDS = {
 
 export const unitKindLabel = (kind) => UNIT_KINDS[kind] || kind;
 
-const AREA_KINDS = { district: "stadsdeel", neighbourhood: "wijk of buurt", other: "gebied" };
+const AREA_KINDS = { stadsdeel: "stadsdeel", wijk: "wijk", buurt: "buurt", other: "gebied" };
 export const areaKindLabel = (kind) => AREA_KINDS[kind] || "gebied";
 
 /** How well a contact fits, from the score (0–1), in words. */
