@@ -93,8 +93,10 @@ class Settings(BaseSettings):
     # matcher every time and has a stricter bucket of its own besides.
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
-    rate_limit_anonymous: int = Field(default=60, ge=0, le=10_000_000)
-    rate_limit_anonymous_matches: int = Field(default=20, ge=0, le=10_000_000)
+    # Sized for the busiest shared address, a class of 30 on one school network (see README,
+    # Limits): 3 calls to open the page and 4 searches each in one minute.
+    rate_limit_anonymous: int = Field(default=300, ge=0, le=10_000_000)
+    rate_limit_anonymous_matches: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_initiator: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_contact: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_broker: int = Field(default=3000, ge=0, le=10_000_000)

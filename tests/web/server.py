@@ -64,9 +64,9 @@ def _wait_ready(base_url: str, process: subprocess.Popen, log_path: Path) -> Non
 
 
 @contextmanager
-def demo_server() -> Iterator[DemoServer]:
+def demo_server(**settings: str) -> Iterator[DemoServer]:
     """``wegwijs serve --demo`` on a free port of 127.0.0.1 with a temporary SQLite database;
-    stopped (and the database removed) on exit."""
+    stopped (and the database removed) on exit. ``settings``: more ``WEGWIJS_*`` variables."""
     with tempfile.TemporaryDirectory(prefix="wegwijs-web-") as directory:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -78,6 +78,7 @@ def demo_server() -> Iterator[DemoServer]:
             "WEGWIJS_WEBHOOK_WORKER": "false",
             "WEGWIJS_LOG_LEVEL": "WARNING",
             "WEGWIJS_CORS_ORIGINS": "",
+            **settings,
         }
         command = [sys.executable, "-c", "from api.cli import main; main()"]
         command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
