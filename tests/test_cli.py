@@ -9,7 +9,7 @@ import io
 import json
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -627,13 +627,51 @@ def test_json_import_problems_are_named_by_path(run: Run, engine: Engine, tmp_pa
     assert counts(engine) == dict.fromkeys(("municipality", "area", "unit", "contact"), 0)
 
 
-def test_the_documented_example_imports(run: Run, engine: Engine) -> None:
+def test_the_documented_example_adds_to_the_demo_without_duplicates(
+    run: Run, engine: Engine, client: TestClient, broker: Headers
+) -> None:
+    """The README's natural next step, `wegwijs demo load` then `wegwijs import
+    docs/examples/staff.csv`: new people in a new programme, nobody and no unit twice."""
     assert run("demo", "load").exit_code == 0
     before = counts(engine)
     result = run("import", EXAMPLE)
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no warnings: every theme and area is the demo's
     assert counts(engine)["contact"] == before["contact"] + 3
     assert counts(engine)["unit"] == before["unit"] + 3
+    with engine.connect() as connection:
+        names = connection.execute(select(Contact.name)).scalars().all()
+        emails = connection.execute(select(func.lower(Contact.email))).scalars().all()
+        units = connection.execute(select(Unit.name)).scalars().all()
+    assert len(names) == len(set(names))
+    assert len(emails) == len(set(emails))
+    assert len(units) == len(set(units))
+
+    tree = client.get(f"{API}/units/tree", params={"municipalityCode": "GM0363"}).json()
+
+    def walk(nodes: list[dict]) -> Iterator[dict]:
+        for node in nodes:
+            yield node
+            yield from walk(node["children"])
+
+    tree_names = [node["name"] for node in walk(tree["units"])]
+    assert tree_names.count("Cluster Sociaal Domein") == 1
+    programme = next(n for n in tree["units"] if n["name"] == "Programma Taal en Ontmoeting")
+    assert {c["name"] for c in programme["children"]} == {
+        "Team Taalhuizen Nieuw-West",
+        "Team Taalmaatjes Noord",
+    }
+
+    question = {
+        "municipalityCode": "GM0363",
+        "text": "Wij willen een taalcafé voor nieuwkomers in Geuzenveld en zoeken vrijwilligers",
+        "areaCodes": ["WK0363FA"],
+        "limit": 10,
+    }
+    ranking = client.post(f"{API}/matches", json=question, headers=broker).json()["items"]
+    ranked = [item["contact"]["name"] for item in ranking]
+    assert len(ranked) == len(set(ranked)), ranked
+    assert "Mirjam Koopmans" in ranked  # the new people are found
 
 
 def test_a_500_row_csv_imports(run: Run, engine: Engine, places_only: None, tmp_path: Path) -> None:
