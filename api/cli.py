@@ -4,9 +4,11 @@ Output meant for people goes through rich; results go to stdout, problems, warni
 progress to stderr, and the exit code says what happened (see ``EXIT_CODES``).
 """
 
+import errno
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -38,6 +40,7 @@ from sqlmodel import Session, select
 from api.errors import InvalidInput, invalid_params_from
 from api.persistence import create_db_engine, upgrade_database
 from api.settings import Settings, get_settings
+from api.wording import enumeration, quantity
 from schemas import ApiKeyCreate, ImportDocument, NeedKind, Role
 from schemas.base import InvalidParam
 
@@ -45,11 +48,17 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # the input is well-formed for the shell but wrong: nothing was changed
 EXIT_USAGE = 2  # the command line itself is wrong (typer/click's own code)
 EXIT_DATABASE = 3  # the database cannot be reached or has no schema
+EXIT_ADDRESS = 4  # serve: cannot listen on --host/--port (the port is in use, say)
+EXIT_NOT_STARTED = 5  # serve: the server stopped while starting, for a reason in its log
 EXIT_CODES = (
     "Exit codes: 0 success; 1 invalid input or data (bad rows, unknown municipality: nothing "
     "was changed); 2 usage error (unknown option, missing argument, value of the wrong type); "
-    "3 the database is not reachable or has no schema."
+    "3 the database is not reachable or has no schema; 4 serve cannot listen on --host/--port "
+    "(the port is in use: try another --port); 5 serve stopped while starting (see its log)."
 )
+# uvicorn's own exit code when its server does not start (a port taken after our check, a
+# failing start-up): ours would read it as "database not reachable".
+UVICORN_STARTUP_FAILURE = 3
 
 app = typer.Typer(
     help="Wegwijs: wie moet ik hebben bij de gemeente?",
@@ -170,25 +179,91 @@ class Phases:
         return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
 
 
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Try the bind uvicorn will make (every address ``host`` resolves to, SO_REUSEADDR) and
+    let go at once: the error it would meet, or None. Raises ``socket.gaierror`` for a host
+    that does not resolve."""
+    for family, kind, protocol, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                return error
+    return None
+
+
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why a server could not listen on ``host:port`` now, in one line; None when it can."""
+    try:
+        error = _bind_error(host, port)
+    except socket.gaierror as unknown:
+        return f"--host {host} is not a known address ({unknown.strerror}); try --host 127.0.0.1."
+    if error is None:
+        return None
+    if error.errno == errno.EADDRINUSE:
+        free = next(
+            (p for p in range(port + 1, min(port + 21, 65536)) if _bind_error(host, p) is None),
+            port + 1,
+        )
+        return f"port {port} is in use; try --port {free}."
+    if error.errno == errno.EACCES:
+        return f"port {port} needs administrator rights on this machine; try --port 8000."
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"{host} is not an address of this machine; try --host 127.0.0.1 (this machine "
+            "only) or --host 0.0.0.0 (every network)."
+        )
+    return f"cannot listen on {host}:{port}: {error.strerror or error}."
+
+
+def _check_address(host: str, port: int) -> None:
+    problem = _listen_problem(host, port)
+    if problem is not None:
+        raise _fail(problem, EXIT_ADDRESS)
+
+
+def _demo_outcome(session: Session) -> str:
+    """Load the demo into an empty database; say in one line what happened either way."""
+    from api.demo import demo_is_loaded, load_demo
+
+    if load_demo(session=session):
+        return "Loaded the demo data."
+    if demo_is_loaded(session=session):
+        return "Demo already loaded; nothing changed."
+    return (
+        "The database already has other data, so the demo was not loaded; nothing changed "
+        "(`wegwijs demo load --force` adds it anyway)."
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     demo: Annotated[
         bool, typer.Option(help="Load the demo data if the database is empty.")
     ] = False,
 ) -> None:
-    """Bring the schema to the latest migration, then serve the API."""
+    """Bring the schema to the latest migration, then serve the API.
+
+    A port that is in use ends the command before anything else (exit code 4). Logs are text
+    on a terminal and JSON lines otherwise (WEGWIJS_LOG_FORMAT chooses).
+    """
     import uvicorn
 
+    # Before the database is touched: a taken port is the commonest reason not to start.
+    _check_address(host, port)
     settings = get_settings()
     with _database() as session:
         if demo:
-            from api.demo import load_demo
-
-            if load_demo(session=session):
-                typer.echo("Loaded the demo data.")
+            typer.echo(_demo_outcome(session))
+    _check_address(host, port)  # loading the demo takes a while: someone may have taken it
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from api.logs import uvicorn_log_config
     from api.metrics import prepare_multiprocess_dir
@@ -207,6 +282,14 @@ def serve(
             access_log=False,
             proxy_headers=True,
         )
+    except SystemExit as stopped:
+        if stopped.code != UVICORN_STARTUP_FAILURE:
+            raise
+        # The port was taken after our check, or the app failed to start (its log says why).
+        _check_address(host, port)
+        raise _fail(
+            "The server stopped while starting; the log above says why.", EXIT_NOT_STARTED
+        ) from None
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -228,8 +311,12 @@ def demo_load(
     from api.demo import load_demo
 
     with _database() as session:
-        loaded = load_demo(session=session, only_if_empty=not force)
-    typer.echo("Loaded the demo data." if loaded else "The database has data; nothing loaded.")
+        if force:
+            load_demo(session=session, only_if_empty=False)
+            message = "Loaded the demo data."
+        else:
+            message = _demo_outcome(session)
+    typer.echo(message)
 
 
 def _file_format(file: Path, given: FileFormat | None, param: str) -> FileFormat:
@@ -330,7 +417,7 @@ def import_file(
                 except ValidationError as error:
                     params = invalid_params_from(error.errors())
                     err.print(
-                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
                         f"{_nothing(dry_run)}[/]",
                         soft_wrap=True,
                     )
@@ -351,7 +438,7 @@ def import_file(
                         )
                 else:
                     err.print(
-                        f"[bold red]{escape(str(file))}: {len(params)} problem(s); "
+                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
                         f"{_nothing(dry_run)}[/]",
                         soft_wrap=True,
                     )
@@ -362,8 +449,9 @@ def import_file(
             if dry_run:
                 if not quiet and not json_output:  # with --json: the exit code says it all
                     out.print(
-                        f"{file}: no problems in {len(document.units)} units and "
-                        f"{len(document.contacts)} contacts; nothing was stored (--dry-run).",
+                        f"{file}: no problems in {quantity(len(document.units), 'unit')} and "
+                        f"{quantity(len(document.contacts), 'contact')}; nothing was stored "
+                        "(--dry-run).",
                         soft_wrap=True,
                     )
                 return
@@ -384,12 +472,14 @@ def import_file(
     if json_output:
         typer.echo(result.model_dump_json(by_alias=True, indent=2))
     elif not quiet:
-        counts = [f"{len(result.units)} units", f"{len(result.contacts)} contacts"]
+        counts = [quantity(len(result.units), "unit"), quantity(len(result.contacts), "contact")]
         if kind is FileFormat.json:
-            counts[:0] = [f"{result.municipalities} municipalities", f"{result.areas} areas"]
+            counts[:0] = [
+                quantity(result.municipalities, "municipality", "municipalities"),
+                quantity(result.areas, "area"),
+            ]
         out.print(
-            f"Imported {', '.join(counts[:-1])} and {counts[-1]} from {file} ({phases.summary()}).",
-            soft_wrap=True,
+            f"Imported {enumeration(counts)} from {file} ({phases.summary()}).", soft_wrap=True
         )
 
 
@@ -401,7 +491,8 @@ def _report_csv(file: Path, problems: list, limit: int, dry_run: bool) -> None:
     problems = sorted(problems, key=lambda p: p.sort_key)
     rows = {p.row for p in problems if p.row is not None}
     err.print(
-        f"[bold red]{escape(str(file))}: {len(problems)} problem(s) on {len(rows)} row(s); "
+        f"[bold red]{escape(str(file))}: {quantity(len(problems), 'problem')} on "
+        f"{quantity(len(rows), 'row')}; "
         f"{_nothing(dry_run)}[/]",
         soft_wrap=True,
     )
@@ -436,13 +527,14 @@ def _import_warnings(document: ImportDocument, csv_file: Any, limit: int) -> Non
     without_consent = sum(1 for c in document.contacts if c.consent_at is None)
     if without_consent:
         warnings.append(
-            f"{without_consent} contact(s) have no consentAt: stored, but never matched or "
-            "shown until they consent."
+            f"{quantity(without_consent, 'contact has', 'contacts have')} no consentAt: stored, "
+            "but never matched or shown until they consent."
         )
     for warning in warnings[:limit]:
         _warn(warning)
     if len(warnings) > limit:
-        err.print(f"  … and {len(warnings) - limit} more warnings", soft_wrap=True)
+        more = quantity(len(warnings) - limit, "more warning")
+        err.print(f"  … and {more}", soft_wrap=True)
 
 
 EXPORT_HELP = (
@@ -492,13 +584,15 @@ def export_file(
         sys.stdout.flush()
     else:
         _write_private(output, text)
-    counts = (
-        f"{len(document['units'])} units and {len(document['contacts'])} contacts"
-        if kind is FileFormat.csv
-        else f"{len(document['municipalities'])} municipalities, {len(document['areas'])} "
-        f"areas, {len(document['units'])} units and {len(document['contacts'])} contacts"
-    )
-    err.print(f"Exported {counts}{f' to {output}' if output else ''}.", soft_wrap=True)
+    counts = [quantity(len(document["units"]), "unit")]
+    counts.append(quantity(len(document["contacts"]), "contact"))
+    if kind is FileFormat.json:
+        counts[:0] = [
+            quantity(len(document["municipalities"]), "municipality", "municipalities"),
+            quantity(len(document["areas"]), "area"),
+        ]
+    where = f" to {output}" if output else ""
+    err.print(f"Exported {enumeration(counts)}{where}.", soft_wrap=True)
     if kind is FileFormat.csv and document["areas"]:
         err.print(
             "The CSV has no municipalities or areas: import them before it (export them "

@@ -8,9 +8,19 @@ from sqlmodel import Session, select
 from api.deps import Principal
 from api.services.imports import import_directory
 from api.services.initiatives import create_initiative
-from schemas import ImportDocument, InitiativeCreate, Municipality, Role
+from schemas import ImportDocument, InitiativeCreate, Municipality, Role, Unit
 
 DEMO_FILE = Path(__file__).parent / "demo" / "demo.json"
+
+
+def demo_is_loaded(*, session: Session) -> bool:
+    """Whether the demo is in the database: its municipality with the demo's first unit."""
+    document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    first = document["units"][0]
+    query = select(Unit.id).where(
+        Unit.municipality_code == first["municipalityCode"], Unit.name == first["name"]
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def load_demo(*, session: Session, only_if_empty: bool = True) -> bool:

@@ -261,3 +261,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 class TooManyRequests(DomainError):
     status, title, slug = 429, "Too many requests", "too-many-requests"
+
+
+class TooManyOpenIntroductions(TooManyRequests):
+    """A limit of the domain (open requests per initiative), not a rate limit: a problem type
+    of its own, so a client tells "wait for answers" from "slow down"."""
+
+    title, slug = "Too many open introductions", "too-many-open-introductions"

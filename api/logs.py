@@ -13,7 +13,7 @@ import sys
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 # The id of the request being handled, for every log record made while handling it.
 REQUEST_ID: ContextVar[str | None] = ContextVar("wegwijs_request_id", default=None)
@@ -24,6 +24,8 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 REQUEST_FIELDS = ("request_id", "method", "route", "status", "duration_ms")
 
 LogFormat = Literal["json", "text"]
+# The setting: "auto" (the default) is text for a person at a terminal, JSON lines otherwise.
+LogFormatSetting = Literal["auto", "json", "text"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
@@ -83,13 +85,27 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+def resolve_log_format(setting: LogFormatSetting, stream: TextIO | None = None) -> LogFormat:
+    """The format to write: the setting when it names one; for "auto", text when the logs go
+    to a terminal (``stream``, by default stderr, where they are written), else JSON lines
+    for a log collector, a file or a pipe."""
+    if setting != "auto":
+        return setting
+    stream = sys.stderr if stream is None else stream
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return "json"
+
+
 def formatter_for(log_format: LogFormat) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
 
 
-def configure_logging(*, level: str, log_format: LogFormat) -> None:
+def configure_logging(*, level: str, log_format: LogFormatSetting) -> None:
     """One handler of ours on the root logger (replacing the one a previous app installed,
     and keeping anyone else's, such as pytest's)."""
+    log_format = resolve_log_format(log_format)
     root = logging.getLogger()
     handler = next((h for h in root.handlers if isinstance(h, StderrHandler)), None)
     if handler is None:
@@ -99,10 +115,11 @@ def configure_logging(*, level: str, log_format: LogFormat) -> None:
     root.setLevel(level)
 
 
-def uvicorn_log_config(*, level: str, log_format: LogFormat) -> dict[str, Any]:
+def uvicorn_log_config(*, level: str, log_format: LogFormatSetting) -> dict[str, Any]:
     """``log_config`` for uvicorn: its own messages go through our handler and format; its
     access log is off, because ours (``wegwijs.request``) replaces it without the client
     address, the raw path or the query string."""
+    log_format = resolve_log_format(log_format)
     formatter = (
         {"()": "api.logs.JsonFormatter"} if log_format == "json" else {"format": TEXT_FORMAT}
     )

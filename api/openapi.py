@@ -158,7 +158,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             # Every v1 operation is rate limited (api/ratelimit.py), besides its own 429s.
             too_many = responses["429"]
             if too_many["description"] != PROBLEMS["429"]:
-                too_many["description"] += " Or too many requests: wait for Retry-After."
+                too_many["description"] += (
+                    " Or too many requests (problem type `…/problems/too-many-requests`): "
+                    "wait for Retry-After."
+                )
             too_many.setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
             # Every error, including route-specific ones such as 429, is problem+json.
             for status, response in responses.items():

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     # except to the OpenAPI document, which is open to all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # One JSON object per line (for log collectors), or plain text for reading in a terminal.
-    log_format: Literal["json", "text"] = "json"
+    # One JSON object per line (for log collectors), or plain text for reading in a terminal;
+    # "auto": text when stderr (where the logs go) is a terminal, JSON otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # A bearer token that may read /metrics (besides admin keys), for the Prometheus scraper.
     metrics_token: str | None = None
     # Largest request body accepted (bytes); larger ones get 413 before the body is read.
@@ -95,8 +96,10 @@ class Settings(BaseSettings):
     # matcher every time and has a stricter bucket of its own besides.
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
-    rate_limit_anonymous: int = Field(default=60, ge=0, le=10_000_000)
-    rate_limit_anonymous_matches: int = Field(default=20, ge=0, le=10_000_000)
+    # Sized for the busiest shared address, a class of 30 on one school network (see README,
+    # Limits): 3 calls to open the page and 4 searches each in one minute.
+    rate_limit_anonymous: int = Field(default=300, ge=0, le=10_000_000)
+    rate_limit_anonymous_matches: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_initiator: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_contact: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_broker: int = Field(default=3000, ge=0, le=10_000_000)

@@ -567,7 +567,7 @@ class _Generator:
                     "code": sd_code,
                     "name": sd_name,
                     "municipalityCode": code,
-                    "kind": "district",
+                    "kind": "stadsdeel",
                     "parentCode": None,
                 }
             )
@@ -581,7 +581,7 @@ class _Generator:
                         "code": wk_code,
                         "name": wk_name,
                         "municipalityCode": code,
-                        "kind": "neighbourhood",
+                        "kind": "wijk",
                         "parentCode": sd_code,
                     }
                 )
@@ -591,7 +591,7 @@ class _Generator:
                         "code": f"BU{number}{wijk_number:02d}{b:02d}",
                         "name": self.area_names.neighbourhood(),
                         "municipalityCode": code,
-                        "kind": "neighbourhood",
+                        "kind": "buurt",
                         "parentCode": wk_code,
                     }
                     areas.append(bu)

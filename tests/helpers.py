@@ -95,20 +95,20 @@ def initiative_body(municipality_code: str = "GM0363", **fields: Any) -> dict:
 DIRECTORY: dict[str, list[dict]] = {
     "municipalities": [{"code": "GM0363", "name": "Amsterdam"}],
     "areas": [
-        {"code": "SD0363T", "name": "Zuidoost", "municipalityCode": "GM0363", "kind": "district"},
-        {"code": "SD0363N", "name": "Noord", "municipalityCode": "GM0363", "kind": "district"},
+        {"code": "SD0363T", "name": "Zuidoost", "municipalityCode": "GM0363", "kind": "stadsdeel"},
+        {"code": "SD0363N", "name": "Noord", "municipalityCode": "GM0363", "kind": "stadsdeel"},
         {
             "code": "WK0363TA",
             "name": "Bijlmer-Centrum",
             "municipalityCode": "GM0363",
-            "kind": "district",
+            "kind": "wijk",
             "parentCode": "SD0363T",
         },
         {
             "code": "BU0363TA01",
             "name": "Amsterdamse Poort",
             "municipalityCode": "GM0363",
-            "kind": "neighbourhood",
+            "kind": "buurt",
             "parentCode": "WK0363TA",
         },
     ],

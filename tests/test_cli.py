@@ -9,7 +9,7 @@ import io
 import json
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from api.csv_directory import (
 )
 from schemas import Area, Contact, Municipality, Unit
 from tests.conftest import Headers, empty_all_tables
-from tests.helpers import API, directory
+from tests.helpers import API, contact_record, directory
 
 Run = Callable[..., Result]
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "staff.csv"
@@ -380,7 +380,7 @@ def test_csv_import_gives_the_same_directory_as_the_json_import(
 ) -> None:
     result = run("import", write_json(tmp_path / "directory.json", directory()))
     assert result.exit_code == 0, result.output
-    assert "Imported 1 municipalities, 4 areas, 4 units and 6 contacts" in result.stdout
+    assert "Imported 1 municipality, 4 areas, 4 units and 6 contacts" in result.stdout
     from_json = export(run)
     empty_all_tables(engine)
 
@@ -391,7 +391,7 @@ def test_csv_import_gives_the_same_directory_as_the_json_import(
     # Labels became slugs; themes outside the vocabulary are kept, with a warning.
     assert "Theme 'energie' is not in the vocabulary" in result.stderr
     assert "also on rows 7" in result.stderr
-    assert "1 contact(s) have no consentAt" in result.stderr
+    assert "1 contact has no consentAt" in result.stderr
     assert canonical(export(run)) == canonical(from_json)
 
 
@@ -505,7 +505,10 @@ def test_a_broken_csv_stores_nothing_and_names_row_and_column(
     lines = result.stderr.splitlines()
     for row, column in expected:
         assert any(row in line and column in line for line in lines), (row, column, lines)
-    assert f"{len(expected)} problem(s)" in result.stderr
+    problems, rows = len(expected), len({row for row, _ in expected})
+    assert (
+        f"{problems} problem{'s' * (problems != 1)} on {rows} row{'s' * (rows != 1)}; nothing"
+    ) in result.stderr
     assert result.stdout == ""
 
 
@@ -542,7 +545,7 @@ def test_problems_are_capped_but_counted(run: Run, places_only: None, tmp_path: 
     ]  # fmt: skip
     result = run("import", staff_csv(tmp_path, hr_csv(rows, delimiter=",")))
     assert result.exit_code == 1
-    assert "30 problem(s) on 30 row(s)" in result.stderr
+    assert "30 problems on 30 rows" in result.stderr
     assert "… and 10 more" in result.stderr
     assert result.stderr.count("column email") == 20
     result = run("import", staff_csv(tmp_path, hr_csv(rows)), "--max-problems", "3")
@@ -563,6 +566,34 @@ def test_dry_run_checks_everything_and_stores_nothing(
     assert result.exit_code == 1
     assert "row 8, column areaCodes, item 2" in result.stderr
     assert counts(engine) == before
+
+
+def test_counts_of_one_are_singular(run: Run, tmp_path: Path) -> None:
+    """No "1 municipalities" or "1 problem(s)": every count the CLI prints agrees with it."""
+    document = directory()
+    document["areas"] = document["areas"][:1]
+    document["units"] = document["units"][:1]
+    document["contacts"] = [
+        {**contact_record("annelies"), "unitKey": "sociaal", "knows": [], "consentAt": None,
+         "themes": ["eigen-thema"], "areaCodes": []}
+    ]  # fmt: skip
+    path = write_json(tmp_path / "one.json", document)
+    result = run("import", path, "--dry-run")
+    assert "no problems in 1 unit and 1 contact; nothing was stored" in result.stdout
+    result = run("import", path, "--max-problems", "1")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 municipality, 1 area, 1 unit and 1 contact from" in result.stdout
+    assert "… and 1 more warning\n" in result.stderr  # the consent warning was the second
+    result = run("import", path)
+    assert "1 contact has no consentAt" in result.stderr
+    result = run("export", "-m", "GM0363", "-o", tmp_path / "out.json")
+    assert "Exported 1 municipality, 1 area, 2 units and 2 contacts to" in result.stderr
+    bad = directory()
+    bad["contacts"][0]["email"] = "nope"
+    result = run("import", write_json(tmp_path / "bad.json", bad))
+    assert "bad.json: 1 problem; nothing was stored." in result.stderr
+    csv_path = staff_csv(tmp_path, hr_csv(_broken(HR_ROWS, 1, email="x")))
+    assert "1 problem on 1 row; nothing was stored." in run("import", csv_path).stderr
 
 
 def test_the_format_comes_from_the_extension_or_the_option(
@@ -599,13 +630,51 @@ def test_json_import_problems_are_named_by_path(run: Run, engine: Engine, tmp_pa
     assert counts(engine) == dict.fromkeys(("municipality", "area", "unit", "contact"), 0)
 
 
-def test_the_documented_example_imports(run: Run, engine: Engine) -> None:
+def test_the_documented_example_adds_to_the_demo_without_duplicates(
+    run: Run, engine: Engine, client: TestClient, broker: Headers
+) -> None:
+    """The README's natural next step, `wegwijs demo load` then `wegwijs import
+    docs/examples/staff.csv`: new people in a new programme, nobody and no unit twice."""
     assert run("demo", "load").exit_code == 0
     before = counts(engine)
     result = run("import", EXAMPLE)
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no warnings: every theme and area is the demo's
     assert counts(engine)["contact"] == before["contact"] + 3
     assert counts(engine)["unit"] == before["unit"] + 3
+    with engine.connect() as connection:
+        names = connection.execute(select(Contact.name)).scalars().all()
+        emails = connection.execute(select(func.lower(Contact.email))).scalars().all()
+        units = connection.execute(select(Unit.name)).scalars().all()
+    assert len(names) == len(set(names))
+    assert len(emails) == len(set(emails))
+    assert len(units) == len(set(units))
+
+    tree = client.get(f"{API}/units/tree", params={"municipalityCode": "GM0363"}).json()
+
+    def walk(nodes: list[dict]) -> Iterator[dict]:
+        for node in nodes:
+            yield node
+            yield from walk(node["children"])
+
+    tree_names = [node["name"] for node in walk(tree["units"])]
+    assert tree_names.count("Cluster Sociaal Domein") == 1
+    programme = next(n for n in tree["units"] if n["name"] == "Programma Taal en Ontmoeting")
+    assert {c["name"] for c in programme["children"]} == {
+        "Team Taalhuizen Nieuw-West",
+        "Team Taalmaatjes Noord",
+    }
+
+    question = {
+        "municipalityCode": "GM0363",
+        "text": "Taalmaatjes en oefengroepen voor nieuwkomers in Geuzenveld",
+        "areaCodes": ["WK0363FA"],
+        "limit": 10,
+    }
+    ranking = client.post(f"{API}/matches", json=question, headers=broker).json()["items"]
+    ranked = [item["contact"]["name"] for item in ranking]
+    assert len(ranked) == len(set(ranked)), ranked
+    assert "Mirjam Koopmans" in ranked  # the new people are found
 
 
 def test_a_500_row_csv_imports(run: Run, engine: Engine, places_only: None, tmp_path: Path) -> None:
@@ -648,7 +717,7 @@ def test_export_then_import_into_an_empty_database_is_the_same_directory(
     target = tmp_path / "directory.json"
     result = run("export", "--municipality", "GM0363", "-o", target)
     assert result.exit_code == 0, result.output
-    assert "Exported 1 municipalities, 4 areas, 4 units and 6 contacts" in result.stderr
+    assert "Exported 1 municipality, 4 areas, 4 units and 6 contacts" in result.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600  # personal data
     first = json.loads(target.read_text(encoding="utf-8"))
     assert canonical(first) == canonical(

@@ -5,9 +5,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlalchemy import Column, Engine, Integer, MetaData, inspect
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 
 import schemas
+from alembic import command
 from api.app import create_app
 from api.persistence import alembic_config, upgrade_database
 from api.settings import Settings
@@ -87,3 +88,58 @@ def test_restart_keeps_data(
             assert again.get(f"{API}/api-keys", headers=admin).status_code == 401
     finally:
         restarted.state.engine.dispose()
+
+
+# Rows as a database held them before migration 0010: (code, kind, parent).
+FORMER_AREAS = [
+    ("SD0599F", "district", None),
+    ("WK0599FA", "neighbourhood", "SD0599F"),
+    ("BU0599FA01", "neighbourhood", "WK0599FA"),
+    ("BU0599FA0101", "neighbourhood", "BU0599FA01"),
+    ("WK0599LOS", "neighbourhood", None),
+    ("GB0599Z", "other", None),
+    ("WK0599ZA", "neighbourhood", "GB0599Z"),
+]
+LEVELS = {
+    "SD0599F": "stadsdeel",
+    "WK0599FA": "wijk",
+    "BU0599FA01": "buurt",
+    "BU0599FA0101": "buurt",
+    "WK0599LOS": "wijk",
+    "GB0599Z": "other",
+    "WK0599ZA": "wijk",
+}
+
+
+def _area_kinds(engine: Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT code, kind FROM area WHERE code LIKE '%0599%'"))
+        return dict(rows.all())
+
+
+def test_area_levels_migration_maps_existing_rows_by_the_hierarchy(
+    engine: Engine, database_url: str
+) -> None:
+    """0010: a district is a stadsdeel; a neighbourhood is a buurt below a wijk (or buurt),
+    else a wijk. Its downgrade gives the former kinds back."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision("0010").down_revision
+    command.downgrade(config, before)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO municipality (code, name) VALUES ('GM0599', 'R')"))
+            for code, kind, parent in FORMER_AREAS:  # parents first
+                connection.execute(
+                    text(
+                        "INSERT INTO area (code, name, municipality_code, kind, parent_code, "
+                        "aliases) VALUES (:code, :code, 'GM0599', :kind, :parent, '[]')"
+                    ),
+                    {"code": code, "kind": kind, "parent": parent},
+                )
+        command.upgrade(config, "0010")
+        assert _area_kinds(engine) == LEVELS
+        command.downgrade(config, before)
+        assert _area_kinds(engine) == {code: kind for code, kind, _ in FORMER_AREAS}
+    finally:
+        command.upgrade(config, "head")
+    assert _area_kinds(engine) == LEVELS

@@ -28,7 +28,12 @@ router = APIRouter(prefix="/introductions", tags=["introductions"])
     description="By the initiative's initiator, or a broker. 409 when the contact is closed or "
     "has no room this month, or an introduction to them is already open; 429 past the limit of "
     "open introductions per initiative.",
-    responses={429: {"description": "Too many open introductions for this initiative."}},
+    responses={
+        429: {
+            "description": "Too many open introductions for this initiative (problem type "
+            "`…/problems/too-many-open-introductions`; wait for answers or cancel one)."
+        }
+    },
 )
 def request_introduction(
     introduction_in: IntroductionCreate,

@@ -11,6 +11,7 @@ from api.services.common import (
     touch_directory,
 )
 from schemas import Area, AreaCreate, AreaUpdate, Contact, Initiative, Unit
+from schemas.area import area_kind_for
 
 
 def list_areas(
@@ -37,6 +38,11 @@ def _check_parent(session: Session, *, code: str, parent_code: str, municipality
         parent = session.get(Area, parent.parent_code) if parent.parent_code else None
 
 
+def _parent_kind(session: Session, parent_code: str | None) -> str | None:
+    parent = session.get(Area, parent_code) if parent_code else None
+    return parent.kind if parent is not None else None
+
+
 def create_area(*, session: Session, area_in: AreaCreate) -> Area:
     require_municipality(session, area_in.municipality_code, field="municipalityCode")
     if session.get(Area, area_in.code) is not None:
@@ -49,6 +55,7 @@ def create_area(*, session: Session, area_in: AreaCreate) -> Area:
             municipality_code=area_in.municipality_code,
         )
     area = Area.model_validate(area_in.model_dump())
+    area.kind = area_kind_for(area_in.kind, _parent_kind(session, area_in.parent_code))
     session.add(area)
     touch_directory(session, area.municipality_code)
     session.commit()
@@ -64,6 +71,9 @@ def update_area(*, session: Session, area: Area, area_in: AreaUpdate) -> Area:
             parent_code=changes["parent_code"],
             municipality_code=area.municipality_code,
         )
+    if changes.get("kind") is not None:
+        parent_code = changes.get("parent_code", area.parent_code)
+        changes["kind"] = area_kind_for(changes["kind"], _parent_kind(session, parent_code))
     apply_changes(area, changes)
     session.add(area)
     touch_directory(session, area.municipality_code)

@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 from api.errors import InvalidInput
 from api.persistence import serialize_writers
 from api.services.common import dedupe, touch_directory
+from api.wording import quantity
 from schemas import Area, Contact, ImportDocument, ImportResult, Municipality, Unit
+from schemas.area import area_kind_for
 from schemas.base import InvalidParam
 from schemas.columns import utc_now
 from schemas.imports import UnitImport
@@ -204,7 +206,9 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     serialize_writers(session, "directory-import")
     problems = directory_problems(document, session)
     if problems:
-        raise InvalidInput(problems, detail=f"{len(problems)} problem(s); nothing was stored.")
+        raise InvalidInput(
+            problems, detail=f"{quantity(len(problems), 'problem')}; nothing was stored."
+        )
 
     for municipality in document.municipalities:
         stored = session.get(Municipality, municipality.code)
@@ -216,7 +220,12 @@ def import_directory(*, session: Session, document: ImportDocument) -> ImportRes
     # Parents before children, so each foreign key points at a row that exists.
     area_depths = tree_depths({a.code: a.parent_code for a in document.areas}) or {}
     for area in sorted(document.areas, key=lambda a: area_depths[a.code]):
-        session.merge(Area.model_validate(area.model_dump()))
+        row = Area.model_validate(area.model_dump())
+        # A former kind ("neighbourhood") becomes a level by its parent's, which is stored
+        # already: the document's own parents come first.
+        parent = session.get(Area, area.parent_code) if area.parent_code else None
+        row.kind = area_kind_for(area.kind, parent.kind if parent is not None else None)
+        session.merge(row)
     session.flush()
 
     unit_depths = tree_depths({u.key: u.parent_key for u in document.units}) or {}

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
-from api.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from api.errors import Conflict, Forbidden, InvalidInput, TooManyOpenIntroductions
 from api.persistence import serialize_writers
 from api.services.common import paginate
 from api.services.webhooks import enqueue_introduction_event
@@ -178,7 +178,7 @@ def request_introduction(
     if contact.id in pending:
         raise Conflict("This initiative already has an open introduction to this contact.")
     if len(pending) >= settings.max_open_introductions_per_initiative:
-        raise TooManyRequests(
+        raise TooManyOpenIntroductions(
             f"An initiative may have {settings.max_open_introductions_per_initiative} open "
             "introductions; wait for answers or cancel one.",
             headers={"Retry-After": "86400"},

@@ -1,6 +1,7 @@
 """Areas: CRUD by code, the stadsdeel > wijk > buurt hierarchy, filters and conflicts."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 
 from tests.helpers import (
     API,
@@ -24,7 +25,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
     _rotterdam(client, admin)
     created = client.post(
         f"{API}/areas",
-        json=area_body("SD0599C", name="Centrum", kind="district"),
+        json=area_body("SD0599C", name="Centrum", kind="stadsdeel"),
         headers=admin,
     )
     assert created.status_code == 201, created.text
@@ -33,7 +34,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
         "code": "SD0599C",
         "name": "Centrum",
         "municipalityCode": "GM0599",
-        "kind": "district",
+        "kind": "stadsdeel",
         "parentCode": None,
         "aliases": [],
     }
@@ -52,7 +53,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
 
     patched = client.patch(
         f"{API}/areas/WK059901",
-        json={"name": "Oude Westen", "kind": "neighbourhood", "aliases": ["het Oude Westen"]},
+        json={"name": "Oude Westen", "kind": "wijk", "aliases": ["het Oude Westen"]},
         headers=admin,
     )
     assert patched.status_code == 200
@@ -60,7 +61,7 @@ def test_crud_round_trip(client: TestClient, admin: Headers) -> None:
         "code": "WK059901",
         "name": "Oude Westen",
         "municipalityCode": "GM0599",
-        "kind": "neighbourhood",
+        "kind": "wijk",
         "parentCode": "SD0599C",  # untouched
         "aliases": ["het Oude Westen"],
     }
@@ -104,12 +105,59 @@ def test_hierarchy_from_the_import(client: TestClient, municipality) -> None:
     buurt = client.get(f"{API}/areas/BU0363TA01").json()
     wijk = client.get(f"{API}/areas/{buurt['parentCode']}").json()
     stadsdeel = client.get(f"{API}/areas/{wijk['parentCode']}").json()
-    assert (buurt["kind"], wijk["code"], stadsdeel["code"]) == (
-        "neighbourhood",
-        "WK0363TA",
-        "SD0363T",
-    )
+    assert (buurt["kind"], wijk["code"], stadsdeel["code"]) == ("buurt", "WK0363TA", "SD0363T")
+    assert (wijk["kind"], stadsdeel["kind"]) == ("wijk", "stadsdeel")
     assert stadsdeel["parentCode"] is None
+
+
+def test_a_client_tells_the_three_levels_apart(client: TestClient, municipality) -> None:
+    items = client.get(f"{API}/areas", params={"municipalityCode": "GM0363"}).json()["items"]
+    assert {a["code"]: a["kind"] for a in items} == {
+        "SD0363N": "stadsdeel",
+        "SD0363T": "stadsdeel",
+        "WK0363TA": "wijk",
+        "BU0363TA01": "buurt",
+    }
+
+
+def test_the_former_kinds_are_read_by_the_hierarchy(client: TestClient, admin: Headers) -> None:
+    """Clients written before the levels had names still work: "district" is a stadsdeel,
+    "neighbourhood" a buurt within a wijk (or buurt) and a wijk anywhere else."""
+    _rotterdam(client, admin)
+
+    def create(code: str, kind: str, parent: str | None = None) -> str:
+        body = area_body(code, kind=kind, parentCode=parent)
+        response = client.post(f"{API}/areas", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        return response.json()["kind"]
+
+    assert create("SD0599F", "district") == "stadsdeel"
+    assert create("WK0599FA", "neighbourhood", "SD0599F") == "wijk"
+    assert create("BU0599FA01", "neighbourhood", "WK0599FA") == "buurt"
+    assert create("BU0599FA02", "neighbourhood", "BU0599FA01") == "buurt"
+    assert create("WK0599XX", "neighbourhood") == "wijk"  # no parent: below the municipality
+    assert create("GB0599Z", "other") == "other"
+    assert create("WK0599ZA", "neighbourhood", "GB0599Z") == "wijk"
+    stored = client.get(f"{API}/areas", params={"municipalityCode": "GM0599"}).json()["items"]
+    assert {a["kind"] for a in stored} == {"stadsdeel", "wijk", "buurt", "other"}
+
+    # A change names the level by the parent it will have after the change.
+    moved = client.patch(
+        f"{API}/areas/WK0599XX",
+        json={"kind": "neighbourhood", "parentCode": "WK0599FA"},
+        headers=admin,
+    )
+    assert moved.json()["kind"] == "buurt"
+    kept = client.patch(f"{API}/areas/BU0599FA02", json={"kind": "district"}, headers=admin)
+    assert kept.json()["kind"] == "stadsdeel"
+
+
+def test_an_unknown_kind_is_400(client: TestClient, admin: Headers) -> None:
+    _rotterdam(client, admin)
+    response = client.post(
+        f"{API}/areas", json=area_body("SD0599C", kind="gemeente"), headers=admin
+    )
+    assert_problem(response, 400, names=["kind"])
 
 
 def test_duplicate_code_is_409(client: TestClient, admin: Headers) -> None:
@@ -199,3 +247,16 @@ def test_deleting_an_area_in_use_is_409(
         gone = client.delete(created.headers["Location"], headers=broker)
         assert gone.status_code == 204
     assert client.delete(f"{API}/areas/BU0363N01", headers=admin).status_code == 204
+
+
+def test_a_former_kind_written_during_an_upgrade_is_shown_as_a_level(
+    client: TestClient, engine: Engine, municipality
+) -> None:
+    """A process of 0.1.0 still running after migration 0010 writes "district": no 500."""
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE area SET kind = 'district' WHERE code = 'SD0363N'"))
+        connection.execute(text("UPDATE area SET kind = 'neighbourhood' WHERE code = 'WK0363TA'"))
+    assert client.get(f"{API}/areas/SD0363N").json()["kind"] == "stadsdeel"
+    listed = client.get(f"{API}/areas", params={"municipalityCode": "GM0363"})
+    assert listed.status_code == 200
+    assert {a["code"]: a["kind"] for a in listed.json()["items"]}["WK0363TA"] == "wijk"

@@ -202,10 +202,41 @@ def test_reimport_upserts_municipalities_and_areas(client: TestClient, admin: He
     assert client.get(f"{API}/municipalities/GM0363").json()["name"] == "Gemeente Amsterdam"
     assert client.get(f"{API}/areas/SD0363T").json()["name"] == "Stadsdeel Zuidoost"
     assert client.get(f"{API}/areas/WK0363TA").json()["parentCode"] == "SD0363T"
+    assert client.get(f"{API}/areas/SD0363W").json()["kind"] == "stadsdeel"  # was "district"
     totals = _totals(client, admin)
     assert totals == {"municipalities": 1, "areas": 5, "units": 5, "contacts": 6}
     unit = client.get(f"{API}/units/{response.json()['units']['nieuw']}").json()
     assert unit["areaCodes"] == ["BU0363TA01", "SD0363W"]
+
+
+def test_former_area_kinds_import_as_levels(client: TestClient, admin: Headers) -> None:
+    """A directory written before the levels had names (as exports of 0.1.0 are): "district"
+    is a stadsdeel, "neighbourhood" a buurt below a wijk and a wijk elsewhere, also when the
+    wijk was stored by an earlier import."""
+
+    def area(code: str, kind: str, parent: str | None = None) -> dict:
+        return {"code": code, "name": code, "municipalityCode": "GM0599", "kind": kind,
+                "parentCode": parent}  # fmt: skip
+
+    first = {
+        "municipalities": [{"code": "GM0599", "name": "Rotterdam"}],
+        # Children before their parents: the order in the document does not matter.
+        "areas": [
+            area("BU0599FA01", "neighbourhood", "WK0599FA"),
+            area("WK0599FA", "neighbourhood", "SD0599F"),
+            area("SD0599F", "district"),
+        ],
+    }
+    assert client.post(f"{API}/imports", json=first, headers=admin).status_code == 201
+    later = {"areas": [area("BU0599FA02", "neighbourhood", "WK0599FA")]}
+    assert client.post(f"{API}/imports", json=later, headers=admin).status_code == 201
+    items = client.get(f"{API}/areas", params={"municipalityCode": "GM0599"}).json()["items"]
+    assert {a["code"]: a["kind"] for a in items} == {
+        "SD0599F": "stadsdeel",
+        "WK0599FA": "wijk",
+        "BU0599FA01": "buurt",
+        "BU0599FA02": "buurt",
+    }
 
 
 def test_an_area_of_another_municipality_is_not_moved(client: TestClient, admin: Headers) -> None:

@@ -408,7 +408,9 @@ def test_too_many_open_requests_per_initiative_is_429(
     for headers in (initiator, broker):
         response = ask(client, headers, own, gijs)
         problem = assert_problem(response, 429)
-        assert problem["title"] == "Too many requests"
+        # Not a rate limit: a type of its own, so a client (the page) can tell them apart.
+        assert problem["type"].endswith("/problems/too-many-open-introductions")
+        assert problem["title"] == "Too many open introductions"
         assert "5" in problem["detail"]
         retry_after = response.headers["Retry-After"]
         assert retry_after.isdigit() and int(retry_after) > 0

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.logs import JsonFormatter, RequestIdFilter, formatter_for
+from api.logs import JsonFormatter, RequestIdFilter, formatter_for, resolve_log_format
 from api.settings import Settings
 from tests.conftest import Directory
 from tests.helpers import API, initiative_body
@@ -203,6 +203,31 @@ def test_the_text_format_carries_the_request_id() -> None:
     assert "[-] hello" in formatter_for("text").format(outside)
     entry = json.loads(formatter_for("json").format(outside))
     assert entry["message"] == "hello" and "request_id" not in entry
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_auto_is_text_on_a_terminal_and_json_elsewhere() -> None:
+    assert resolve_log_format("auto", Terminal()) == "text"
+    assert resolve_log_format("auto", io.StringIO()) == "json"  # a file or a pipe
+    closed = io.StringIO()
+    closed.close()
+    assert resolve_log_format("auto", closed) == "json"
+
+
+def test_a_chosen_format_wins_over_the_terminal() -> None:
+    assert resolve_log_format("json", Terminal()) == "json"
+    assert resolve_log_format("text", io.StringIO()) == "text"
+
+
+def test_the_setting_tells_unset_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEGWIJS_LOG_FORMAT", raising=False)
+    assert Settings().log_format == "auto"
+    monkeypatch.setenv("WEGWIJS_LOG_FORMAT", "json")
+    assert Settings().log_format == "json"
 
 
 UVICORN = textwrap.dedent(

@@ -445,7 +445,7 @@ def test_unit_and_area_changes_reach_the_next_match(
         "code": "BU0363N001",
         "name": "Buiksloterham",
         "municipalityCode": "GM0363",
-        "kind": "neighbourhood",
+        "kind": "buurt",
         "parentCode": "SD0363N",
     }
     assert client.post(f"{API}/areas", json=area, headers=admin).status_code == 201

@@ -66,6 +66,7 @@ def test_the_document_is_valid_and_realistic(document: dict) -> None:
         parent = by_code.get(area["parentCode"]) if area["parentCode"] else None
         prefix = {None: "SD", "SD": "WK", "WK": "BU"}[parent["code"][:2] if parent else None]
         assert area["code"].startswith(prefix)
+        assert area["kind"] == {"SD": "stadsdeel", "WK": "wijk", "BU": "buurt"}[prefix]
         if parent:
             assert parent["municipalityCode"] == area["municipalityCode"]
     kinds = Counter(u["kind"] for u in units)

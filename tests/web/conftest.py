@@ -1,6 +1,8 @@
 """Browser tests: headless Chromium (Debian's) driven by Playwright against a real server."""
 
+import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -8,7 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
-from tests.web.server import DemoServer, demo_server, ensure_chromium
+from api.wording import quantity
+from tests.web.server import SKIP_VARIABLE, DemoServer, demo_server, ensure_chromium
 
 WAIT_MS = 15_000
 expect.set_options(timeout=10_000)
@@ -29,10 +32,56 @@ def server() -> Iterator[DemoServer]:
         yield running
 
 
+SKIP_REASON = (
+    f"{SKIP_VARIABLE}=1: the web page was not tested in a browser (no Chromium needed); "
+    "unset it to run these tests"
+)
+
+
+def _skipping_browser_tests() -> bool:
+    return os.environ.get(SKIP_VARIABLE, "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With WEGWIJS_SKIP_BROWSER_TESTS=1 every test that needs the browser is skipped, with
+    the reason (``pytest -rs`` lists it), before any server starts; the page's checks that
+    need no browser (headers, CSP, the scripts' source) still run."""
+    if not _skipping_browser_tests():
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if SKIP_VARIABLE in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{quantity(len(skipped), 'browser test')} skipped: {SKIP_REASON}.", yellow=True
+        )
+
+
+def _say(config: pytest.Config, line: str) -> None:
+    """A line for the person running the tests now, past pytest's output capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    with capture.global_and_fixture_disabled():
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(line, bold=True)
+        else:
+            print(line, file=sys.stderr)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
     try:
-        executable = ensure_chromium()
+        executable = ensure_chromium(say=lambda line: _say(request.config, line))
     except RuntimeError as error:
         pytest.fail(str(error), pytrace=False)
     with sync_playwright() as playwright:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +64,9 @@ def _wait_ready(base_url: str, process: subprocess.Popen, log_path: Path) -> Non
 
 
 @contextmanager
-def demo_server() -> Iterator[DemoServer]:
+def demo_server(**settings: str) -> Iterator[DemoServer]:
     """``wegwijs serve --demo`` on a free port of 127.0.0.1 with a temporary SQLite database;
-    stopped (and the database removed) on exit."""
+    stopped (and the database removed) on exit. ``settings``: more ``WEGWIJS_*`` variables."""
     with tempfile.TemporaryDirectory(prefix="wegwijs-web-") as directory:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -78,6 +78,7 @@ def demo_server() -> Iterator[DemoServer]:
             "WEGWIJS_WEBHOOK_WORKER": "false",
             "WEGWIJS_LOG_LEVEL": "WARNING",
             "WEGWIJS_CORS_ORIGINS": "",
+            **settings,
         }
         command = [sys.executable, "-c", "from api.cli import main; main()"]
         command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
@@ -99,15 +100,25 @@ def demo_server() -> Iterator[DemoServer]:
                     process.wait(timeout=5)
 
 
-def ensure_chromium() -> str:
-    """The path of Debian's Chromium, installing the package when missing and we are root."""
+SKIP_VARIABLE = "WEGWIJS_SKIP_BROWSER_TESTS"
+INSTALLING = (
+    "Installing Debian's chromium for the browser tests (apt-get install chromium: about 110 "
+    f"packages, a few minutes); set {SKIP_VARIABLE}=1 to skip those tests instead."
+)
+
+
+def ensure_chromium(say: Callable[[str], None] = print) -> str:
+    """The path of Debian's Chromium, installing the package when missing and we are root;
+    ``say`` tells the person running the tests first, in one line."""
     if CHROMIUM.exists():
         return str(CHROMIUM)
     if os.geteuid() != 0:
         raise RuntimeError(
             f"Chromium is missing at {CHROMIUM}. Install Debian's package "
-            "(sudo apt-get install -y chromium); never `playwright install`."
+            "(sudo apt-get install -y chromium; never `playwright install`), or set "
+            f"{SKIP_VARIABLE}=1 to skip the browser tests."
         )
+    say(INSTALLING)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=APT_SECONDS)  # noqa: S607
     subprocess.run(

@@ -90,6 +90,18 @@ def test_the_page_says_what_it_read_from_the_words(tab: Visit) -> None:
     expect(read).to_be_hidden()
 
 
+def test_the_area_list_names_the_levels(tab: Visit) -> None:
+    """Each stadsdeel a group, its wijken by name, a buurt as a buurt in its wijk (the API's
+    area kinds, GET /api/v1/areas)."""
+    page = tab.page
+    page.goto(tab.url("/"))
+    area = page.get_by_label("Waar speelt het?")
+    area.select_option(label="Van der Pekbuurt (buurt in Volewijck)")
+    noord = area.locator("optgroup[label='Stadsdeel Noord']")
+    expect(noord.locator("option", has_text="Volewijck").first).to_have_text("Volewijck")
+    assert area.input_value() == "BU0363NA01"
+
+
 def test_a_question_without_text_is_explained_next_to_the_field(tab: Visit) -> None:
     page = tab.page
     page.goto(tab.url("/"))

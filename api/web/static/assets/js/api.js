@@ -5,10 +5,13 @@ export const API = "/api/v1";
 const MAX_PAGES = 50;
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  /** ``retryAfter``: the answer's Retry-After header (429, 503); ``path``: what was called. */
+  constructor(status, problem, { retryAfter = null, path = "" } = {}) {
     super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
     this.status = status; // 0: no answer at all (network down)
     this.problem = problem || {};
+    this.retryAfter = retryAfter;
+    this.path = path;
   }
 }
 
@@ -26,7 +29,7 @@ async function call(method, path, { body, key } = {}) {
       cache: "no-store",
     });
   } catch (error) {
-    throw new ApiError(0, { title: "Network error", detail: String(error) });
+    throw new ApiError(0, { title: "Network error", detail: String(error) }, { path });
   }
   if (response.status === 204) return null;
   let data = null;
@@ -35,7 +38,10 @@ async function call(method, path, { body, key } = {}) {
   } catch {
     data = null;
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    const retryAfter = response.headers.get("Retry-After");
+    throw new ApiError(response.status, data, { retryAfter, path });
+  }
   return data;
 }
 

@@ -40,7 +40,7 @@ const UNIT_KINDS = {
 
 export const unitKindLabel = (kind) => UNIT_KINDS[kind] || kind;
 
-const AREA_KINDS = { district: "stadsdeel", neighbourhood: "wijk of buurt", other: "gebied" };
+const AREA_KINDS = { stadsdeel: "stadsdeel", wijk: "wijk", buurt: "buurt", other: "gebied" };
 export const areaKindLabel = (kind) => AREA_KINDS[kind] || "gebied";
 
 /** How well a contact fits, from the score (0–1), in words. */
@@ -83,7 +83,60 @@ const CONFLICTS = [
   [/already has an open introduction/, "U heeft al een kennismaking met deze persoon aangevraagd. Kijk bij ‘Uw kennismakingen’ hoe het ervoor staat."],
 ];
 
-/** One Dutch sentence that says what went wrong and what to do. */
+// The API's problem types (api/errors.py) are told apart by the last part of `type`. A 429
+// is "too-many-requests" (a rate limit: wait for the clock) or this one (wait for answers).
+const TOO_MANY_OPEN_INTRODUCTIONS = "too-many-open-introductions";
+
+function problemType(error) {
+  const type = (error.problem && error.problem.type) || "";
+  return type.slice(type.lastIndexOf("/") + 1);
+}
+
+/**
+ * How long to wait, from a Retry-After header (seconds, or an HTTP date): "30 seconden",
+ * "1 minuut", "2 uur"; null when the header is missing or makes no sense.
+ */
+export function waitText(retryAfter, now = Date.now()) {
+  if (retryAfter === null || retryAfter === undefined || String(retryAfter).trim() === "") {
+    return null;
+  }
+  let seconds = Number(retryAfter);
+  if (!Number.isFinite(seconds)) {
+    const date = Date.parse(retryAfter);
+    if (Number.isNaN(date)) return null;
+    seconds = (date - now) / 1000;
+  }
+  seconds = Math.ceil(seconds);
+  if (seconds <= 0) return null;
+  if (seconds < 90) return seconds === 1 ? "1 seconde" : `${seconds} seconden`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minuten`;
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} uur`;
+}
+
+function tryAgain(error) {
+  const wait = waitText(error.retryAfter);
+  return wait ? `Probeer het over ${wait} opnieuw.` : "Wacht even en probeer het dan opnieuw.";
+}
+
+// A rate limit counts calls per internet connection (address), or per key: many people can
+// share one connection (a library, a school), so the page does not say "you".
+function rateLimitText(error) {
+  const detail = (error.problem && error.problem.detail) || "";
+  if (/unknown or revoked keys/.test(detail)) {
+    return `Er is in korte tijd vaak een onbekende sleutel gebruikt via deze internetverbinding. ${tryAgain(error)}`;
+  }
+  if (/with this key/.test(detail)) {
+    return `Er is in korte tijd veel gevraagd met deze sleutel. ${tryAgain(error)}`;
+  }
+  if (error.path.startsWith("/matches")) {
+    return `Er is in korte tijd veel gezocht via deze internetverbinding. ${tryAgain(error)}`;
+  }
+  return `Er is in korte tijd veel gevraagd via deze internetverbinding. ${tryAgain(error)}`;
+}
+
+/** One Dutch sentence that says what went wrong and what to do: by status and problem type. */
 export function problemText(error) {
   const detail = (error.problem && error.problem.detail) || "";
   switch (error.status) {
@@ -103,10 +156,17 @@ export function problemText(error) {
     case 409:
       for (const [pattern, text] of CONFLICTS) if (pattern.test(detail)) return text;
       return "Dat kan op dit moment niet. Laad de pagina opnieuw en probeer het nog eens.";
+    case 412:
+      return "Iemand heeft dit intussen veranderd. Laad de pagina opnieuw en probeer het nog eens.";
     case 413:
       return "Uw tekst is te lang om te versturen. Maak hem wat korter.";
     case 429:
-      return "U heeft voor dit initiatief al het hoogste aantal open aanvragen. Wacht tot iemand heeft gereageerd.";
+      if (problemType(error) === TOO_MANY_OPEN_INTRODUCTIONS) {
+        return "U heeft voor dit initiatief al het hoogste aantal open aanvragen. Wacht tot iemand heeft gereageerd.";
+      }
+      return rateLimitText(error); // too-many-requests, and any 429 we do not know yet
+    case 503:
+      return `Wegwijs is even niet bereikbaar. ${tryAgain(error)}`;
     default:
       if (error.status >= 500) {
         return "Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw.";

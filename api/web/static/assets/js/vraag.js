@@ -3,7 +3,7 @@
 
 import { ApiError, apiGet, apiPost, getAll } from "./api.js";
 import { Initiator } from "./initiatiefnemer.js";
-import { NEEDS, fitLabel, needLabel, unitKindLabel } from "./labels.js";
+import { NEEDS, areaKindLabel, fitLabel, needLabel, unitKindLabel } from "./labels.js";
 import { clearProblem, el, showProblem } from "./ui.js";
 
 const form = document.getElementById("vraag-form");
@@ -89,13 +89,14 @@ function fillAreas(areas) {
     for (const child of (children.get(area.code) || []).sort(byName)) {
       if (seen.has(child.code)) continue; // a cycle in the data must not hang the page
       seen.add(child.code);
-      const label = depth === 0 ? child.name : `${child.name} (in ${area.name})`;
+      // A wijk by its name; a buurt (or deeper) says what it is and where it lies.
+      const label = depth === 0 ? child.name : `${child.name} (${areaKindLabel(child.kind)} in ${area.name})`;
       out.push(el("option", { value: child.code }, label), ...options(child, depth + 1, seen));
     }
     return out;
   };
   const groups = roots.sort(byName).map((root) => {
-    const prefix = root.kind === "district" ? "Stadsdeel " : "";
+    const prefix = root.kind === "stadsdeel" ? "Stadsdeel " : "";
     return el("optgroup", { label: `${prefix}${root.name}` },
       el("option", { value: root.code }, `Heel ${root.name}`),
       options(root, 0, new Set([root.code])));
