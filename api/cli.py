@@ -178,17 +178,32 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo data if the database is empty.")
     ] = False,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            help="Bring the schema to the latest migration first (safe with many processes "
+            "at once). --no-migrate: for deployments that run `wegwijs db upgrade` as a step "
+            "of their own."
+        ),
+    ] = True,
 ) -> None:
-    """Bring the schema to the latest migration, then serve the API."""
+    """Bring the schema to the latest migration (unless --no-migrate), then serve the API."""
     import uvicorn
 
     settings = get_settings()
-    with _database() as session:
-        if demo:
-            from api.demo import load_demo
+    if migrate or demo:
+        with _database(migrate=migrate) as session:
+            if demo:
+                from api.demo import load_demo
 
-            if load_demo(session=session):
-                typer.echo("Loaded the demo data.")
+                if load_demo(session=session):
+                    typer.echo("Loaded the demo data.")
+    if workers > 1 and settings.rate_limit_enabled and not settings.rate_limit_redis_url:
+        _warn(
+            f"{workers} workers without WEGWIJS_RATE_LIMIT_REDIS_URL: each worker counts the "
+            f"rate limits on its own, so a caller gets up to {workers} times the configured "
+            "limits. Set WEGWIJS_RATE_LIMIT_REDIS_URL (redis://host:6379/0) to share them."
+        )
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from api.logs import uvicorn_log_config
     from api.metrics import prepare_multiprocess_dir

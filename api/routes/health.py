@@ -8,7 +8,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api import metrics
 from api.deps import SessionDep, SettingsDep, get_principal
 from api.errors import Forbidden, Unauthorized, problem_response
-from api.persistence import database_is_reachable
 from api.services.matching import loaded_directories
 from schemas import Role
 
@@ -45,7 +44,8 @@ def _indexes() -> dict[str, dict]:
     },
 )
 def ready(request: Request) -> JSONResponse:
-    if not database_is_reachable(request.app.state.engine):
+    settings = request.app.state.settings
+    if not request.app.state.reachability.reachable(settings.ready_timeout_seconds):
         return _unavailable("The database is not reachable.", retry_after=5)
     warmup = getattr(request.app.state, "index_warmup", None)
     if warmup is not None and warmup.is_alive():

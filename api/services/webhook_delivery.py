@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 
 from api import API_VERSION
 from api.settings import Settings
+from api.workers import DatabaseBackoff
 from schemas import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from schemas.columns import utc_now
 
@@ -283,12 +284,15 @@ class WebhookWorker:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        # While the database is away: one log line when lost, one when back, and back-off.
+        backoff = DatabaseBackoff("webhooks", self.settings, logger=log)
         while not self._stop.is_set():
-            attempted = 0
             try:
                 attempted = deliver_due(engine=self.engine, settings=self.settings, stop=self._stop)
-            except Exception:  # the database may be away for a while; keep polling
-                log.exception("webhook delivery round failed")
+            except Exception as exc:
+                self._stop.wait(backoff.failed(exc))
+                continue
+            backoff.succeeded()
             # A full batch suggests more are due: go again at once.
             if attempted < self.settings.webhook_batch_size:
                 self._stop.wait(self.settings.webhook_poll_seconds)
