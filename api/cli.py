@@ -741,25 +741,47 @@ def _reasons(item: Any, indent: str = "") -> Text:
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[Role, typer.Option(help="admin, broker, contact or initiator.")],
+    role: Annotated[Role, typer.Option(help="admin, broker, portal, contact or initiator.")],
     subject: Annotated[
         str | None, typer.Option(help="Contact id (contact) or email (initiator).")
     ] = None,
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help="A municipality the key acts for (repeatable; broker and portal keys need "
+            "one). An admin key without any is a national admin.",
+        ),
+    ] = None,
 ) -> None:
     """Issue a new API key and print its secret once."""
+    from api.deps import Principal
     from api.services.api_keys import create_api_key
 
+    try:
+        key_in = ApiKeyCreate(role=role, subject=subject, municipality_codes=municipality or [])
+    except ValidationError as error:
+        _print_params(invalid_params_from(error.errors()), 50)
+        raise typer.Exit(EXIT_INVALID) from None
+    # The command runs where the database is: it acts as a national admin.
+    national = Principal(role=Role.admin, subject="wegwijs-cli")
     with _database() as session:
         try:
-            created = create_api_key(
-                session=session, key_in=ApiKeyCreate(role=role, subject=subject)
-            )
+            created = create_api_key(session=session, key_in=key_in, principal=national)
         except InvalidInput as error:
             _print_params(error.invalid_params, 50)
             raise typer.Exit(EXIT_INVALID) from None
     typer.echo(created.token)
     typer.echo(
-        json.dumps({"id": created.id, "role": created.role, "subject": created.subject}),
+        json.dumps(
+            {
+                "id": created.id,
+                "role": created.role,
+                "subject": created.subject,
+                "municipalityCodes": created.municipality_codes,
+            }
+        ),
         err=True,
     )
 

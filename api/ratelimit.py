@@ -261,6 +261,9 @@ def _limit_for(role: Role | None, settings: Settings) -> int:
         Role.contact: settings.rate_limit_contact,
         Role.broker: settings.rate_limit_broker,
         Role.admin: settings.rate_limit_admin,
+        # A portal calls for all its residents from one server: its own, larger bucket, for
+        # POST /matches too (the anonymous matches bucket is per address, not per key).
+        Role.portal: settings.rate_limit_portal,
     }
     # A role added later gets the modest limit until it is given its own.
     return limits.get(role, settings.rate_limit_initiator)

@@ -356,7 +356,9 @@ def test_the_audit_log_is_paged_filtered_and_newest_first(
     client: TestClient, admin: Headers, make_key, municipality
 ) -> None:
     created = client.post(
-        f"{API}/api-keys", json={"role": "broker", "subject": "auditor"}, headers=admin
+        f"{API}/api-keys",
+        json={"role": "broker", "subject": "auditor", "municipalityCodes": ["GM0363"]},
+        headers=admin,
     ).json()
     auditor = {"Authorization": f"Bearer {created['token']}"}
     bram, chantal = municipality.contacts["bram"], municipality.contacts["chantal"]

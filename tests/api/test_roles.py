@@ -72,6 +72,9 @@ class Case:
         return self.denied.get(role, 401 if role == "anonymous" else 403)
 
 
+HOOK = {"url": "https://portaal.example/hooks", "municipalityCodes": ["GM0363"]}
+
+
 def _contact(key: str) -> Callable[[World], str]:
     return lambda w: f"{API}/contacts/{w.ids.contacts[key]}"
 
@@ -285,7 +288,7 @@ CASES = [
         lambda w: f"{API}/api-keys",
         201,
         ADMIN,
-        body=lambda w: {"role": "broker"},
+        body=lambda w: {"role": "broker", "municipalityCodes": ["GM0363"]},
     ),
     Case("api-keys list", "GET", lambda w: f"{API}/api-keys", 200, ADMIN),
     Case(
@@ -294,9 +297,11 @@ CASES = [
         lambda w: (
             f"{API}/api-keys/"
             + str(
-                w.client.post(f"{API}/api-keys", json={"role": "broker"}, headers=w.admin).json()[
-                    "id"
-                ]
+                w.client.post(
+                    f"{API}/api-keys",
+                    json={"role": "broker", "municipalityCodes": ["GM0363"]},
+                    headers=w.admin,
+                ).json()["id"]
             )
         ),
         204,
@@ -309,20 +314,20 @@ CASES = [
         lambda w: f"{API}/webhooks",
         201,
         STAFF,
-        body=lambda w: {"url": "https://portaal.example/hooks"},
+        body=lambda w: HOOK,
     ),
     Case("webhooks list", "GET", lambda w: f"{API}/webhooks", 200, STAFF),
     Case(
         "webhooks get",
         "GET",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         200,
         STAFF,
     ),
     Case(
         "webhooks update",
         "PATCH",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         200,
         STAFF,
         body=lambda w: {"active": False},
@@ -330,14 +335,14 @@ CASES = [
     Case(
         "webhooks delete",
         "DELETE",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         204,
         STAFF,
     ),
     Case(
         "webhooks deliveries",
         "GET",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}) + "/deliveries",
+        lambda w: w.create("webhooks", HOOK) + "/deliveries",
         200,
         STAFF,
     ),
@@ -387,9 +392,11 @@ CASES = [
         lambda w: (
             f"{API}/api-keys/"
             + str(
-                w.client.post(f"{API}/api-keys", json={"role": "broker"}, headers=w.admin).json()[
-                    "id"
-                ]
+                w.client.post(
+                    f"{API}/api-keys",
+                    json={"role": "broker", "municipalityCodes": ["GM0363"]},
+                    headers=w.admin,
+                ).json()["id"]
             )
             + "/rotation"
         ),

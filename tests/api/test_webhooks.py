@@ -183,6 +183,7 @@ def test_the_secret_is_shown_once(client: TestClient, broker: Headers, admin: He
         "active",
         "events",
         "statuses",
+        "municipalityCodes",
         "createdAt",
         "updatedAt",
         "pendingDeliveries",
