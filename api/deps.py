@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.etags import check_if_match
@@ -47,9 +47,10 @@ class Principal:
     municipalities it acts for.
 
     ``municipality_codes`` is None for a national admin (the admin token, an admin key without
-    codes), and for callers whose reach is decided otherwise: anonymous callers see public
-    data only, initiators their own initiatives wherever they are. Broker, portal and
-    municipal admin keys carry their codes; a contact key its contact's municipality.
+    codes) and for anonymous callers (public data only). Broker, portal and municipal admin
+    keys carry their codes; a contact key its contact's municipality; an initiator key the
+    municipalities of its own initiatives (whose civil servants it may see; the initiatives
+    themselves it finds by ownership, and it registers new ones anywhere).
     """
 
     role: Role | None
@@ -141,7 +142,18 @@ def _municipalities_of(session: Session, role: Role, key: ApiKey) -> frozenset[s
         )
         return frozenset({code} if code else ())
     if role is Role.initiator:
-        return None  # their own initiatives, wherever they are (checked by ownership)
+        # Their own initiatives wherever they are (checked by ownership); the civil servants
+        # of the municipalities those are in.
+        email = (key.subject or "").lower()
+        return frozenset(
+            session.exec(
+                select(Initiative.municipality_code)
+                .where(func.lower(Initiative.initiator_email) == email)
+                .distinct()
+            ).all()
+            if email
+            else ()
+        )
     if role is Role.admin and not key.municipality_codes:
         return None  # a national admin
     return frozenset(key.municipality_codes)

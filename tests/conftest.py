@@ -181,8 +181,14 @@ def contact_key(make_key: Callable[..., Headers], municipality: Directory) -> He
 
 
 @pytest.fixture
+def portal(make_key: Callable[..., Headers]) -> Headers:
+    """A municipal portal's key, for GM0363 (and GM0599, as the broker's)."""
+    return make_key("portal", "bewonersportaal")
+
+
+@pytest.fixture
 def role_headers(
-    admin: Headers, broker: Headers, contact_key: Headers, initiator: Headers
+    admin: Headers, broker: Headers, contact_key: Headers, initiator: Headers, portal: Headers
 ) -> dict[str, Headers]:
     return {
         "anonymous": {},
@@ -190,4 +196,5 @@ def role_headers(
         "broker": broker,
         "contact": contact_key,
         "initiator": initiator,
+        "portal": portal,
     }

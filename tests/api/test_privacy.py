@@ -197,6 +197,8 @@ def test_erasing_a_contact_removes_their_data_everywhere_but_keeps_the_counts(
 def test_only_the_contact_and_admins_erase(
     client: TestClient, broker: Headers, contact_key: Headers, initiator: Headers, municipality
 ) -> None:
+    own = client.post(f"{API}/initiatives", json=initiative_body(), headers=initiator)
+    assert own.status_code == 201  # an initiator of this municipality
     bram = f"{API}/contacts/{municipality.contacts['bram']}/erasure"
     assert_problem(client.post(bram, headers=broker), 403)
     assert_problem(client.post(bram, headers=contact_key), 403)
