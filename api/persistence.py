@@ -145,6 +145,8 @@ def create_db_engine(settings: Settings) -> Engine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         connect_args=postgresql_connect_args(settings),
+        # psycopg (the supported driver) gets the bounded ping below instead.
+        pool_pre_ping=url.get_driver_name() != "psycopg",
     )
     if url.get_driver_name() == "psycopg":
         _bounded_postgresql(engine, settings)

@@ -16,6 +16,10 @@ What existing rows become:
   for their own initiatives, as before.
 - **Webhook subscriptions** get the codes of every municipality there is, for the same reason
   as broker keys: they keep receiving what they received.
+
+On a database without municipalities, broker keys and subscriptions get no codes: such a
+broker key acts for nothing and such a subscription receives nothing and is seen by national
+admins only, until an admin issues a new key or sets the subscription's municipalities.
 """
 
 import json
