@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -356,6 +357,17 @@ class FreezableProxy:
 # Every request answers within this while the database is frozen; /ready within its own bound.
 FROZEN_ANSWER_WITHIN_SECONDS = 5.0
 FROZEN_READY_WITHIN_SECONDS = 1.0
+# A call that has not answered by then hangs: the test fails instead of hanging with it.
+HANG_SECONDS = 30.0
+_callers = ThreadPoolExecutor(max_workers=32, thread_name_prefix="frozen-caller")
+
+
+def _timed_or_hung(call) -> tuple[httpx.Response, float]:  # type: ignore[no-untyped-def]
+    future = _callers.submit(_timed, call)
+    try:
+        return future.result(timeout=HANG_SECONDS)
+    except FutureTimeout:
+        pytest.fail(f"no answer within {HANG_SECONDS:g} s: the request hangs")
 
 
 def test_a_frozen_database_costs_seconds_not_minutes_then_the_service_recovers(
@@ -389,45 +401,53 @@ def test_a_frozen_database_costs_seconds_not_minutes_then_the_service_recovers(
             assert client.get("/ready").status_code == 200
 
             proxy.freeze()
-            calls = {
-                "read one": lambda: client.get(f"{API}/municipalities/GM0599"),
-                "read many": lambda: client.get(f"{API}/units?municipalityCode=GM0599"),
-                "write": lambda: client.post(
-                    f"{API}/municipalities", json={"code": "GM0600", "name": "X"}, headers=ADMIN
-                ),
-                "patch": lambda: client.patch(
-                    f"{API}/municipalities/GM0599", json={"name": "Y"}, headers=ADMIN
-                ),
-                "key lookup": lambda: client.get(
-                    f"{API}/contacts", headers={"Authorization": "Bearer not-a-stored-key"}
-                ),
-                "match": lambda: client.post(
-                    f"{API}/matches", json={"municipalityCode": "GM0599", "text": "Een moestuin"}
-                ),
-            }
-            for _round in range(2):  # the pooled connections first, then fresh ones
-                response, seconds = _timed(lambda: client.get("/ready"))
-                timings["ready"] = max(timings.get("ready", 0), seconds)
-                assert response.status_code == 503, response.text
-                assert response.headers["content-type"].startswith(PROBLEM_JSON)
-                assert response.headers.get("Retry-After")
-                assert seconds < FROZEN_READY_WITHIN_SECONDS, ("ready", seconds)
-                for name, call in calls.items():
-                    response, seconds = _timed(call)
-                    timings[name] = max(timings.get(name, 0), seconds)
-                    assert response.status_code == 503, (name, response.status_code, response.text)
-                    assert response.headers["content-type"].startswith(PROBLEM_JSON), name
-                    assert response.json()["status"] == 503
-                    assert response.headers.get("Retry-After"), name
-                    assert seconds < FROZEN_ANSWER_WITHIN_SECONDS, (name, seconds)
-            # Many at once: none waits longer either.
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                answers = list(pool.map(lambda _: _timed(calls["read one"]), range(16)))
-            timings["16 parallel reads"] = max(seconds for _, seconds in answers)
-            assert {response.status_code for response, _ in answers} == {503}
-            assert timings["16 parallel reads"] < FROZEN_ANSWER_WITHIN_SECONDS
+            try:
+                calls = {
+                    "read one": lambda: client.get(f"{API}/municipalities/GM0599"),
+                    "read many": lambda: client.get(f"{API}/units?municipalityCode=GM0599"),
+                    "write": lambda: client.post(
+                        f"{API}/municipalities", json={"code": "GM0600", "name": "X"}, headers=ADMIN
+                    ),
+                    "patch": lambda: client.patch(
+                        f"{API}/municipalities/GM0599", json={"name": "Y"}, headers=ADMIN
+                    ),
+                    "key lookup": lambda: client.get(
+                        f"{API}/contacts", headers={"Authorization": "Bearer not-a-stored-key"}
+                    ),
+                    "match": lambda: client.post(
+                        f"{API}/matches",
+                        json={"municipalityCode": "GM0599", "text": "Een moestuin"},
+                    ),
+                }
+                for _round in range(2):  # the pooled connections first, then fresh ones
+                    response, seconds = _timed_or_hung(lambda: client.get("/ready"))
+                    timings["ready"] = max(timings.get("ready", 0), seconds)
+                    assert response.status_code == 503, response.text
+                    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+                    assert response.headers.get("Retry-After")
+                    assert seconds < FROZEN_READY_WITHIN_SECONDS, ("ready", seconds)
+                    for name, call in calls.items():
+                        response, seconds = _timed_or_hung(call)
+                        timings[name] = max(timings.get(name, 0), seconds)
+                        assert response.status_code == 503, (
+                            name,
+                            response.status_code,
+                            response.text,
+                        )
+                        assert response.headers["content-type"].startswith(PROBLEM_JSON), name
+                        assert response.json()["status"] == 503
+                        assert response.headers.get("Retry-After"), name
+                        assert seconds < FROZEN_ANSWER_WITHIN_SECONDS, (name, seconds)
+                # Many at once: none waits longer either.
+                with ThreadPoolExecutor(max_workers=8) as pool:
+                    answers = list(pool.map(lambda _: _timed_or_hung(calls["read one"]), range(16)))
+                timings["16 parallel reads"] = max(seconds for _, seconds in answers)
+                assert {response.status_code for response, _ in answers} == {503}
+                assert timings["16 parallel reads"] < FROZEN_ANSWER_WITHIN_SECONDS
+            finally:
+                # Also when a call hung: unfreeze, so the test ends (failing) instead of hanging.
+                proxy.unfreeze()
 
-            proxy.unfreeze()
             deadline = time.monotonic() + RECOVER_WITHIN_SECONDS
             while client.get("/ready").status_code != 200:
                 assert time.monotonic() < deadline, "the service did not recover"
