@@ -1,6 +1,7 @@
 """The FastAPI application factory."""
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,7 +25,7 @@ from api.logs import configure_logging
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
 from api.observability import RequestContext
 from api.openapi import build_openapi
-from api.persistence import create_db_engine
+from api.persistence import ReachabilityProbe, create_db_engine
 from api.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.routes import (
     api_keys,
@@ -129,6 +130,11 @@ def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, log_format=settings.log_format)
+    if settings.webhook_allow_private_targets:
+        logging.getLogger("wegwijs").warning(
+            "WEGWIJS_WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may call loopback and "
+            "private addresses (for development and tests only)"
+        )
     app = FastAPI(
         title="Wegwijs",
         version=API_VERSION,
@@ -142,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)
+    app.state.reachability = ReachabilityProbe(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings)
 
     # Every call is checked for a key: a wrong or revoked key is a 401 even where anonymous

@@ -249,8 +249,16 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo data if the database is empty.")
     ] = False,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            help="Bring the schema to the latest migration first (safe with many processes "
+            "at once). --no-migrate: for deployments that run `wegwijs db upgrade` as a step "
+            "of their own."
+        ),
+    ] = True,
 ) -> None:
-    """Bring the schema to the latest migration, then serve the API.
+    """Bring the schema to the latest migration (unless --no-migrate), then serve the API.
 
     A port that is in use ends the command before anything else (exit code 4). Logs are text
     on a terminal and JSON lines otherwise (WEGWIJS_LOG_FORMAT chooses).
@@ -260,10 +268,17 @@ def serve(
     # Before the database is touched: a taken port is the commonest reason not to start.
     _check_address(host, port)
     settings = get_settings()
-    with _database() as session:
-        if demo:
-            typer.echo(_demo_outcome(session))
-    _check_address(host, port)  # loading the demo takes a while: someone may have taken it
+    if migrate or demo:
+        with _database(migrate=migrate) as session:
+            if demo:
+                typer.echo(_demo_outcome(session))
+        _check_address(host, port)  # loading the demo takes a while: someone may have taken it
+    if workers > 1 and settings.rate_limit_enabled and not settings.rate_limit_redis_url:
+        _warn(
+            f"{workers} workers without WEGWIJS_RATE_LIMIT_REDIS_URL: each worker counts the "
+            f"rate limits on its own, so a caller gets up to {workers} times the configured "
+            "limits. Set WEGWIJS_RATE_LIMIT_REDIS_URL (redis://host:6379/0) to share them."
+        )
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from api.logs import uvicorn_log_config
     from api.metrics import prepare_multiprocess_dir
@@ -820,25 +835,47 @@ def _reasons(item: Any, indent: str = "") -> Text:
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[Role, typer.Option(help="admin, broker, contact or initiator.")],
+    role: Annotated[Role, typer.Option(help="admin, broker, portal, contact or initiator.")],
     subject: Annotated[
         str | None, typer.Option(help="Contact id (contact) or email (initiator).")
     ] = None,
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help="A municipality the key acts for (repeatable; broker and portal keys need "
+            "one). An admin key without any is a national admin.",
+        ),
+    ] = None,
 ) -> None:
     """Issue a new API key and print its secret once."""
+    from api.deps import Principal
     from api.services.api_keys import create_api_key
 
+    try:
+        key_in = ApiKeyCreate(role=role, subject=subject, municipality_codes=municipality or [])
+    except ValidationError as error:
+        _print_params(invalid_params_from(error.errors()), 50)
+        raise typer.Exit(EXIT_INVALID) from None
+    # The command runs where the database is: it acts as a national admin.
+    national = Principal(role=Role.admin, subject="wegwijs-cli")
     with _database() as session:
         try:
-            created = create_api_key(
-                session=session, key_in=ApiKeyCreate(role=role, subject=subject)
-            )
+            created = create_api_key(session=session, key_in=key_in, principal=national)
         except InvalidInput as error:
             _print_params(error.invalid_params, 50)
             raise typer.Exit(EXIT_INVALID) from None
     typer.echo(created.token)
     typer.echo(
-        json.dumps({"id": created.id, "role": created.role, "subject": created.subject}),
+        json.dumps(
+            {
+                "id": created.id,
+                "role": created.role,
+                "subject": created.subject,
+                "municipalityCodes": created.municipality_codes,
+            }
+        ),
         err=True,
     )
 

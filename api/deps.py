@@ -2,13 +2,13 @@
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.etags import check_if_match
@@ -43,16 +43,43 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a role and, for contacts and initiators, whom the key acts for."""
+    """Who is calling: a role, for contacts and initiators whom the key acts for, and the
+    municipalities it acts for.
+
+    ``municipality_codes`` is None for a national admin (the admin token, an admin key without
+    codes) and for anonymous callers (public data only). Broker, portal and municipal admin
+    keys carry their codes; a contact key its contact's municipality; an initiator key the
+    municipalities of its own initiatives (whose civil servants it may see; the initiatives
+    themselves it finds by ownership, and it registers new ones anywhere).
+    """
 
     role: Role | None
     subject: str | None = None
     key_id: int | None = None
+    municipality_codes: frozenset[str] | None = None
 
     @property
     def is_staff(self) -> bool:
-        """Admins and brokers see and manage everything."""
+        """Admins and brokers see and manage everything in their municipalities."""
         return self.role in (Role.admin, Role.broker)
+
+    @property
+    def is_national(self) -> bool:
+        """An admin for every municipality: the only kind that creates municipalities and
+        keys for any municipality."""
+        return self.role is Role.admin and self.municipality_codes is None
+
+    def acts_for(self, municipality_code: str) -> bool:
+        return self.municipality_codes is None or municipality_code in self.municipality_codes
+
+    def acts_for_all(self, municipality_codes: Iterable[str]) -> bool:
+        return self.municipality_codes is None or set(municipality_codes) <= self.municipality_codes
+
+    def confine(self, municipality_code: str) -> None:
+        """403 when the caller does not act for this municipality (for writes that name it;
+        a read of another municipality's record is a 404 in its lookup instead)."""
+        if not self.acts_for(municipality_code):
+            raise Forbidden(f"This key does not act for municipality {municipality_code}.")
 
     def is_contact(self, contact_id: int) -> bool:
         return self.role is Role.contact and self.subject == str(contact_id)
@@ -94,7 +121,42 @@ def get_principal(
         or not hmac.compare_digest(key.key_hash, digest)
     ):
         raise Unauthorized("The API key is unknown, expired or revoked.")
-    return Principal(role=Role(key.role), subject=key.subject, key_id=key.id)
+    role = Role(key.role)
+    return Principal(
+        role=role,
+        subject=key.subject,
+        key_id=key.id,
+        municipality_codes=_municipalities_of(session, role, key),
+    )
+
+
+def _municipalities_of(session: Session, role: Role, key: ApiKey) -> frozenset[str] | None:
+    if role is Role.contact:
+        # A contact key acts for its contact's municipality, wherever the contact is now.
+        code = (
+            session.exec(
+                select(Contact.municipality_code).where(Contact.id == int(key.subject))
+            ).first()
+            if key.subject and key.subject.isdigit()
+            else None
+        )
+        return frozenset({code} if code else ())
+    if role is Role.initiator:
+        # Their own initiatives wherever they are (checked by ownership); the civil servants
+        # of the municipalities those are in.
+        email = (key.subject or "").lower()
+        return frozenset(
+            session.exec(
+                select(Initiative.municipality_code)
+                .where(func.lower(Initiative.initiator_email) == email)
+                .distinct()
+            ).all()
+            if email
+            else ()
+        )
+    if role is Role.admin and not key.municipality_codes:
+        return None  # a national admin
+    return frozenset(key.municipality_codes)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -115,7 +177,26 @@ def require(*roles: Role):
 
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
 StaffDep = Annotated[Principal, Depends(require(Role.admin, Role.broker))]
-AnyKeyDep = Annotated[Principal, Depends(require(*Role))]
+# Every key that may see people; a portal key may do only what anonymous callers may.
+AnyKeyDep = Annotated[
+    Principal, Depends(require(Role.admin, Role.broker, Role.contact, Role.initiator))
+]
+
+
+def confine_to(session: Session, principal: Principal, municipality_code: str) -> None:
+    """403 when the caller does not act for this (existing) municipality; an unknown code is
+    left to the operation's own 400 or 404, as for any caller."""
+    if not principal.acts_for(municipality_code) and session.get(Municipality, municipality_code):
+        principal.confine(municipality_code)
+
+
+def require_national_admin(principal: AdminDep) -> Principal:
+    if not principal.is_national:
+        raise Forbidden("This needs a national admin key (an admin key without municipalities).")
+    return principal
+
+
+NationalAdminDep = Annotated[Principal, Depends(require_national_admin)]
 
 
 @dataclass(frozen=True)
@@ -151,28 +232,74 @@ AreaCodeFilter = Annotated[str | None, Query(alias="areaCode", pattern=AREA_CODE
 ThemeFilter = Annotated[str | None, Query(min_length=1, max_length=80, pattern=SINGLE_LINE)]
 
 
-def get_municipality_or_404(
-    code: MunicipalityCodePath, session: SessionDep, request: Request
-) -> Municipality:
+def _municipality(session: Session, code: str) -> Municipality:
     municipality = session.get(Municipality, code)
     if municipality is None:
         raise NotFound(f"No municipality with code {code}.")
+    return municipality
+
+
+def _area(session: Session, code: str) -> Area:
+    area = session.get(Area, code)
+    if area is None:
+        raise NotFound(f"No area with code {code}.")
+    return area
+
+
+def _unit(session: Session, id: int) -> Unit:
+    unit = session.get(Unit, id)
+    if unit is None:
+        raise NotFound(f"No unit with id {id}.")
+    return unit
+
+
+# The organisation map is public, so its records are found by anyone; a write to another
+# municipality's record is a 403 (its existence is no secret), checked before If-Match.
+
+
+def get_municipality_or_404(
+    code: MunicipalityCodePath, session: SessionDep, request: Request
+) -> Municipality:
+    municipality = _municipality(session, code)
+    check_if_match(request, municipality)
+    return municipality
+
+
+def get_managed_municipality(
+    code: MunicipalityCodePath, session: SessionDep, principal: AdminDep, request: Request
+) -> Municipality:
+    municipality = _municipality(session, code)
+    principal.confine(municipality.code)
     check_if_match(request, municipality)
     return municipality
 
 
 def get_area_or_404(code: AreaCodePath, session: SessionDep, request: Request) -> Area:
-    area = session.get(Area, code)
-    if area is None:
-        raise NotFound(f"No area with code {code}.")
+    area = _area(session, code)
+    check_if_match(request, area)
+    return area
+
+
+def get_managed_area(
+    code: AreaCodePath, session: SessionDep, principal: AdminDep, request: Request
+) -> Area:
+    area = _area(session, code)
+    principal.confine(area.municipality_code)
     check_if_match(request, area)
     return area
 
 
 def get_unit_or_404(id: IdPath, session: SessionDep, request: Request) -> Unit:
-    unit = session.get(Unit, id)
-    if unit is None:
-        raise NotFound(f"No unit with id {id}.")
+    unit = _unit(session, id)
+    check_if_match(request, unit)
+    return unit
+
+
+def get_managed_unit(
+    id: IdPath, session: SessionDep, principal: StaffDep, request: Request
+) -> Unit:
+    unit = _unit(session, id)
+    principal.confine(unit.municipality_code)
     check_if_match(request, unit)
     return unit
 
@@ -189,6 +316,7 @@ def get_contact_or_404(
     visible = (
         contact is not None
         and contact.erased_at is None
+        and principal.acts_for(contact.municipality_code)
         and (
             contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
         )
@@ -206,18 +334,26 @@ def get_initiative_or_404(
     request: Request,
 ) -> Initiative:
     initiative = session.get(Initiative, id)
-    # Initiators see only their own; answering 404 for others' does not reveal they exist.
-    if initiative is None or (
-        principal.role is Role.initiator and not principal.owns_initiative(initiative)
-    ):
+    # Initiators see only their own (wherever they are), everyone else only those of their
+    # municipalities; answering 404 for others' does not reveal they exist.
+    if initiative is None or not can_see_initiative(principal, initiative):
         raise NotFound(f"No initiative with id {id}.")
     check_if_match(request, initiative)
     return initiative
 
 
+def can_see_initiative(principal: Principal, initiative: Initiative) -> bool:
+    if principal.role is Role.initiator:
+        return principal.owns_initiative(initiative)
+    return principal.acts_for(initiative.municipality_code)
+
+
 MunicipalityDep = Annotated[Municipality, Depends(get_municipality_or_404)]
+ManagedMunicipalityDep = Annotated[Municipality, Depends(get_managed_municipality)]
 AreaDep = Annotated[Area, Depends(get_area_or_404)]
+ManagedAreaDep = Annotated[Area, Depends(get_managed_area)]
 UnitDep = Annotated[Unit, Depends(get_unit_or_404)]
+ManagedUnitDep = Annotated[Unit, Depends(get_managed_unit)]
 ContactDep = Annotated[Contact, Depends(get_contact_or_404)]
 InitiativeDep = Annotated[Initiative, Depends(get_initiative_or_404)]
 
@@ -260,10 +396,17 @@ def get_introduction_or_404(
 IntroductionDep = Annotated[Introduction, Depends(get_introduction_or_404)]
 
 
-def get_webhook_or_404(id: IdPath, session: SessionDep, _: StaffDep) -> WebhookSubscription:
-    """Only staff manage webhooks: others get 401/403 before a lookup, so ids stay hidden."""
+def get_webhook_or_404(id: IdPath, session: SessionDep, principal: StaffDep) -> WebhookSubscription:
+    """Only staff manage webhooks: others get 401/403 before a lookup, so ids stay hidden. A
+    subscription is found by those who act for all of its municipalities."""
     subscription = session.get(WebhookSubscription, id)
-    if subscription is None:
+    if subscription is None or not (
+        principal.is_national
+        or (
+            subscription.municipality_codes
+            and principal.acts_for_all(subscription.municipality_codes)
+        )
+    ):
         raise NotFound(f"No webhook with id {id}.")
     return subscription
 

@@ -3,7 +3,9 @@
 ``enforce_rate_limit`` is a dependency of the ``/api/v1`` router, after ``get_principal``, so it
 knows who is calling: a key is counted by its id (never its token), the bootstrap admin token as
 one bucket, and anonymous calls by client address. Anonymous ``POST /api/v1/matches`` (the
-matcher runs for every call) has a stricter bucket of its own besides, and ``guard_failed_keys``
+matcher runs for every call) has a stricter bucket of its own besides; a portal key (a
+municipal portal asking for all its residents from one server) is counted per key, matches
+included, under ``WEGWIJS_RATE_LIMIT_PORTAL``. ``guard_failed_keys``
 (before the key lookup) stops an address that keeps sending unknown or revoked keys. Past a
 limit the answer is 429 problem+json with ``Retry-After``, raised as a ``DomainError`` so it
 carries the request id and the headers of every other answer. ``/health``, ``/ready``,
@@ -18,7 +20,8 @@ burst a plain fixed window allows at the window edge, at two small counters per 
 
 **Across processes.** With ``WEGWIJS_RATE_LIMIT_REDIS_URL`` the counters live in Redis and all
 workers (and hosts) share them: check and increment are one Lua script, so they are atomic.
-Without it, or while Redis is unreachable, each process counts on its own (a warning is
+Without it (``serve --workers N`` warns at start-up), or while Redis is unreachable, each
+process counts on its own (a warning is
 logged, at most once a minute, and Redis is tried again after a pause): limits then hold per
 process, requests are never refused because Redis is down, and never answered with a 500.
 
@@ -261,6 +264,9 @@ def _limit_for(role: Role | None, settings: Settings) -> int:
         Role.contact: settings.rate_limit_contact,
         Role.broker: settings.rate_limit_broker,
         Role.admin: settings.rate_limit_admin,
+        # A portal calls for all its residents from one server: its own, larger bucket, for
+        # POST /matches too (the anonymous matches bucket is per address, not per key).
+        Role.portal: settings.rate_limit_portal,
     }
     # A role added later gets the modest limit until it is given its own.
     return limits.get(role, settings.rate_limit_initiator)

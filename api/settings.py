@@ -62,6 +62,25 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 20
     db_pool_timeout_seconds: float = 5.0
+    # Never hang on the database (see api/persistence.py): connecting (libpq counts whole
+    # seconds, at least 2), a statement on the server, a ping of a pooled connection before
+    # use, and how long past the statement timeout the client still waits for an answer.
+    # Together they bound a request to about ping + connect (4 s) while the database does not
+    # answer, and /ready to ready_timeout_seconds.
+    db_connect_timeout_seconds: int = Field(default=3, ge=2, le=60)
+    db_statement_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    db_ping_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    db_wait_grace_seconds: float = Field(default=2.0, ge=0, le=60)
+    # TCP keepalives and a bound on unacknowledged data: a dead peer or a cut network is
+    # noticed by the kernel, also on idle pooled connections.
+    db_keepalives_idle_seconds: int = Field(default=30, ge=1, le=7200)
+    db_keepalives_interval_seconds: int = Field(default=10, ge=1, le=600)
+    db_keepalives_count: int = Field(default=3, ge=1, le=50)
+    db_tcp_user_timeout_seconds: float = Field(default=15.0, ge=1, le=600)
+    # SQLite: how long a writer waits for another's write lock before giving up (503).
+    db_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # /ready answers within this, also when the database hangs (503 then).
+    ready_timeout_seconds: float = Field(default=0.8, gt=0, le=30)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     # Build every municipality's matching index when the process starts (in the background;
     # /ready answers 503 until done), so no initiator waits for a first build.
@@ -88,6 +107,14 @@ class Settings(BaseSettings):
         default_factory=lambda: [10, 60, 300, 1800, 7200], max_length=20
     )
     webhook_batch_size: int = Field(default=20, ge=1, le=500)
+    # Webhook URLs must resolve to public addresses (no requests into the internal network,
+    # OWASP API7). True allows loopback and private targets: for development and this
+    # project's tests only; logged at start-up when on.
+    webhook_allow_private_targets: bool = False
+    # Background workers (webhooks, later mail): how long to wait before trying a database
+    # that went away again, doubling up to the maximum.
+    worker_backoff_initial_seconds: float = Field(default=1.0, gt=0, le=60)
+    worker_backoff_max_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Privacy: an initiator's personal data is erased this many days after their initiative
     # closed (`wegwijs privacy purge`, run daily; see api/services/privacy.py).
     initiator_retention_days: int = Field(default=365, ge=1, le=3650)
@@ -104,6 +131,9 @@ class Settings(BaseSettings):
     rate_limit_contact: int = Field(default=120, ge=0, le=10_000_000)
     rate_limit_broker: int = Field(default=3000, ge=0, le=10_000_000)
     rate_limit_admin: int = Field(default=3000, ge=0, le=10_000_000)
+    # A municipal portal asks on behalf of all its residents from one server: a bucket of
+    # its own per portal key, for everything it may call (POST /matches included).
+    rate_limit_portal: int = Field(default=1200, ge=0, le=10_000_000)
     # Calls with an unknown or revoked key (401) per client address; past it, calls with any
     # key from that address get 429 until the window slides.
     rate_limit_failed_keys: int = Field(default=30, ge=0, le=10_000_000)

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from schemas.base import ApiModel, InputModel, ShortText, UtcDateTime
-from schemas.columns import timestamp_column, utc_now
+from schemas.base import ApiModel, InputModel, MunicipalityCode, ShortText, UtcDateTime
+from schemas.columns import json_list_column, timestamp_column, utc_now
 
 
 class Role(StrEnum):
@@ -14,6 +14,15 @@ class Role(StrEnum):
     broker = "broker"
     contact = "contact"
     initiator = "initiator"
+    # A municipal portal asking on behalf of its residents: what anonymous callers may do,
+    # under a rate limit of its own per key, and no personal data.
+    portal = "portal"
+
+
+# The roles whose keys name the municipalities they act for (``municipalityCodes``). Contact
+# keys act for their contact's municipality, initiator keys for their own initiatives.
+MUNICIPAL_ROLES = (Role.admin, Role.broker, Role.portal)
+MAX_KEY_MUNICIPALITIES = 400
 
 
 class ApiKey(SQLModel, table=True):
@@ -25,6 +34,9 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     role: str = Field(sa_type=sa.String(20))
     subject: str | None = Field(default=None, max_length=254)
+    # The municipalities an admin, broker or portal key acts for; empty for an admin: a
+    # national admin (every municipality). Empty for contact and initiator keys.
+    municipality_codes: list[str] = Field(default_factory=list, sa_column=json_list_column())
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     # After this moment the key is refused like a revoked one; null: until revoked.
@@ -41,6 +53,14 @@ class ApiKeyCreate(InputModel):
         default=None,
         description="The contact id (role contact) or initiator email (role initiator) the "
         "key acts for.",
+    )
+    municipality_codes: list[MunicipalityCode] = PydanticField(
+        default=[],
+        max_length=MAX_KEY_MUNICIPALITIES,
+        description="The municipalities the key acts for (CBS codes). Broker and portal keys "
+        "name at least one; an admin key without any is a national admin. Contact keys act "
+        "for their contact's municipality and initiator keys for their own initiatives: "
+        "they take none.",
     )
     expires_at: UtcDateTime | None = PydanticField(
         default=None,
@@ -66,6 +86,10 @@ class ApiKeyPublic(ApiModel):
     id: int
     role: Role
     subject: str | None
+    municipality_codes: list[str] = PydanticField(
+        description="The municipalities it acts for; empty: a national admin, or a contact or "
+        "initiator key (those act for their contact or their own initiatives)."
+    )
     created_at: UtcDateTime
     revoked_at: UtcDateTime | None
     expires_at: UtcDateTime | None

@@ -15,7 +15,15 @@ from pydantic import AfterValidator, StringConstraints
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from schemas.base import URL, ApiModel, InputModel, ShortText, UpdateModel, UtcDateTime
+from schemas.base import (
+    URL,
+    ApiModel,
+    InputModel,
+    MunicipalityCode,
+    ShortText,
+    UpdateModel,
+    UtcDateTime,
+)
 from schemas.columns import json_list_column, timestamp_column, utc_now
 from schemas.introduction import IntroductionStatus
 
@@ -39,6 +47,8 @@ class WebhookSubscription(SQLModel, table=True):
     url: str = Field(max_length=MAX_WEBHOOK_URL)
     description: str = Field(default="", max_length=200)
     active: bool = True
+    # The municipalities whose events it receives (at least one).
+    municipality_codes: list[str] = Field(default_factory=list, sa_column=json_list_column())
     # Empty lists mean "every event type" and "every status".
     events: list[str] = Field(default_factory=list, sa_column=json_list_column())
     statuses: list[str] = Field(default_factory=list, sa_column=json_list_column())
@@ -107,6 +117,7 @@ WebhookUrl = Annotated[
     AfterValidator(_check_webhook_url),
 ]
 EventTypeList = Annotated[list[WebhookEventType], PydanticField(max_length=10)]
+MunicipalityList = Annotated[list[MunicipalityCode], PydanticField(max_length=400)]
 StatusList = Annotated[list[IntroductionStatus], PydanticField(max_length=10)]
 
 
@@ -126,11 +137,16 @@ class WebhookBase(ApiModel):
 
 
 class WebhookCreate(WebhookBase, InputModel):
-    pass
+    municipality_codes: MunicipalityList | None = PydanticField(
+        default=None,
+        description="The municipalities whose events it receives; by default all the key's "
+        "own (a national admin names them).",
+    )
 
 
 class WebhookUpdate(UpdateModel):
     url: WebhookUrl | None = None
+    municipality_codes: MunicipalityList | None = None
     description: ShortText | None = None
     active: bool | None = None
     events: EventTypeList | None = None
@@ -139,6 +155,9 @@ class WebhookUpdate(UpdateModel):
 
 class WebhookPublic(WebhookBase):
     id: int
+    municipality_codes: list[str] = PydanticField(
+        description="The municipalities whose events it receives."
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
     pending_deliveries: int = PydanticField(description="Deliveries waiting for an attempt.")

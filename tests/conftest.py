@@ -22,11 +22,13 @@ from api.settings import Settings
 from tests.helpers import API, INITIATOR_EMAIL, directory
 
 Headers = dict[str, str]
+TEST_MUNICIPALITIES = ("GM0363", "GM0599")
 GENEROUS_RATE_LIMITS = {
     f"rate_limit_{who}": 1_000_000
     for who in (
         "anonymous",
         "anonymous_matches",
+        "portal",
         "initiator",
         "contact",
         "broker",
@@ -77,6 +79,9 @@ def settings(database_url: str, admin_token: str) -> Settings:
         # The whole suite calls from one address within minutes: generous limits, still counted
         # (tests/api/test_rate_limits.py tests the production defaults and small limits).
         **GENEROUS_RATE_LIMITS,
+        # Webhook receivers in the tests listen on 127.0.0.1 (tests/test_outbound.py and
+        # tests/api/test_webhooks.py test the refusal with this off, the default).
+        webhook_allow_private_targets=True,
     )
 
 
@@ -128,10 +133,14 @@ def admin(admin_token: str) -> Headers:
 def make_key(client: TestClient, admin: Headers) -> Callable[..., Headers]:
     """Issue a key through the API, as an admin would; returns its Authorization header."""
 
-    def _make(role: str, subject: str | None = None) -> Headers:
-        response = client.post(
-            f"{API}/api-keys", json={"role": role, "subject": subject}, headers=admin
-        )
+    def _make(
+        role: str, subject: str | None = None, municipality_codes: list[str] | None = None
+    ) -> Headers:
+        if municipality_codes is None and role in ("broker", "portal"):
+            # The test municipality and the one tests add (tests.helpers.municipality_body).
+            municipality_codes = list(TEST_MUNICIPALITIES)
+        body = {"role": role, "subject": subject, "municipalityCodes": municipality_codes or []}
+        response = client.post(f"{API}/api-keys", json=body, headers=admin)
         assert response.status_code == 201, response.text
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -172,8 +181,14 @@ def contact_key(make_key: Callable[..., Headers], municipality: Directory) -> He
 
 
 @pytest.fixture
+def portal(make_key: Callable[..., Headers]) -> Headers:
+    """A municipal portal's key, for GM0363 (and GM0599, as the broker's)."""
+    return make_key("portal", "bewonersportaal")
+
+
+@pytest.fixture
 def role_headers(
-    admin: Headers, broker: Headers, contact_key: Headers, initiator: Headers
+    admin: Headers, broker: Headers, contact_key: Headers, initiator: Headers, portal: Headers
 ) -> dict[str, Headers]:
     return {
         "anonymous": {},
@@ -181,4 +196,5 @@ def role_headers(
         "broker": broker,
         "contact": contact_key,
         "initiator": initiator,
+        "portal": portal,
     }

@@ -8,23 +8,30 @@ start the main cluster only when ``WEGWIJS_FAULT_TESTS_MAY_STOP_MAIN=1`` says th
 otherwise fail saying so (they are never skipped silently).
 """
 
+import json
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from api.app import create_app
-from api.persistence import upgrade_database
+from api.persistence import alembic_config, upgrade_database
 from api.settings import Settings
 from tests.helpers import API, PROBLEM_JSON
 
@@ -274,3 +281,233 @@ def test_a_killed_server_loses_no_committed_write(cluster: FaultCluster) -> None
         assert missing == []
     finally:
         _kill(server)
+
+
+# A database that stops answering without closing anything: a frozen TCP proxy.
+
+
+class FreezableProxy:
+    """A TCP proxy on 127.0.0.1 in front of PostgreSQL that can be frozen: it then stops
+    forwarding in both directions and holds new connections, without closing or resetting
+    anything, as a hung server, a stuck load balancer or a paused VM would. Its own kernel
+    keeps acknowledging what the service sends, so no TCP timeout on the service's side ever
+    fires: only timeouts of the service's own can end a wait."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.running = threading.Event()  # set: forwarding; clear: frozen
+        self.running.set()
+        self.closed = threading.Event()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self.running.clear()
+
+    def unfreeze(self) -> None:
+        self.running.set()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.running.set()
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                sock.close()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
+
+    def _connect(self, client: socket.socket) -> None:
+        self.running.wait()  # frozen: the connection is accepted but nothing happens
+        if self.closed.is_set():
+            client.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        with self.lock:
+            self.sockets += [client, upstream]
+        for source, target in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while not self.closed.is_set():
+                self.running.wait()
+                readable, _, _ = select.select([source], [], [], 0.05)
+                if not readable or not self.running.is_set():
+                    continue  # frozen between the wait and the read: leave the bytes queued
+                data = source.recv(65536)
+                if not data:
+                    target.shutdown(socket.SHUT_WR)
+                    return
+                self.running.wait()
+                target.sendall(data)
+        except OSError:
+            return
+
+
+# Every request answers within this while the database is frozen; /ready within its own bound.
+FROZEN_ANSWER_WITHIN_SECONDS = 5.0
+FROZEN_READY_WITHIN_SECONDS = 1.0
+# A call that has not answered by then hangs: the test fails instead of hanging with it.
+HANG_SECONDS = 30.0
+_callers = ThreadPoolExecutor(max_workers=32, thread_name_prefix="frozen-caller")
+
+
+def _timed_or_hung(call) -> tuple[httpx.Response, float]:  # type: ignore[no-untyped-def]
+    future = _callers.submit(_timed, call)
+    try:
+        return future.result(timeout=HANG_SECONDS)
+    except FutureTimeout:
+        pytest.fail(f"no answer within {HANG_SECONDS:g} s: the request hangs")
+
+
+def test_a_frozen_database_costs_seconds_not_minutes_then_the_service_recovers(
+    cluster: FaultCluster,
+) -> None:
+    cluster.start()
+    proxy = FreezableProxy(cluster.port)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/wegwijs_faults"
+    settings = Settings(
+        database_url=url,
+        admin_token=TOKEN,
+        log_level="ERROR",
+        webhook_worker=False,
+        index_warmup=False,
+        rate_limit_enabled=False,
+    )
+    app = create_app(settings)
+    timings: dict[str, float] = {}
+    try:
+        with TestClient(app) as client:
+            client.delete(f"{API}/municipalities/GM0600", headers=ADMIN)  # from a prior run
+            answer = client.post(
+                f"{API}/municipalities", json={"code": "GM0599", "name": "Rotterdam"}, headers=ADMIN
+            )
+            assert answer.status_code in (201, 409), answer.text
+            # Several connections open in the pool, as on a busy server.
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                warm = list(pool.map(lambda _: client.get(f"{API}/units"), range(8)))
+            assert {response.status_code for response in warm} == {200}
+            assert app.state.engine.pool.checkedin() >= 2
+            assert client.get("/ready").status_code == 200
+
+            proxy.freeze()
+            try:
+                calls = {
+                    "read one": lambda: client.get(f"{API}/municipalities/GM0599"),
+                    "read many": lambda: client.get(f"{API}/units?municipalityCode=GM0599"),
+                    "write": lambda: client.post(
+                        f"{API}/municipalities", json={"code": "GM0600", "name": "X"}, headers=ADMIN
+                    ),
+                    "patch": lambda: client.patch(
+                        f"{API}/municipalities/GM0599", json={"name": "Y"}, headers=ADMIN
+                    ),
+                    "key lookup": lambda: client.get(
+                        f"{API}/contacts", headers={"Authorization": "Bearer not-a-stored-key"}
+                    ),
+                    "match": lambda: client.post(
+                        f"{API}/matches",
+                        json={"municipalityCode": "GM0599", "text": "Een moestuin"},
+                    ),
+                }
+                for _round in range(2):  # the pooled connections first, then fresh ones
+                    response, seconds = _timed_or_hung(lambda: client.get("/ready"))
+                    timings["ready"] = max(timings.get("ready", 0), seconds)
+                    assert response.status_code == 503, response.text
+                    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+                    assert response.headers.get("Retry-After")
+                    assert seconds < FROZEN_READY_WITHIN_SECONDS, ("ready", seconds)
+                    for name, call in calls.items():
+                        response, seconds = _timed_or_hung(call)
+                        timings[name] = max(timings.get(name, 0), seconds)
+                        assert response.status_code == 503, (
+                            name,
+                            response.status_code,
+                            response.text,
+                        )
+                        assert response.headers["content-type"].startswith(PROBLEM_JSON), name
+                        assert response.json()["status"] == 503
+                        assert response.headers.get("Retry-After"), name
+                        assert seconds < FROZEN_ANSWER_WITHIN_SECONDS, (name, seconds)
+                # Many at once: none waits longer either.
+                with ThreadPoolExecutor(max_workers=8) as pool:
+                    answers = list(pool.map(lambda _: _timed_or_hung(calls["read one"]), range(16)))
+                timings["16 parallel reads"] = max(seconds for _, seconds in answers)
+                assert {response.status_code for response, _ in answers} == {503}
+                assert timings["16 parallel reads"] < FROZEN_ANSWER_WITHIN_SECONDS
+            finally:
+                # Also when a call hung: unfreeze, so the test ends (failing) instead of hanging.
+                proxy.unfreeze()
+
+            deadline = time.monotonic() + RECOVER_WITHIN_SECONDS
+            while client.get("/ready").status_code != 200:
+                assert time.monotonic() < deadline, "the service did not recover"
+                time.sleep(0.2)
+            assert client.get(f"{API}/municipalities/GM0599").status_code == 200
+            patched = client.patch(
+                f"{API}/municipalities/GM0599", json={"name": "Rdam"}, headers=ADMIN
+            )
+            assert patched.status_code == 200, patched.text
+    finally:
+        proxy.close()
+        app.state.engine.dispose()
+    # The figures for the README and the closing note (pytest -s shows them).
+    print("\nworst-case answer seconds with a frozen database:", json.dumps(timings))
+
+
+# Start-up: many processes migrating a new database at once.
+
+
+def _upgrade_at_once(url: str, processes: int) -> list[subprocess.CompletedProcess[str]]:
+    wegwijs = Path(sys.executable).with_name("wegwijs")
+    env = {**os.environ, "WEGWIJS_DATABASE_URL": url, "WEGWIJS_LOG_LEVEL": "WARNING"}
+    started = [
+        subprocess.Popen(  # noqa: S603 (our own command line)
+            [str(wegwijs), "db", "upgrade"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    results = []
+    for process in started:
+        stdout, stderr = process.communicate(timeout=COMMAND_TIMEOUT_SECONDS)
+        results.append(
+            subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        )
+    return results
+
+
+def test_many_processes_migrate_a_new_postgresql_database_at_once(cluster: FaultCluster) -> None:
+    cluster.start()
+    name = "wegwijs_startup"
+    _psql(cluster.port, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _psql(cluster.port, f"CREATE DATABASE {name}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/{name}"
+    try:
+        results = _upgrade_at_once(url, processes=6)
+        for result in results:
+            assert result.returncode == 0, result.stderr
+            assert "Traceback" not in result.stderr
+            assert "Database schema is up to date." in result.stdout
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                versions = connection.execute(text("SELECT version_num FROM alembic_version"))
+                head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+                assert versions.scalars().all() == [head]
+        finally:
+            engine.dispose()
+    finally:
+        _psql(cluster.port, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,6 +1,7 @@
 """The Alembic migrations are the schema: they match the SQLModel metadata, and data
 survives a restart."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -8,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 
 import schemas
-from alembic import command
 from api.app import create_app
 from api.persistence import alembic_config, upgrade_database
 from api.settings import Settings
@@ -143,3 +143,57 @@ def test_area_levels_migration_maps_existing_rows_by_the_hierarchy(
     finally:
         command.upgrade(config, "head")
     assert _area_kinds(engine) == LEVELS
+
+
+def test_keys_and_webhooks_made_before_tenancy_keep_what_they_had(tmp_path) -> None:
+    """Migration 0008: existing broker keys and webhook subscriptions get every municipality
+    there is; admin keys stay national, contact and initiator keys get none."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0007")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO municipality (code, name, directory_version) VALUES "
+                    "('GM0363', 'Amsterdam', 1), ('GM0599', 'Rotterdam', 1)"
+                )
+            )
+            for number, role in enumerate(("broker", "admin", "contact", "initiator")):
+                connection.execute(
+                    text(
+                        "INSERT INTO api_key (key_hash, role, subject, created_at) "
+                        "VALUES (:hash, :role, :subject, '2026-01-01 00:00:00')"
+                    ),
+                    {"hash": f"{number:064d}", "role": role, "subject": None},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO webhook_subscription (url, description, active, events, "
+                    "statuses, secret, created_at, updated_at) VALUES ('https://p.example/h', "
+                    "'', 1, '[]', '[]', 'whsec_x', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade_database(Settings(database_url=url))
+        with engine.connect() as connection:
+            keys = dict(
+                connection.execute(text("SELECT role, municipality_codes FROM api_key")).all()
+            )
+            hooks = connection.execute(
+                text("SELECT municipality_codes FROM webhook_subscription")
+            ).scalars()
+            assert {role: json.loads(codes) for role, codes in keys.items()} == {
+                "broker": ["GM0363", "GM0599"],
+                "admin": [],
+                "contact": [],
+                "initiator": [],
+            }
+            assert [json.loads(codes) for codes in hooks] == [["GM0363", "GM0599"]]
+    finally:
+        engine.dispose()

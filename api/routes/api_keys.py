@@ -23,28 +23,41 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"])
     status_code=status.HTTP_201_CREATED,
     summary="Issue an API key (admin)",
     description="The secret `token` is in this response only; store it now. `expiresAt` "
-    "(at most two years ahead) makes the key stop working then, like a revoked one.",
+    "(at most two years ahead) makes the key stop working then, like a revoked one. "
+    "`municipalityCodes` confines the key: broker and portal keys name at least one; an "
+    "admin key without any is a national admin. An admin for some municipalities issues keys "
+    "for those only (403 otherwise), and no initiator or national admin keys.",
 )
 def create_api_key(
     key_in: ApiKeyCreate, response: Response, session: SessionDep, principal: AdminDep
 ):
-    created = service.create_api_key(session=session, key_in=key_in)
+    created = service.create_api_key(session=session, key_in=key_in, principal=principal)
     audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])
     response.headers["Location"] = f"/api/v1/api-keys/{created.id}"
     return created
 
 
-@router.get("", response_model=Page[ApiKeyPublic], summary="List API keys, without secrets (admin)")
+@router.get(
+    "",
+    response_model=Page[ApiKeyPublic],
+    summary="List API keys, without secrets (admin)",
+    description="A national admin sees every key; an admin for some municipalities the keys "
+    "that act only within those.",
+)
 def list_api_keys(
-    request: Request, response: Response, session: SessionDep, paging: PagingDep, _: AdminDep
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    principal: AdminDep,
 ):
-    items, total = service.list_api_keys(session=session, paging=paging)
+    items, total = service.list_api_keys(session=session, paging=paging, principal=principal)
     return page_of(request, response, paging, items, total)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key (admin)")
 def revoke_api_key(id: IdPath, session: SessionDep, principal: AdminDep) -> None:
-    service.revoke_api_key(session=session, key_id=id)
+    service.revoke_api_key(session=session, key_id=id, principal=principal)
     audit.record(session, principal, AuditAction.delete, AuditObjectType.api_key, [id])
 
 
@@ -65,7 +78,7 @@ def rotate_api_key(
     rotation: ApiKeyRotation | None = None,
 ):
     created = service.rotate_api_key(
-        session=session, key_id=id, rotation=rotation or ApiKeyRotation()
+        session=session, key_id=id, rotation=rotation or ApiKeyRotation(), principal=principal
     )
     audit.record(session, principal, AuditAction.update, AuditObjectType.api_key, [id])
     audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])

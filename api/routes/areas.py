@@ -1,6 +1,14 @@
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import AdminDep, AreaDep, MunicipalityFilter, PagingDep, SessionDep
+from api.deps import (
+    AdminDep,
+    AreaDep,
+    ManagedAreaDep,
+    MunicipalityFilter,
+    PagingDep,
+    SessionDep,
+    confine_to,
+)
 from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import areas as service
@@ -29,7 +37,8 @@ def list_areas(
     status_code=status.HTTP_201_CREATED,
     summary="Add an area (admin)",
 )
-def create_area(area_in: AreaCreate, response: Response, session: SessionDep, _: AdminDep):
+def create_area(area_in: AreaCreate, response: Response, session: SessionDep, principal: AdminDep):
+    confine_to(session, principal, area_in.municipality_code)
     area = service.create_area(session=session, area_in=area_in)
     response.headers["Location"] = f"/api/v1/areas/{area.code}"
     set_etag(response, area, reload=True)
@@ -43,9 +52,7 @@ def get_area(area: AreaDep, response: Response):
 
 
 @router.patch("/{code}", response_model=AreaPublic, summary="Update an area (admin)")
-def update_area(
-    _: AdminDep, area: AreaDep, area_in: AreaUpdate, session: SessionDep, response: Response
-):
+def update_area(area: ManagedAreaDep, area_in: AreaUpdate, session: SessionDep, response: Response):
     updated = service.update_area(session=session, area=area, area_in=area_in)
     set_etag(response, updated, reload=True)
     return updated
@@ -54,5 +61,5 @@ def update_area(
 @router.delete(
     "/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an unused area (admin)"
 )
-def delete_area(_: AdminDep, area: AreaDep, session: SessionDep) -> None:
+def delete_area(area: ManagedAreaDep, session: SessionDep) -> None:
     service.delete_area(session=session, area=area)

@@ -86,7 +86,7 @@ def list_contacts(
 def create_contact(
     contact_in: ContactCreate, response: Response, session: SessionDep, principal: StaffDep
 ):
-    contact = service.create_contact(session=session, contact_in=contact_in)
+    contact = service.create_contact(session=session, contact_in=contact_in, principal=principal)
     audit.record(session, principal, AuditAction.create, AuditObjectType.contact, [contact.id])
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
     set_etag(response, contact, reload=True)

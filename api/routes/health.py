@@ -8,9 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api import metrics
 from api.deps import SessionDep, SettingsDep, get_principal
 from api.errors import Forbidden, Unauthorized, problem_response
-from api.persistence import database_is_reachable
 from api.services.matching import loaded_directories
-from schemas import Role
 
 router = APIRouter(tags=["health"])
 
@@ -45,7 +43,8 @@ def _indexes() -> dict[str, dict]:
     },
 )
 def ready(request: Request) -> JSONResponse:
-    if not database_is_reachable(request.app.state.engine):
+    settings = request.app.state.settings
+    if not request.app.state.reachability.reachable(settings.ready_timeout_seconds):
         return _unavailable("The database is not reachable.", retry_after=5)
     warmup = getattr(request.app.state, "index_warmup", None)
     if warmup is not None and warmup.is_alive():
@@ -80,8 +79,9 @@ def require_metrics_access(
     if settings.metrics_token and hmac.compare_digest(token, settings.metrics_token.encode()):
         return
     principal = get_principal(session, settings, credentials)
-    if principal.role is not Role.admin:
-        raise Forbidden("Metrics need an admin key or the metrics token.")
+    # The whole service's figures (per municipality too): for the operator, not a municipality.
+    if not principal.is_national:
+        raise Forbidden("Metrics need a national admin key or the metrics token.")
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_access)])

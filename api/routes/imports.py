@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from api.deps import AdminDep, SessionDep
-from api.services.imports import import_directory
+from api.services.imports import confine_import, import_directory
 from schemas import ImportDocument, ImportResult
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -18,5 +18,6 @@ router = APIRouter(prefix="/imports", tags=["imports"])
     "an existing unit by `unitId`, so a large directory can be loaded in batches (up to "
     "`WEGWIJS_MAX_IMPORT_BODY_BYTES`, 64 MiB, per request).",
 )
-def create_import(document: ImportDocument, session: SessionDep, _: AdminDep):
+def create_import(document: ImportDocument, session: SessionDep, principal: AdminDep):
+    confine_import(session=session, document=document, principal=principal)
     return import_directory(session=session, document=document)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api.deps import SessionDep, SettingsDep, StaffDep
+from api.deps import SessionDep, SettingsDep, StaffDep, confine_to
 from api.services import insights as service
 from schemas.base import MUNICIPALITY_CODE
 from schemas.insight import GapReport
@@ -88,6 +88,7 @@ def gap_report(
     municipality_code: Annotated[str, Query(alias="municipalityCode", pattern=MUNICIPALITY_CODE)],
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ):
+    confine_to(session, principal, municipality_code)
     report = service.gap_report(
         session=session,
         settings=settings,

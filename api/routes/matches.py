@@ -1,8 +1,8 @@
 from fastapi import APIRouter
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import PrincipalDep, SessionDep, SettingsDep, confine_to
 from api.services import matching as service
-from schemas import MatchRequest, MatchResult
+from schemas import MatchRequest, MatchResult, Role
 
 router = APIRouter(prefix="/matches", tags=["matches"])
 
@@ -13,11 +13,16 @@ router = APIRouter(prefix="/matches", tags=["matches"])
     summary="Wie moet ik hebben? Ask without registering",
     description="Ranks the civil servants for an initiative described in your own words. "
     "Nothing is stored. Open to anyone: names show only for contacts with a public profile, "
-    "contact details never.",
+    "contact details never. A key that acts for municipalities (broker, portal, contact, a "
+    "municipal admin) asks only about those (403 otherwise).",
 )
 def ask(
     question: MatchRequest, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ):
+    # Anonymous callers and initiators see what anyone may see of any municipality; a key
+    # with municipalities would see more there (staff see every name) and is held to them.
+    if principal.role not in (None, Role.initiator):
+        confine_to(session, principal, question.municipality_code)
     return service.match_question(
         session=session, question=question, principal=principal, settings=settings
     )

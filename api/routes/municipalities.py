@@ -1,6 +1,12 @@
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import AdminDep, MunicipalityDep, PagingDep, SessionDep
+from api.deps import (
+    ManagedMunicipalityDep,
+    MunicipalityDep,
+    NationalAdminDep,
+    PagingDep,
+    SessionDep,
+)
 from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import municipalities as service
@@ -21,10 +27,13 @@ def list_municipalities(
     "",
     response_model=MunicipalityPublic,
     status_code=status.HTTP_201_CREATED,
-    summary="Add a municipality (admin)",
+    summary="Add a municipality (national admin)",
 )
 def create_municipality(
-    municipality_in: MunicipalityCreate, response: Response, session: SessionDep, _: AdminDep
+    municipality_in: MunicipalityCreate,
+    response: Response,
+    session: SessionDep,
+    _: NationalAdminDep,
 ):
     municipality = service.create_municipality(session=session, municipality_in=municipality_in)
     response.headers["Location"] = f"/api/v1/municipalities/{municipality.code}"
@@ -40,8 +49,7 @@ def get_municipality(municipality: MunicipalityDep, response: Response):
 
 @router.patch("/{code}", response_model=MunicipalityPublic, summary="Update a municipality (admin)")
 def update_municipality(
-    _: AdminDep,
-    municipality: MunicipalityDep,
+    municipality: ManagedMunicipalityDep,
     municipality_in: MunicipalityUpdate,
     session: SessionDep,
     response: Response,
@@ -56,7 +64,9 @@ def update_municipality(
 @router.delete(
     "/{code}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Remove an empty municipality (admin)",
+    summary="Remove an empty municipality (national admin)",
 )
-def delete_municipality(_: AdminDep, municipality: MunicipalityDep, session: SessionDep) -> None:
+def delete_municipality(
+    _: NationalAdminDep, municipality: MunicipalityDep, session: SessionDep
+) -> None:
     service.delete_municipality(session=session, municipality=municipality)

@@ -13,6 +13,7 @@ from api.deps import (
     PagingDep,
     Principal,
     SessionDep,
+    can_see_initiative,
 )
 from api.errors import Forbidden, NotFound
 from api.routes.paging import page_of
@@ -45,6 +46,8 @@ def get_exportable_contact(contact: ContactDep, principal: AnyKeyDep) -> Contact
 def get_erasable_contact(id: IdPath, session: SessionDep, principal: AnyKeyDep) -> Contact:
     """As ContactDep, but admins also find an erased contact: erasing again is a no-op (204)."""
     contact = session.get(Contact, id)
+    if contact is not None and not principal.acts_for(contact.municipality_code):
+        contact = None  # another municipality's contact is not revealed
     if contact is not None and _self_or_admin(principal, contact.id):
         return contact
     if (
@@ -60,6 +63,8 @@ def get_erasable_initiative(id: IdPath, session: SessionDep, principal: AnyKeyDe
     """The initiative's own initiator or an admin; others get 404 (initiators, as for any
     initiative not theirs) or 403."""
     initiative = session.get(Initiative, id)
+    if initiative is not None and not can_see_initiative(principal, initiative):
+        initiative = None  # another municipality's initiative is not revealed
     if initiative is not None and (
         principal.role is Role.admin or principal.owns_initiative(initiative)
     ):
@@ -133,7 +138,7 @@ def list_audit_log(
     response: Response,
     session: SessionDep,
     paging: PagingDep,
-    _: AdminDep,
+    principal: AdminDep,
     actor_key_id: Annotated[int | None, Query(alias="actorKeyId", ge=1, le=MAX_ID)] = None,
     actor_role: Annotated[
         str | None,
@@ -150,6 +155,7 @@ def list_audit_log(
     items, total = audit.list_entries(
         session=session,
         paging=paging,
+        principal=principal,
         actor_key_id=actor_key_id,
         actor_role=actor_role,
         action=action,

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import MunicipalityFilter, SessionDep, StaffDep
+from api.deps import MunicipalityFilter, SessionDep, StaffDep, confine_to
 from api.services import themes as service
 from schemas import ThemePublic, ThemeTermsUpdate
 from schemas.base import MUNICIPALITY_CODE
@@ -31,8 +31,9 @@ def replace_theme_terms(
     municipality_code: Annotated[str, Path(alias="municipalityCode", pattern=MUNICIPALITY_CODE)],
     terms_in: ThemeTermsUpdate,
     session: SessionDep,
-    _: StaffDep,
+    principal: StaffDep,
 ):
+    confine_to(session, principal, municipality_code)
     return service.replace_theme_terms(
         session=session, municipality_code=municipality_code, terms_in=terms_in
     )

@@ -2,7 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import MunicipalityFilter, PagingDep, SessionDep, SettingsDep, StaffDep, UnitDep
+from api.deps import (
+    ManagedUnitDep,
+    MunicipalityFilter,
+    PagingDep,
+    SessionDep,
+    SettingsDep,
+    StaffDep,
+    UnitDep,
+    confine_to,
+)
 from api.etags import set_etag
 from api.routes.paging import page_of
 from api.services import units as service
@@ -53,7 +62,8 @@ def unit_tree(
     status_code=status.HTTP_201_CREATED,
     summary="Add a unit (broker)",
 )
-def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, _: StaffDep):
+def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, principal: StaffDep):
+    confine_to(session, principal, unit_in.municipality_code)
     unit = service.create_unit(session=session, unit_in=unit_in)
     response.headers["Location"] = f"/api/v1/units/{unit.id}"
     set_etag(response, unit, reload=True)
@@ -67,9 +77,7 @@ def get_unit(unit: UnitDep, response: Response):
 
 
 @router.patch("/{id}", response_model=UnitPublic, summary="Update a unit (broker)")
-def update_unit(
-    _: StaffDep, unit: UnitDep, unit_in: UnitUpdate, session: SessionDep, response: Response
-):
+def update_unit(unit: ManagedUnitDep, unit_in: UnitUpdate, session: SessionDep, response: Response):
     updated = service.update_unit(session=session, unit=unit, unit_in=unit_in)
     set_etag(response, updated, reload=True)
     return updated
@@ -78,5 +86,5 @@ def update_unit(
 @router.delete(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an empty unit (broker)"
 )
-def delete_unit(_: StaffDep, unit: UnitDep, session: SessionDep) -> None:
+def delete_unit(unit: ManagedUnitDep, session: SessionDep) -> None:
     service.delete_unit(session=session, unit=unit)

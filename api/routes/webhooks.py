@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import PagingDep, SessionDep, StaffDep, WebhookDep
+from api.deps import PagingDep, SessionDep, SettingsDep, StaffDep, WebhookDep
 from api.routes.paging import page_of
 from api.services import webhooks as service
 from schemas import (
@@ -21,7 +21,11 @@ EVENTS = (
     "On every status change of an introduction (including its creation as `requested`) each "
     "active subscription receives a POST with a `WebhookEvent` body, signed: "
     '`Webhook-Signature: sha256=<hex HMAC-SHA256 of "{Webhook-Timestamp}.{body}" keyed with '
-    "the secret>`. By default failed attempts are retried after 10 s, 1 min, 5 min, 30 min and 2 h."
+    "the secret>`. By default failed attempts are retried after 10 s, 1 min, 5 min, 30 min "
+    "and 2 h. A subscription belongs to municipalities (`municipalityCodes`, by default all "
+    "of the key's) and receives their events only. Its URL must resolve to a public address: "
+    "loopback, private, link-local and reserved addresses are refused (400), also at every "
+    "delivery."
 )
 
 
@@ -32,8 +36,19 @@ EVENTS = (
     summary="Subscribe a URL to events (broker)",
     description=EVENTS + " The `secret` is in this response only; store it now.",
 )
-def create_webhook(webhook_in: WebhookCreate, response: Response, session: SessionDep, _: StaffDep):
-    created = service.create_webhook(session=session, webhook_in=webhook_in)
+def create_webhook(
+    webhook_in: WebhookCreate,
+    response: Response,
+    session: SessionDep,
+    principal: StaffDep,
+    settings: SettingsDep,
+):
+    created = service.create_webhook(
+        session=session,
+        webhook_in=webhook_in,
+        principal=principal,
+        allow_private=settings.webhook_allow_private_targets,
+    )
     response.headers["Location"] = f"/api/v1/webhooks/{created.id}"
     return created
 
@@ -42,9 +57,13 @@ def create_webhook(webhook_in: WebhookCreate, response: Response, session: Sessi
     "", response_model=Page[WebhookPublic], summary="List webhooks, without secrets (broker)"
 )
 def list_webhooks(
-    request: Request, response: Response, session: SessionDep, paging: PagingDep, _: StaffDep
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    principal: StaffDep,
 ):
-    items, total = service.list_webhooks(session=session, paging=paging)
+    items, total = service.list_webhooks(session=session, paging=paging, principal=principal)
     return page_of(request, response, paging, items, total)
 
 
@@ -60,8 +79,20 @@ def get_webhook(subscription: WebhookDep, session: SessionDep):
     description="`active: false` pauses it: new events are not queued for it, and queued ones "
     "wait until it is active again.",
 )
-def update_webhook(subscription: WebhookDep, webhook_in: WebhookUpdate, session: SessionDep):
-    return service.update_webhook(session=session, subscription=subscription, webhook_in=webhook_in)
+def update_webhook(
+    subscription: WebhookDep,
+    webhook_in: WebhookUpdate,
+    session: SessionDep,
+    principal: StaffDep,
+    settings: SettingsDep,
+):
+    return service.update_webhook(
+        session=session,
+        subscription=subscription,
+        webhook_in=webhook_in,
+        principal=principal,
+        allow_private=settings.webhook_allow_private_targets,
+    )
 
 
 @router.delete(

@@ -64,10 +64,42 @@ def record_reads(
     record(session, principal, AuditAction.read, object_type, object_ids)
 
 
+def _about_own_municipalities(session: Session, principal: Principal) -> sa.ColumnElement[bool]:
+    """Entries about records of the caller's municipalities: contacts, initiatives and their
+    introductions, and keys that act only there. Entries about records that are gone (a
+    removed contact) are seen by national admins only."""
+    from api.services.api_keys import visible_keys
+    from schemas import ApiKey, Contact, Initiative, Introduction
+
+    codes = sorted(principal.municipality_codes or ())
+    initiatives = select(Initiative.id).where(Initiative.municipality_code.in_(codes))
+    keys = select(ApiKey.id).where(visible_keys(session, principal))
+    return sa.or_(
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.contact,
+            AuditEntry.object_id.in_(
+                select(Contact.id).where(Contact.municipality_code.in_(codes))
+            ),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.initiative,
+            AuditEntry.object_id.in_(initiatives),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.introduction,
+            AuditEntry.object_id.in_(
+                select(Introduction.id).where(Introduction.initiative_id.in_(initiatives))
+            ),
+        ),
+        sa.and_(AuditEntry.object_type == AuditObjectType.api_key, AuditEntry.object_id.in_(keys)),
+    )
+
+
 def list_entries(
     *,
     session: Session,
     paging: Paging,
+    principal: Principal,
     actor_key_id: int | None = None,
     actor_role: str | None = None,
     action: AuditAction | None = None,
@@ -75,6 +107,8 @@ def list_entries(
     object_id: int | None = None,
 ) -> tuple[Sequence[AuditEntry], int]:
     query = select(AuditEntry)
+    if not principal.is_national:
+        query = query.where(_about_own_municipalities(session, principal))
     if actor_key_id is not None:
         query = query.where(AuditEntry.actor_key_id == actor_key_id)
     if actor_role is not None:

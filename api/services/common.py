@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, func, select
 
-from api.deps import Paging
+from api.deps import Paging, Principal
 from api.errors import InvalidInput
 from schemas import Area, Contact, DirectoryChange, Municipality
 from schemas.base import InvalidParam
@@ -22,6 +22,30 @@ def list_contains(session: Session, column: Any, value: str | int) -> sa.ColumnE
         return column.op("@>")(sa.cast(sa.literal(json.dumps([value])), JSONB))
     elements = sa.func.json_each(column).table_valued("value")
     return sa.exists(sa.select(1).select_from(elements).where(elements.c.value == value))
+
+
+def confined(query: sa.Select, table: Any, principal: Principal) -> sa.Select:
+    """Only rows of the municipalities the caller acts for (all, for a national admin and for
+    callers whose reach is decided otherwise)."""
+    if principal.municipality_codes is None:
+        return query
+    return query.where(table.municipality_code.in_(sorted(principal.municipality_codes)))
+
+
+def within(session: Session, column: Any, codes: Iterable[str]) -> sa.ColumnElement[bool]:
+    """The JSON list in ``column`` is not empty and every element of it is one of ``codes``,
+    in each dialect's own terms (a subscription or key acting for those municipalities only)."""
+    codes = sorted(codes)
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.and_(
+            column != sa.cast(sa.literal("[]"), JSONB),
+            column.op("<@")(sa.cast(sa.literal(json.dumps(codes)), JSONB)),
+        )
+    elements = sa.func.json_each(column).table_valued("value")
+    return sa.and_(
+        sa.func.json_array_length(column) > 0,
+        ~sa.exists(sa.select(1).select_from(elements).where(elements.c.value.not_in(codes))),
+    )
 
 
 def like_pattern(text: str) -> str:

@@ -10,6 +10,7 @@ from api.services.common import (
     check_all,
     check_area_codes,
     check_contact_ids,
+    confined,
     dedupe,
     like_pattern,
     list_contains,
@@ -52,7 +53,7 @@ def list_contacts(
     area_code: str | None = None,
     q: str | None = None,
 ) -> tuple[Sequence[Contact], int]:
-    query = select(Contact).where(Contact.erased_at.is_(None))
+    query = confined(select(Contact).where(Contact.erased_at.is_(None)), Contact, principal)
     if not principal.is_staff:
         # Listing is opt-in: without consent a contact is shown to nobody but staff.
         query = query.where(Contact.consent_at.is_not(None))
@@ -94,8 +95,9 @@ def _normalised(data: dict) -> dict:
     return data
 
 
-def create_contact(*, session: Session, contact_in: ContactCreate) -> Contact:
+def create_contact(*, session: Session, contact_in: ContactCreate, principal: Principal) -> Contact:
     unit = _unit_for(session, contact_in.unit_id)
+    principal.confine(unit.municipality_code)
     check_all(
         lambda: check_area_codes(
             session,
@@ -126,6 +128,7 @@ def update_contact(
     municipality_code = contact.municipality_code
     if "unit_id" in changes:
         municipality_code = _unit_for(session, changes["unit_id"]).municipality_code
+        principal.confine(municipality_code)
         changes["municipality_code"] = municipality_code
     moved = municipality_code != contact.municipality_code
     checks = []

@@ -11,7 +11,8 @@ from collections import defaultdict
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from api.errors import InvalidInput
+from api.deps import Principal
+from api.errors import Forbidden, InvalidInput
 from api.persistence import serialize_writers
 from api.services.common import dedupe, touch_directory
 from api.wording import quantity
@@ -149,6 +150,22 @@ def directory_problems(document: ImportDocument, session: Session) -> list[Inval
             elif own is not None and contact_municipality.get(other) != own:
                 bad(f"contacts[{i}].knows[{j}]", f"Unknown contact key {other} in {own}.")
     return problems
+
+
+def confine_import(*, session: Session, document: ImportDocument, principal: Principal) -> None:
+    """403 unless the caller acts for every municipality the document touches: its own
+    municipalities, areas and units, and the stored units its contacts join by ``unitId``."""
+    if principal.municipality_codes is None:
+        return
+    touched = (
+        {m.code for m in document.municipalities}
+        | {a.municipality_code for a in document.areas}
+        | {u.municipality_code for u in document.units}
+        | set(stored_unit_municipalities(session, document).values())
+    )
+    elsewhere = sorted(code for code in touched if not principal.acts_for(code))
+    if elsewhere:
+        raise Forbidden(f"This key does not act for municipality {', '.join(elsewhere)}.")
 
 
 def stored_unit_municipalities(session: Session, document: ImportDocument) -> dict[int, str]:

@@ -9,6 +9,7 @@ from api.services.common import (
     check_all,
     check_area_codes,
     check_contact_ids,
+    confined,
     dedupe,
     list_contains,
     paginate,
@@ -46,7 +47,9 @@ def list_initiatives(
     stage: str | None = None,
 ) -> tuple[Sequence[Initiative], int]:
     query = select(Initiative)
-    if principal.role is Role.initiator:
+    if principal.role is not Role.initiator:
+        query = confined(query, Initiative, principal)
+    else:
         query = query.where(
             func.lower(Initiative.initiator_email) == (principal.subject or "").lower()
         )
@@ -84,6 +87,8 @@ def create_initiative(
 ) -> Initiative:
     _check_own_email(principal, initiative_in.initiator.email)
     require_municipality(session, initiative_in.municipality_code, field="municipalityCode")
+    if principal.role is not Role.initiator:  # initiators register wherever they live
+        principal.confine(initiative_in.municipality_code)
     code = initiative_in.municipality_code
     check_all(
         lambda: check_area_codes(

@@ -83,7 +83,8 @@ def open_introduction_counts(
 
 def _sides(principal: Principal, introduction: Introduction, initiative: Initiative) -> set[str]:
     sides: set[str] = set()
-    if principal.is_staff:
+    # Staff act for the introductions of their own municipalities only.
+    if principal.is_staff and principal.acts_for(initiative.municipality_code):
         sides.add("staff")
     if principal.is_contact(introduction.contact_id):
         sides.add("contact")
@@ -150,7 +151,10 @@ def request_introduction(
         # SQLite has no row locks: take its write lock before counting the free slots.
         serialize_writers(session, "introductions")
     initiative = session.get(Initiative, introduction_in.initiative_id)
-    if initiative is None or not (principal.is_staff or principal.owns_initiative(initiative)):
+    if initiative is None or not (
+        (principal.is_staff and principal.acts_for(initiative.municipality_code))
+        or principal.owns_initiative(initiative)
+    ):
         raise InvalidInput.field("initiativeId", "Unknown initiative (or not yours).")
     # Locked on PostgreSQL, so two requests cannot both take a contact's last free slot.
     contact = session.exec(
@@ -266,7 +270,11 @@ def list_introductions(
     status: S | None = None,
 ) -> tuple[Sequence[Introduction], int]:
     query = select(Introduction)
-    if principal.role is Role.contact:
+    if principal.is_staff and principal.municipality_codes is not None:
+        query = query.join(Initiative, Initiative.id == Introduction.initiative_id).where(
+            Initiative.municipality_code.in_(sorted(principal.municipality_codes))
+        )
+    elif principal.role is Role.contact:
         query = query.where(Introduction.contact_id == int(principal.subject or 0))
     elif principal.role is Role.initiator:
         query = query.join(Initiative, Initiative.id == Introduction.initiative_id).where(

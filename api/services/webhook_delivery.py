@@ -28,15 +28,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.error import HTTPError, URLError
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api import API_VERSION
+from api.outbound import RefusedTarget, open_connection
 from api.settings import Settings
+from api.workers import DatabaseBackoff
 from schemas import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from schemas.columns import utc_now
 
@@ -64,36 +65,34 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirects(HTTPRedirectHandler):
-    """A redirect is an answer, not a new address: following it would re-send the signed
-    event (or drop its body) to wherever the receiver points."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None
-
-
-_opener = build_opener(_NoRedirects)
-
-
-def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Attempt:
-    """POST with the standard library: one request with a timeout needs no HTTP client
-    dependency (httpx is only a test dependency here)."""
-    request = Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked on input
+def post_json(
+    url: str, body: bytes, headers: dict[str, str], timeout: float, *, allow_private: bool = False
+) -> Attempt:
+    """POST with the standard library (one request with a timeout needs no HTTP client
+    dependency), to an address checked to be public at this very moment and connected to
+    as checked (``api.outbound``). The answer's body is never read; a redirect is an answer,
+    not a new address: following it would re-send the signed event wherever it points."""
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            return Attempt(status_code=response.status)
-    except HTTPError as exc:
-        exc.close()
-        reason = "Redirects are not followed." if 300 <= exc.code < 400 else f"HTTP {exc.code}."
-        return Attempt(status_code=exc.code, error=reason)
+        connection, target = open_connection(url, timeout=timeout, allow_private=allow_private)
+    except RefusedTarget as exc:
+        return Attempt(status_code=None, error=f"Refused: {exc}"[:MAX_ERROR])
+    except (OSError, UnicodeError, ValueError) as exc:
+        return Attempt(status_code=None, error=f"Cannot resolve the host: {exc}."[:MAX_ERROR])
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        status = connection.getresponse().status
     except TimeoutError:
         return Attempt(status_code=None, error=f"No answer within {timeout:g} s.")
-    except URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            return Attempt(status_code=None, error=f"No answer within {timeout:g} s.")
-        return Attempt(status_code=None, error=f"Cannot connect: {exc.reason}."[:MAX_ERROR])
+    except OSError as exc:
+        return Attempt(status_code=None, error=f"Cannot connect: {exc}."[:MAX_ERROR])
     except Exception as exc:  # a broken receiver must never stop the worker
         return Attempt(status_code=None, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR])
+    finally:
+        connection.close()
+    if 200 <= status < 300:
+        return Attempt(status_code=status)
+    reason = "Redirects are not followed." if 300 <= status < 400 else f"HTTP {status}."
+    return Attempt(status_code=status, error=reason)
 
 
 Sender = Callable[[str, bytes, dict[str, str], float], Attempt]
@@ -212,7 +211,7 @@ def deliver_due(
     engine: Engine,
     settings: Settings,
     now: datetime | None = None,
-    send: Sender = post_json,
+    send: Sender | None = None,
     stop: threading.Event | None = None,
 ) -> int:
     """Claim up to a batch of due deliveries, attempt each once, record the outcomes.
@@ -220,6 +219,8 @@ def deliver_due(
     ``now`` is the clock for what is due and for scheduling retries (tests pass their own).
     Returns how many deliveries were attempted.
     """
+    if send is None:
+        send = partial(post_json, allow_private=settings.webhook_allow_private_targets)
     clock = _as_utc(now) if now is not None else None
     start = clock or utc_now()
     token = str(uuid.uuid4())
@@ -283,12 +284,15 @@ class WebhookWorker:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        # While the database is away: one log line when lost, one when back, and back-off.
+        backoff = DatabaseBackoff("webhooks", self.settings, logger=log)
         while not self._stop.is_set():
-            attempted = 0
             try:
                 attempted = deliver_due(engine=self.engine, settings=self.settings, stop=self._stop)
-            except Exception:  # the database may be away for a while; keep polling
-                log.exception("webhook delivery round failed")
+            except Exception as exc:
+                self._stop.wait(backoff.failed(exc))
+                continue
+            backoff.succeeded()
             # A full batch suggests more are due: go again at once.
             if attempted < self.settings.webhook_batch_size:
                 self._stop.wait(self.settings.webhook_poll_seconds)

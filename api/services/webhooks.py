@@ -10,10 +10,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from api.deps import Paging
-from api.services.common import apply_changes, dedupe, paginate
+from api.deps import Paging, Principal
+from api.errors import InvalidInput
+from api.outbound import check_target
+from api.services.common import apply_changes, dedupe, list_contains, paginate, within
 from schemas import (
     DeliveryStatus,
+    Initiative,
     Introduction,
     WebhookCreate,
     WebhookCreated,
@@ -59,8 +62,28 @@ def present(session: Session, subscription: WebhookSubscription) -> WebhookPubli
     return _public(subscription, _counts(session, [subscription.id]))
 
 
-def create_webhook(*, session: Session, webhook_in: WebhookCreate) -> WebhookCreated:
+def _municipalities(principal: Principal, codes: list[str] | None) -> list[str]:
+    """The municipalities a subscription of this caller belongs to: those named (all of which
+    the caller must act for: 403 otherwise), or the caller's own."""
+    if codes is None:
+        if principal.municipality_codes is None:
+            raise InvalidInput.field(
+                "municipalityCodes", "Name the municipalities whose events it receives."
+            )
+        return sorted(principal.municipality_codes)
+    if not codes:
+        raise InvalidInput.field("municipalityCodes", "Name at least one municipality.")
+    for code in codes:
+        principal.confine(code)
+    return dedupe(codes)
+
+
+def create_webhook(
+    *, session: Session, webhook_in: WebhookCreate, principal: Principal, allow_private: bool
+) -> WebhookCreated:
     data = webhook_in.model_dump()
+    data["municipality_codes"] = _municipalities(principal, data["municipality_codes"])
+    check_target(data["url"], allow_private=allow_private, field="url")
     data["events"] = dedupe(data["events"])
     data["statuses"] = dedupe(data["statuses"])
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -70,16 +93,35 @@ def create_webhook(*, session: Session, webhook_in: WebhookCreate) -> WebhookCre
     return WebhookCreated(**present(session, subscription).model_dump(), secret=secret)
 
 
-def list_webhooks(*, session: Session, paging: Paging) -> tuple[list[WebhookPublic], int]:
-    rows, total = paginate(session, select(WebhookSubscription), paging, WebhookSubscription.id)
+def list_webhooks(
+    *, session: Session, paging: Paging, principal: Principal
+) -> tuple[list[WebhookPublic], int]:
+    query = select(WebhookSubscription)
+    if not principal.is_national:
+        # Those whose municipalities are all the caller's.
+        query = query.where(
+            within(session, WebhookSubscription.municipality_codes, principal.municipality_codes)
+        )
+    rows, total = paginate(session, query, paging, WebhookSubscription.id)
     counts = _counts(session, [row.id for row in rows])
     return [_public(row, counts) for row in rows], total
 
 
 def update_webhook(
-    *, session: Session, subscription: WebhookSubscription, webhook_in: WebhookUpdate
+    *,
+    session: Session,
+    subscription: WebhookSubscription,
+    webhook_in: WebhookUpdate,
+    principal: Principal,
+    allow_private: bool,
 ) -> WebhookPublic:
     changes = webhook_in.model_dump(exclude_unset=True)
+    if changes.get("url") is not None:
+        check_target(changes["url"], allow_private=allow_private, field="url")
+    if "municipality_codes" in changes:
+        changes["municipality_codes"] = _municipalities(
+            principal, changes["municipality_codes"] or []
+        )
     for field in ("events", "statuses"):
         if field in changes:
             changes[field] = dedupe(changes[field])
@@ -136,11 +178,16 @@ def enqueue_introduction_event(
     the caller's transaction: the change and its notifications commit (or vanish) together.
     The event carries ids and statuses only, never names, emails or messages."""
     event_type = WebhookEventType.introduction_status_changed
+    # A subscription receives the events of its own municipalities only.
+    municipality_code = session.get(Initiative, introduction.initiative_id).municipality_code
     subscriptions = [
         subscription
         for subscription in session.exec(
             select(WebhookSubscription)
-            .where(WebhookSubscription.active)
+            .where(
+                WebhookSubscription.active,
+                list_contains(session, WebhookSubscription.municipality_codes, municipality_code),
+            )
             .order_by(WebhookSubscription.id)
         ).all()
         if _wants(subscription, event_type, introduction.status)

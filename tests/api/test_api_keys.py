@@ -12,11 +12,22 @@ Headers = dict[str, str]
 
 def test_issue_use_list_and_revoke(client: TestClient, admin: Headers) -> None:
     created = client.post(
-        f"{API}/api-keys", json={"role": "broker", "subject": "innovatiebureau"}, headers=admin
+        f"{API}/api-keys",
+        json={"role": "broker", "subject": "innovatiebureau", "municipalityCodes": ["GM0363"]},
+        headers=admin,
     )
     assert created.status_code == 201, created.text
     key = created.json()
-    assert set(key) == {"id", "role", "subject", "createdAt", "revokedAt", "expiresAt", "token"}
+    assert set(key) == {
+        "id",
+        "role",
+        "subject",
+        "municipalityCodes",
+        "createdAt",
+        "revokedAt",
+        "expiresAt",
+        "token",
+    }
     assert (key["role"], key["subject"], key["revokedAt"]) == ("broker", "innovatiebureau", None)
     assert created.headers["Location"] == f"{API}/api-keys/{key['id']}"
     token = key["token"]
@@ -31,7 +42,15 @@ def test_issue_use_list_and_revoke(client: TestClient, admin: Headers) -> None:
     items = listing.json()["items"]
     assert [(k["id"], k["role"], k["revokedAt"]) for k in items] == [(key["id"], "broker", None)]
     # Neither the secret nor its hash is ever shown again.
-    assert set(items[0]) == {"id", "role", "subject", "createdAt", "revokedAt", "expiresAt"}
+    assert set(items[0]) == {
+        "id",
+        "role",
+        "subject",
+        "municipalityCodes",
+        "createdAt",
+        "revokedAt",
+        "expiresAt",
+    }
     assert token not in listing.text
     assert hashlib.sha256(token.encode()).hexdigest() not in listing.text
 
@@ -45,7 +64,11 @@ def test_issue_use_list_and_revoke(client: TestClient, admin: Headers) -> None:
 
 def test_every_key_is_different(client: TestClient, admin: Headers) -> None:
     tokens = {
-        client.post(f"{API}/api-keys", json={"role": "broker"}, headers=admin).json()["token"]
+        client.post(
+            f"{API}/api-keys",
+            json={"role": "broker", "municipalityCodes": ["GM0363"]},
+            headers=admin,
+        ).json()["token"]
         for _ in range(3)
     }
     assert len(tokens) == 3
@@ -174,7 +197,9 @@ def _expire(engine, key_id: int) -> None:
 
 def test_keys_expire(client: TestClient, admin: Headers, engine) -> None:
     created = client.post(
-        f"{API}/api-keys", json={"role": "broker", "expiresAt": _future(days=30)}, headers=admin
+        f"{API}/api-keys",
+        json={"role": "broker", "municipalityCodes": ["GM0363"], "expiresAt": _future(days=30)},
+        headers=admin,
     )
     assert created.status_code == 201, created.text
     assert created.json()["expiresAt"] is not None
@@ -190,7 +215,9 @@ def test_keys_expire(client: TestClient, admin: Headers, engine) -> None:
 
     for expires_at in (_future(days=-1), _future(days=731), "morgen"):
         response = client.post(
-            f"{API}/api-keys", json={"role": "broker", "expiresAt": expires_at}, headers=admin
+            f"{API}/api-keys",
+            json={"role": "broker", "municipalityCodes": ["GM0363"], "expiresAt": expires_at},
+            headers=admin,
         )
         assert_problem(response, 400, names=["expiresAt"])
 
@@ -227,7 +254,9 @@ def test_rotation_issues_a_new_key_and_revokes_the_old_one(
 
 
 def test_rotation_with_a_grace_period(client: TestClient, admin: Headers) -> None:
-    old = client.post(f"{API}/api-keys", json={"role": "broker"}, headers=admin).json()
+    old = client.post(
+        f"{API}/api-keys", json={"role": "broker", "municipalityCodes": ["GM0363"]}, headers=admin
+    ).json()
     old_headers = {"Authorization": f"Bearer {old['token']}"}
     rotated = client.post(
         f"{API}/api-keys/{old['id']}/rotation", json={"graceSeconds": 3600}, headers=admin
@@ -248,7 +277,9 @@ def test_rotation_with_a_grace_period(client: TestClient, admin: Headers) -> Non
 
 
 def test_a_bad_token_never_appears_in_the_answer(client: TestClient, admin: Headers) -> None:
-    created = client.post(f"{API}/api-keys", json={"role": "broker"}, headers=admin).json()
+    created = client.post(
+        f"{API}/api-keys", json={"role": "broker", "municipalityCodes": ["GM0363"]}, headers=admin
+    ).json()
     client.delete(f"{API}/api-keys/{created['id']}", headers=admin)
     guesses = [
         "wgw_" + "x" * 43,

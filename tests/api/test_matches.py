@@ -734,7 +734,7 @@ def test_two_workers_see_each_others_changes(
 
 
 def test_recreated_municipality_is_not_served_from_an_old_index(
-    client: TestClient, admin: Headers, broker: Headers
+    client: TestClient, admin: Headers, make_key
 ) -> None:
     """A municipality removed and created again starts a new directory: no process may answer
     from the index it kept for the old one, even where the version counter repeats."""
@@ -761,6 +761,7 @@ def test_recreated_municipality_is_not_served_from_an_old_index(
     )
     assert first.status_code == 201, first.text
     assert ask(client, municipalityCode="GM0014", text="schulden")  # cached now
+    broker = make_key("broker", municipality_codes=["GM0014"])
     body = first.json()
     for path in (f"contacts/{body['contacts']['c']}", f"units/{body['units']['u']}"):
         assert client.delete(f"{API}/{path}", headers=broker).status_code == 204

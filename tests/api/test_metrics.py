@@ -284,3 +284,11 @@ def test_worker_processes_are_added_up_in_multiprocess_mode(
     assert value(samples, "wegwijs_http_requests_total", **health) == 5
     assert value(samples, "wegwijs_http_request_duration_seconds_count", **health) == 5
     assert value(samples, "wegwijs_introductions", status="requested") == 0
+
+
+def test_a_municipal_admin_key_does_not_read_the_whole_services_metrics(
+    client, make_key, municipality
+) -> None:
+    municipal = make_key("admin", municipality_codes=["GM0363"])
+    response = client.get("/metrics", headers=municipal)
+    assert response.status_code == 403

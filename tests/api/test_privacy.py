@@ -197,6 +197,8 @@ def test_erasing_a_contact_removes_their_data_everywhere_but_keeps_the_counts(
 def test_only_the_contact_and_admins_erase(
     client: TestClient, broker: Headers, contact_key: Headers, initiator: Headers, municipality
 ) -> None:
+    own = client.post(f"{API}/initiatives", json=initiative_body(), headers=initiator)
+    assert own.status_code == 201  # an initiator of this municipality
     bram = f"{API}/contacts/{municipality.contacts['bram']}/erasure"
     assert_problem(client.post(bram, headers=broker), 403)
     assert_problem(client.post(bram, headers=contact_key), 403)
@@ -356,7 +358,9 @@ def test_the_audit_log_is_paged_filtered_and_newest_first(
     client: TestClient, admin: Headers, make_key, municipality
 ) -> None:
     created = client.post(
-        f"{API}/api-keys", json={"role": "broker", "subject": "auditor"}, headers=admin
+        f"{API}/api-keys",
+        json={"role": "broker", "subject": "auditor", "municipalityCodes": ["GM0363"]},
+        headers=admin,
     ).json()
     auditor = {"Authorization": f"Bearer {created['token']}"}
     bram, chantal = municipality.contacts["bram"], municipality.contacts["chantal"]

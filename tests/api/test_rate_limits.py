@@ -283,3 +283,55 @@ def test_unknown_keys_are_limited_per_address(make_app: Callable[..., FastAPI]) 
     # Calls without a key are left to the anonymous limit; another address has its own count.
     assert client.get(UNITS).status_code == 200
     assert _client(application, "198.51.100.3").get(UNITS, headers=bad).status_code == 401
+
+
+# A municipal portal asks on behalf of its residents, from one server address.
+
+
+def test_a_portal_key_has_its_own_per_key_limit_for_matches(
+    make_app: Callable[..., FastAPI], make_key: Callable[..., dict[str, str]], municipality
+) -> None:
+    application = make_app(
+        rate_limit_anonymous=5, rate_limit_anonymous_matches=2, rate_limit_portal=30
+    )
+    client = _client(application)  # the portal's server: one address for all residents
+    portal = make_key("portal", "bewonersportaal", municipality_codes=["GM0363"])
+    question = {"municipalityCode": "GM0363", "text": "Een taalcafé voor nieuwkomers"}
+    # Anonymous callers from that address get 2 matches; the portal's key gets its own 30.
+    for _ in range(2):
+        assert client.post(f"{API}/matches", json=question).status_code == 200
+    _assert_too_many(client.post(f"{API}/matches", json=question))
+    for _ in range(30):
+        assert client.post(f"{API}/matches", json=question, headers=portal).status_code == 200
+    response = client.post(f"{API}/matches", json=question, headers=portal)
+    _assert_too_many(response)
+    assert "with this key" in response.json()["detail"]
+    # A second portal has a bucket of its own.
+    other = make_key("portal", "tweede-portaal", municipality_codes=["GM0363"])
+    assert client.post(f"{API}/matches", json=question, headers=other).status_code == 200
+
+
+def test_a_portal_sees_what_anyone_sees_and_no_personal_data(
+    client: TestClient, admin: dict[str, str], make_key: Callable[..., dict[str, str]], municipality
+) -> None:
+    portal = make_key("portal", "bewonersportaal", municipality_codes=["GM0363"])
+    assert client.get(f"{API}/units?municipalityCode=GM0363", headers=portal).status_code == 200
+    tree = client.get(f"{API}/units/tree?municipalityCode=GM0363", headers=portal)
+    assert tree.status_code == 200
+    question = {"municipalityCode": "GM0363", "text": "Gebiedsmakelaar participatie Zuidoost"}
+    asked = client.post(f"{API}/matches", json=question, headers=portal)
+    anonymous = client.post(f"{API}/matches", json=question)
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["items"]
+    # Exactly what an anonymous caller gets: no hidden names (Bram), no contact details.
+    assert asked.json() == anonymous.json()
+    assert "Bram Jansen" not in asked.text and "@amsterdam.example" not in asked.text
+    for path in ("/contacts", "/initiatives", "/introductions", "/webhooks", "/api-keys"):
+        response = client.get(f"{API}{path}", headers=portal)
+        assert response.status_code == 403, (path, response.text)
+    # And only for its own municipalities.
+    other = {"code": "GM0014", "name": "Groningen"}
+    assert client.post(f"{API}/municipalities", json=other, headers=admin).status_code == 201
+    elsewhere = {"municipalityCode": "GM0014", "text": "Een moestuin"}
+    assert client.post(f"{API}/matches", json=elsewhere, headers=portal).status_code == 403
+    assert client.post(f"{API}/matches", json=elsewhere).status_code == 200

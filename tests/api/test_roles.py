@@ -22,9 +22,10 @@ from tests.helpers import (
 )
 
 Headers = dict[str, str]
-ROLES = ("anonymous", "admin", "broker", "contact", "initiator")
+ROLES = ("anonymous", "admin", "broker", "contact", "initiator", "portal")
 EVERYONE = frozenset(ROLES)
-KEYED = EVERYONE - {"anonymous"}
+# A portal key may do what anonymous callers may, and no more.
+KEYED = EVERYONE - {"anonymous", "portal"}
 STAFF = frozenset({"admin", "broker"})
 ADMIN = frozenset({"admin"})
 
@@ -70,6 +71,9 @@ class Case:
         if role in self.allowed:
             return self.ok
         return self.denied.get(role, 401 if role == "anonymous" else 403)
+
+
+HOOK = {"url": "https://portaal.example/hooks", "municipalityCodes": ["GM0363"]}
 
 
 def _contact(key: str) -> Callable[[World], str]:
@@ -285,7 +289,7 @@ CASES = [
         lambda w: f"{API}/api-keys",
         201,
         ADMIN,
-        body=lambda w: {"role": "broker"},
+        body=lambda w: {"role": "broker", "municipalityCodes": ["GM0363"]},
     ),
     Case("api-keys list", "GET", lambda w: f"{API}/api-keys", 200, ADMIN),
     Case(
@@ -294,9 +298,11 @@ CASES = [
         lambda w: (
             f"{API}/api-keys/"
             + str(
-                w.client.post(f"{API}/api-keys", json={"role": "broker"}, headers=w.admin).json()[
-                    "id"
-                ]
+                w.client.post(
+                    f"{API}/api-keys",
+                    json={"role": "broker", "municipalityCodes": ["GM0363"]},
+                    headers=w.admin,
+                ).json()["id"]
             )
         ),
         204,
@@ -309,20 +315,20 @@ CASES = [
         lambda w: f"{API}/webhooks",
         201,
         STAFF,
-        body=lambda w: {"url": "https://portaal.example/hooks"},
+        body=lambda w: HOOK,
     ),
     Case("webhooks list", "GET", lambda w: f"{API}/webhooks", 200, STAFF),
     Case(
         "webhooks get",
         "GET",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         200,
         STAFF,
     ),
     Case(
         "webhooks update",
         "PATCH",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         200,
         STAFF,
         body=lambda w: {"active": False},
@@ -330,14 +336,14 @@ CASES = [
     Case(
         "webhooks delete",
         "DELETE",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}),
+        lambda w: w.create("webhooks", HOOK),
         204,
         STAFF,
     ),
     Case(
         "webhooks deliveries",
         "GET",
-        lambda w: w.create("webhooks", {"url": "https://portaal.example/hooks"}) + "/deliveries",
+        lambda w: w.create("webhooks", HOOK) + "/deliveries",
         200,
         STAFF,
     ),
@@ -387,9 +393,11 @@ CASES = [
         lambda w: (
             f"{API}/api-keys/"
             + str(
-                w.client.post(f"{API}/api-keys", json={"role": "broker"}, headers=w.admin).json()[
-                    "id"
-                ]
+                w.client.post(
+                    f"{API}/api-keys",
+                    json={"role": "broker", "municipalityCodes": ["GM0363"]},
+                    headers=w.admin,
+                ).json()["id"]
             )
             + "/rotation"
         ),
@@ -415,6 +423,9 @@ def test_role_matrix(
     role: str,
 ) -> None:
     world = World(client=client, admin=admin, ids=municipality)
+    if role == "initiator":
+        # An initiator of this municipality: one with an initiative here.
+        world.create("initiatives", initiative_body(title="Eigen plan"))
     path = case.path(world)
     body = case.body(world) if case.body else None
     before = client.get(path, headers=admin) if case.method in ("PATCH", "DELETE") else None
@@ -447,6 +458,14 @@ def test_the_matrix_covers_every_operation(client: TestClient) -> None:
 # What each role may see of the civil servants.
 
 
+def _initiative_here(client: TestClient, role_headers: dict[str, Headers]) -> None:
+    """The test initiator registers an initiative in GM0363, so sees its civil servants."""
+    own = client.post(
+        f"{API}/initiatives", json=initiative_body(), headers=role_headers["initiator"]
+    )
+    assert own.status_code == 201, own.text
+
+
 def _by_id(items: list[dict]) -> dict[int, dict]:
     return {item["id"]: item for item in items}
 
@@ -455,6 +474,7 @@ def _by_id(items: list[dict]) -> dict[int, dict]:
 def test_others_see_listed_contacts_without_personal_data(
     client: TestClient, municipality, role_headers: dict[str, Headers], viewer: str
 ) -> None:
+    _initiative_here(client, role_headers)
     response = client.get(f"{API}/contacts", headers=role_headers[viewer])
     assert response.status_code == 200
     items = _by_id(response.json()["items"])
@@ -481,6 +501,7 @@ def test_others_see_listed_contacts_without_personal_data(
 def test_others_get_one_contact_without_personal_data(
     client: TestClient, municipality, role_headers: dict[str, Headers], viewer: str
 ) -> None:
+    _initiative_here(client, role_headers)
     headers = role_headers[viewer]
     bram = client.get(f"{API}/contacts/{municipality.contacts['bram']}", headers=headers)
     assert bram.status_code == 200
@@ -519,6 +540,7 @@ def test_searching_does_not_reveal_hidden_names(
         response = client.get(f"{API}/contacts", params={"q": q}, headers=role_headers[role])
         return [item["id"] for item in response.json()["items"]]
 
+    _initiative_here(client, role_headers)
     bram, dirk = municipality.contacts["bram"], municipality.contacts["dirk"]
     assert found("initiator", "Jansen") == []
     assert found("contact", "Jansen") == []

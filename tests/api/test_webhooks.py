@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from api import outbound
 from api.app import create_app
 from api.services.webhook_delivery import deliver_due
 from api.settings import Settings
@@ -183,6 +184,7 @@ def test_the_secret_is_shown_once(client: TestClient, broker: Headers, admin: He
         "active",
         "events",
         "statuses",
+        "municipalityCodes",
         "createdAt",
         "updatedAt",
         "pendingDeliveries",
@@ -667,3 +669,148 @@ def test_the_lifespan_worker_delivers(
         running.state.engine.dispose()
     [item] = deliveries(client, broker, hook["id"])["items"]
     assert item["status"] == "delivered"
+
+
+# No requests into the internal network (OWASP API7): with private targets off, the default.
+
+
+@pytest.fixture
+def strict(settings: Settings) -> Iterator[TestClient]:
+    """The app as deployed: WEGWIJS_WEBHOOK_ALLOW_PRIVATE_TARGETS off (the default)."""
+    app = create_app(settings.model_copy(update={"webhook_allow_private_targets": False}))
+    with TestClient(app) as strict_client:
+        yield strict_client
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def names(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """A resolver the test controls: host name → addresses (unknown names do not resolve)."""
+    table: dict[str, list[str]] = {}
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[host]
+
+    monkeypatch.setattr(outbound, "resolver", resolve)
+    return table
+
+
+INTERNAL = [
+    "http://127.0.0.1/hooks",
+    "http://127.1.2.3:8080/hooks",
+    "http://localhost/hooks",
+    "http://10.0.0.5/hooks",
+    "http://172.16.4.4/hooks",
+    "http://192.168.1.10/hooks",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.7/hooks",
+    "http://0.0.0.0/hooks",
+    "http://224.0.0.1/hooks",
+    "http://240.0.0.1/hooks",
+    "http://[::1]/hooks",
+    "http://[fe80::1]/hooks",
+    "http://[fc00::5]/hooks",
+    "http://[::ffff:10.0.0.1]/hooks",
+    "http://[::ffff:127.0.0.1]/hooks",
+    "http://intranet.example/hooks",  # a name that resolves inside
+    "http://dubbel.example/hooks",  # one public and one private address
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL)
+def test_internal_targets_are_refused_when_subscribing(
+    strict: TestClient, broker: Headers, names: dict[str, list[str]], url: str
+) -> None:
+    names["intranet.example"] = ["10.1.2.3"]
+    names["dubbel.example"] = ["93.184.216.34", "192.168.0.1"]
+    names["localhost"] = ["127.0.0.1", "::1"]
+    body = assert_problem(
+        strict.post(f"{API}/webhooks", json={"url": url}, headers=broker), 400, names=["url"]
+    )
+    assert "public" in body["invalidParams"][0]["reason"]
+    assert strict.get(f"{API}/webhooks", headers=broker).json()["total"] == 0
+    hook = subscribe(strict, broker, PORTAL)
+    assert_problem(
+        strict.patch(f"{API}/webhooks/{hook['id']}", json={"url": url}, headers=broker),
+        400,
+        names=["url"],
+    )
+
+
+def test_public_and_not_yet_resolvable_targets_are_accepted(
+    strict: TestClient, broker: Headers, names: dict[str, list[str]]
+) -> None:
+    names["portaal.gemeente.example"] = ["93.184.216.34", "2606:2800:220:1::1"]
+    for url in (
+        "https://93.184.216.34/hooks",
+        "https://portaal.gemeente.example/hooks",
+        "https://nog-niet-in-dns.example/hooks",  # checked again at every delivery
+    ):
+        assert strict.post(f"{API}/webhooks", json={"url": url}, headers=broker).status_code == 201
+
+
+def test_each_delivery_checks_the_address_again(
+    strict: TestClient,
+    broker: Headers,
+    initiator: Headers,
+    municipality,
+    engine: Engine,
+    settings: Settings,
+    receiver: Callable[..., Receiver],
+    names: dict[str, list[str]],
+    clock: Callable[[float], datetime],
+) -> None:
+    """DNS rebinding: public when subscribed, the receiver on 127.0.0.1 at delivery. Nothing
+    reaches it; the attempt fails saying why."""
+    inside = receiver(200)
+    port = inside.url.split(":")[2].split("/")[0]
+    names["wisselend.example"] = ["93.184.216.34"]
+    hook = subscribe(strict, broker, f"http://wisselend.example:{port}/hooks")
+    request_introduction(strict, initiator, municipality.contacts["annelies"])
+    names["wisselend.example"] = ["127.0.0.1"]
+    hooks = settings_with(settings, webhook_allow_private_targets=False)
+    assert deliver_due(engine=engine, settings=hooks, now=clock(0)) == 1
+    time.sleep(0.2)
+    assert inside.received == []
+    (delivery,) = deliveries(strict, broker, hook["id"])["items"]
+    assert delivery["status"] == "pending"
+    assert "not a public internet address" in delivery["lastError"]
+
+
+def test_delivery_connects_to_the_address_it_checked(
+    client: TestClient,
+    broker: Headers,
+    initiator: Headers,
+    municipality,
+    engine: Engine,
+    settings: Settings,
+    receiver: Callable[..., Receiver],
+    names: dict[str, list[str]],
+    clock: Callable[[float], datetime],
+) -> None:
+    """The name is resolved once, by the check, and the connection goes to that address: the
+    system's own DNS never gets a second say (it does not even know this name)."""
+    inside = receiver(200)
+    port = inside.url.split(":")[2].split("/")[0]
+    names["alleen-hier.example"] = ["127.0.0.1"]
+    hook = subscribe(client, broker, f"http://alleen-hier.example:{port}/hooks")
+    request_introduction(client, initiator, municipality.contacts["annelies"])
+    assert deliver_due(engine=engine, settings=settings_with(settings), now=clock(0)) == 1
+    inside.wait_for(1)
+    assert inside.received[0].headers["Host"] == f"alleen-hier.example:{port}"
+    (delivery,) = deliveries(client, broker, hook["id"])["items"]
+    assert delivery["status"] == "delivered"
+
+
+def test_private_targets_allowed_is_logged_at_start_up(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    for allowed in (False, True):
+        caplog.clear()
+        app = create_app(settings.model_copy(update={"webhook_allow_private_targets": allowed}))
+        app.state.engine.dispose()
+        logged = [r for r in caplog.records if "ALLOW_PRIVATE_TARGETS" in r.getMessage()]
+        assert len(logged) == (1 if allowed else 0)
+    assert Settings().webhook_allow_private_targets is False

@@ -1,7 +1,7 @@
 """area aliases: the other names residents use for an area, recognised in a question's text
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 19:00:00.000000
 
 Every existing area gets an empty list: its own name is still recognised, and so are the
@@ -11,12 +11,11 @@ shortened forms derived from it (matching/places.py).
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from alembic import op
-
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 12:29:24.721740
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0003"
