@@ -214,12 +214,24 @@ def in_the_running(
     first contact counts with the relevance ``weights.local`` gives them, but never sets the
     bar); place, readiness and track record then order them. Where the initiative is placed,
     someone bound to other areas only is in the running when nobody who works there (or
-    citywide) is: a broker does not send a resident to another stadsdeel's colleague."""
+    citywide) is: a broker does not send a resident to another stadsdeel's colleague.
+
+    Nor to someone who takes no initiatives or has no room this month: while anyone open
+    with room shares something with the initiative, only they are considered (the bar is the
+    best of them); the others are suggested, with a path, only when nobody reachable fits."""
+    reachable = [m for m in scored if _reachable(m)]
+    if reachable:
+        scored = reachable
     best = max((m.signals["topical"] for m in scored), default=0.0)
     running = [m for m in scored if m.signals["relevance"] >= weights.running * best]
     if query.areas and any(m.signals["area"] > signals.ELSEWHERE for m in running):
         running = [m for m in running if m.signals["area"] > signals.ELSEWHERE]
     return running
+
+
+def _reachable(match: Match) -> bool:
+    """Open to initiatives and with room for a kennismaking this month."""
+    return match.signals["openness"] > 0 and match.signals["capacity"] > 0
 
 
 # Scores within this of the pool's last one may round (to 4 decimals) to a tie with it and
@@ -392,8 +404,12 @@ def score_all(
     if query.areas:
         shared |= fit >= signals.WIDER_AREA
     scores[~live | ~shared] = -1.0
-    # in_the_running
+    # in_the_running: the reachable (open, with room) only, when any share something
     candidates = scores >= 0
+    reachable = (directory.openness > 0) & (room > 0)
+    if (candidates & reachable).any():
+        candidates &= reachable
+        scores[~reachable] = -1.0
     if candidates.any():
         best_topical = float(topical[candidates].max())
         scores[candidates & (relevance < weights.running * best_topical)] = -1.0
