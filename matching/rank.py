@@ -216,14 +216,18 @@ def in_the_running(
     someone bound to other areas only is in the running when nobody who works there (or
     citywide) is: a broker does not send a resident to another stadsdeel's colleague.
 
-    Nor to someone who takes no initiatives or has no room this month: while anyone open
-    with room shares something with the initiative, only they are considered (the bar is the
-    best of them); the others are suggested, with a path, only when nobody reachable fits."""
+    Nor to someone who takes no initiatives or has no room this month: those who are open
+    with room are weighed first, among themselves (the bar is the best of them); the others
+    are suggested, with a path, only when none of those is in the running. Nobody whose
+    relevance is below ``weights.minimum`` is in the running at all."""
     reachable = [m for m in scored if _reachable(m)]
-    if reachable:
-        scored = reachable
+    return _running(reachable, query, weights) or _running(scored, query, weights)
+
+
+def _running(scored: Sequence[Match], query: InitiativeFeatures, weights: Weights) -> list[Match]:
     best = max((m.signals["topical"] for m in scored), default=0.0)
-    running = [m for m in scored if m.signals["relevance"] >= weights.running * best]
+    bar = max(weights.running * best, weights.minimum)
+    running = [m for m in scored if m.signals["relevance"] >= bar]
     if query.areas and any(m.signals["area"] > signals.ELSEWHERE for m in running):
         running = [m for m in running if m.signals["area"] > signals.ELSEWHERE]
     return running
@@ -404,19 +408,34 @@ def score_all(
     if query.areas:
         shared |= fit >= signals.WIDER_AREA
     scores[~live | ~shared] = -1.0
-    # in_the_running: the reachable (open, with room) only, when any share something
-    candidates = scores >= 0
+    # in_the_running: the reachable (open, with room) among themselves; everyone when none of
+    # them is in the running
+    shared = scores >= 0
     reachable = (directory.openness > 0) & (room > 0)
-    if (candidates & reachable).any():
-        candidates &= reachable
-        scores[~reachable] = -1.0
-    if candidates.any():
-        best_topical = float(topical[candidates].max())
-        scores[candidates & (relevance < weights.running * best_topical)] = -1.0
-        elsewhere = fit <= signals.ELSEWHERE
-        if query.areas and (scores[~elsewhere] >= 0).any():
-            scores[elsewhere] = -1.0
+    running = _running_all(shared & reachable, topical, relevance, fit, query, weights)
+    if not running.any():
+        running = _running_all(shared, topical, relevance, fit, query, weights)
+    scores[~running] = -1.0
     return Scores(scores, bm25, best_bm25, capabilities, local.astype(float))
+
+
+def _running_all(
+    candidates: np.ndarray,
+    topical: np.ndarray,
+    relevance: np.ndarray,
+    fit: np.ndarray,
+    query: InitiativeFeatures,
+    weights: Weights,
+) -> np.ndarray:
+    """``_running`` over slots: which of the candidates are in the running."""
+    if not candidates.any():
+        return candidates
+    best = float(topical[candidates].max())
+    running = candidates & (relevance >= max(weights.running * best, weights.minimum))
+    nearby = running & (fit > signals.ELSEWHERE)
+    if query.areas and nearby.any():
+        running = nearby
+    return running
 
 
 def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray:

@@ -75,7 +75,7 @@ SCHULDEN = InitiativeProfile(
 
 # Learning is about the order of those in the running: everyone who shares something with the
 # initiative is let in here, so the records can be seen to move them.
-EVERYONE = Weights(running=0.0)
+EVERYONE = Weights(running=0.0, minimum=0.0)
 
 
 def test_without_records_there_is_no_experience_reason_and_scores_do_not_change(town) -> None:

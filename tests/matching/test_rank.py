@@ -176,8 +176,11 @@ def test_space_need_beats_an_otherwise_similar_contact_without_it() -> None:
     )
     directory = build([vastgoed, twin])
     text = "Een naaiclub voor bewonersgroepen"
-    # The words alone favour the colleague a little ...
-    assert keys(rank(InitiativeProfile(text), directory)) == ["cohesie", "vastgoed"]
+    # The words alone favour the colleague a little (too little for the vastgoed adviser to
+    # be suggested on them: Weights.minimum) ...
+    assert keys(rank(InitiativeProfile(text), directory)) == ["cohesie"]
+    anyone = Weights(minimum=0.0)
+    assert keys(rank(InitiativeProfile(text), directory, weights=anyone)) == ["cohesie", "vastgoed"]
     # ... the need for space decides: the colleague who cannot help with it comes after the
     # one who can, if at all.
     matches = rank(InitiativeProfile(text, needs=(Need("space"),)), directory)
@@ -460,7 +463,8 @@ def test_results_are_distinct_and_limited(town: Directory) -> None:
         matches = rank(initiative, town, limit=limit)
         assert len(matches) <= limit
         assert len(keys(matches)) == len(set(keys(matches)))
-    assert len(rank(initiative, town, limit=3)) == 3
+    # The limit when enough fit.
+    assert len(rank(initiative, town, limit=3)) == min(3, len(rank(initiative, town, limit=50)))
     assert keys(rank(initiative, town, limit=1)) == keys(rank(initiative, town, limit=5))[:1]
 
 
