@@ -701,6 +701,7 @@ class Directory:
         terms: Counter = Counter()
         concept_terms: list[str] = []
         term_weights: dict[str, float] = {}
+        evidence: dict[str, float] = {}
         for word in read:
             fixed = self.analyzer.correct_typo(word.read) or word.read
             whole, parts = self.analyzer.word_terms(fixed)
@@ -709,6 +710,7 @@ class Directory:
                 terms[term] += 1
                 surface.setdefault(term, word.surface)
                 weight = specificity(form)
+                evidence[term] = max(evidence.get(term, 0.0), weight)
                 if self.concepts.is_concept_stem(term):
                     weight = max(weight, SUBJECT_WORD)
                 term_weights[term] = max(term_weights.get(term, 0.0), weight)
@@ -719,7 +721,7 @@ class Directory:
                 terms[term] += 1
                 concept_terms.append(term)
         found = self.concepts.find_all(concept_terms, _read_words(words, read, language))
-        themes = {slug: 0.8 * saturate(len(hits)) for slug, hits in found["theme"].items()}
+        themes = _question_themes(found["theme"], evidence)
         for slug in initiative.themes:
             themes[slug] = 1.0
         ticked = {n.kind for n in initiative.needs if n.kind != "other"}
@@ -934,6 +936,28 @@ def _first_contact_of_an_area(contact: ContactProfile, broad_themes: frozenset[s
         and bool(contact.themes)
         and contact.themes[0] in broad_themes
     )
+
+
+def _question_themes(
+    hits: Mapping[str, list[str]], evidence: Mapping[str, float]
+) -> dict[str, float]:
+    """How sure it is that a question is about each theme, its main theme first.
+
+    Each phrase of a theme found counts as evidence by how telling its word is (a phrase of
+    several words fully, a single word by ``matching.text.specificity``: "kinderen" or
+    "school" say less about the subject than "snoep" or "voetbaltoernooi"):
+    ``s_t = 0.8 · saturate(Σ evidence)``. A broker reads the main subject and the context
+    around it ("chips en snoep op de school van mijn dochter" is about healthy food, at a
+    school), so every theme is then weighed by how close it comes to the strongest one:
+    ``q_t = s_t · s_t / max_u s_u``."""
+    sure = {
+        slug: 0.8 * saturate(sum(1.0 if " " in hit else evidence.get(hit, 1.0) for hit in found))
+        for slug, found in hits.items()
+    }
+    strongest = max(sure.values(), default=0.0)
+    if strongest <= 0:
+        return sure
+    return {slug: value * value / strongest for slug, value in sure.items()}
 
 
 def _needs_stated(found: Mapping[str, Mapping[str, list[str]]]) -> list[str]:
