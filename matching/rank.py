@@ -331,7 +331,12 @@ def score_all(
         theme = covered / max(theme_total, 1.0)
         # signals.coherent_text
         confidence = min(1.0, theme_total)
-        text_coherent = text * (1.0 - signals.INCOHERENT_TEXT * np.maximum(0.0, confidence - theme))
+        text_coherent = text * (
+            1.0
+            - signals.INCOHERENT_TEXT
+            * np.maximum(0.0, 1.0 - theme / confidence)
+            * min(1.0, confidence / signals.SURE_THEME)
+        )
     text = text_coherent
 
     # signals.network_reach, with the organisations the initiative names
