@@ -388,6 +388,15 @@ class Directory:
         """Areas named in the contact's title and expertise (unmistakable names only)."""
         text = f"{contact.job_title}. {contact.expertise}"
         codes = self.gazetteer.find(text, strict=True).codes
+        served = contact.area_codes or contact.unit.area_codes
+        if served:
+            # Someone bound to areas knows the places in them; a name elsewhere in their text
+            # is a word in another sense ("de binnenstad van Weesp" is not Centrum).
+            codes = tuple(
+                code
+                for code in codes
+                if code in served or any(a in served for a in self.ancestors.get(code, ()))
+            )
         return tuple(sorted(codes))
 
     def _shared(self, values: dict[str, float]) -> dict[str, float]:
