@@ -225,6 +225,7 @@ class Directory:
         self.lock = threading.RLock()
         self.neighbours = _Acquaintances(self)
         self._terms_cache: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]]]] = {}
+        self._needs_cache: dict[str, dict[str, list[str]]] = {}
         # The last initiatives analysed (a match and its understanding read the same text);
         # emptied by every write, since named partners follow the contacts.
         self._analysed: dict[InitiativeProfile, InitiativeFeatures] = {}
@@ -288,6 +289,7 @@ class Directory:
                 directory._place(directory._analyse(contact))
             # The sentence cache paid off across the build; later writes come one at a time.
             directory._terms_cache.clear()
+            directory._needs_cache.clear()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -358,15 +360,24 @@ class Directory:
         terms: Counter[str] = Counter()
         concept_terms: set[str] = set()
         exact: list[tuple[str, str, str]] = []
-        for part in _contact_document(contact, self.vocabulary):
+        # Each part's need words, with what the part says of a portfolio (see _NEED_EVIDENCE).
+        need_parts: list[tuple[float, dict[str, list[str]]]] = []
+        for part, need_weight in _contact_document(contact, self.vocabulary):
+            part_concepts: set[str] = set()
+            part_exact: list[tuple[str, str, str]] = []
             for sentence in _SENTENCE_END.split(part):
                 sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
                 terms.update(sentence_terms)
-                concept_terms.update(sentence_concepts)
-                exact.extend(sentence_exact)
+                part_concepts.update(sentence_concepts)
+                part_exact.extend(sentence_exact)
+            concept_terms |= part_concepts
+            exact.extend(part_exact)
+            if need_weight:
+                need_parts.append((need_weight, self._part_needs(part, part_concepts, part_exact)))
         found = self.concepts.find(concept_terms)
         for family, target, phrase in exact:
             found[family].setdefault(target, []).append(phrase)
+        needs = _need_evidence(need_parts, found["theme"])
         served = contact.area_codes or contact.unit.area_codes
         return ContactFeatures(
             profile=contact,
@@ -375,7 +386,7 @@ class Directory:
             counts=_compact_counts(terms.values()),
             length=sum(terms.values()),
             themes=self._shared(_contact_themes(contact, found["theme"])),
-            capability=self._shared(_contact_capability(contact, found["need"])),
+            capability=self._shared(_contact_capability(contact, needs)),
             areas=tuple(served),
             network_kinds=self._shared_kinds(frozenset(n.kind for n in contact.networks)),
             network_tokens=self._organisation_tokens(contact),
@@ -383,6 +394,22 @@ class Directory:
             known_places=self._known_places(contact),
             broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes),
         )
+
+    def _part_needs(
+        self, part: str, concepts: set[str], exact: list[tuple[str, str, str]]
+    ) -> dict[str, list[str]]:
+        """The need phrases one part of a profile names (titles and unit texts recur across
+        colleagues, so each is read once)."""
+        found = self._needs_cache.get(part)
+        if found is None:
+            if len(self._needs_cache) >= TERMS_CACHE_LIMIT:
+                self._needs_cache.clear()
+            found = self.concepts.find(concepts)["need"]
+            for family, target, phrase in exact:
+                if family == "need":
+                    found.setdefault(target, []).append(phrase)
+            self._needs_cache[part] = found
+        return found
 
     def _known_places(self, contact: ContactProfile) -> tuple[str, ...]:
         """Areas named in the contact's title and expertise (unmistakable names only)."""
@@ -858,22 +885,50 @@ def _key_order(key: str) -> tuple[int, str]:
     return (len(key), key)
 
 
-def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[str]:
+# What a part of a profile says of the needs a person answers: the job title (listed twice,
+# so it counts double: a "subsidieadviseur" helps with money, whatever the subject), the
+# expertise and the unit's own text as written; the theme labels and the names of the
+# organisations someone knows nothing (knowing the Oranje Fonds is a network, counted as
+# such, not a funding portfolio).
+TITLE_NEED, EXPERTISE_NEED, UNIT_NEED = 1.0, 1.0, 1.0
+
+
+def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[tuple[str, float]]:
     """The parts of a contact's text, analysed part by part (the terms of text joined by
-    spaces are the terms of its parts)."""
+    spaces are the terms of its parts), each with its weight as evidence of needs
+    answered."""
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
     # The job title says most about a portfolio, so it counts twice.
     return [
-        contact.job_title,
-        contact.job_title,
-        contact.expertise,
-        *theme_labels,
-        contact.unit.name,
-        contact.unit.description,
-        *(n.name for n in contact.networks),
+        (contact.job_title, TITLE_NEED),
+        (contact.job_title, TITLE_NEED),
+        (contact.expertise, EXPERTISE_NEED),
+        *((label, 0.0) for label in theme_labels),
+        (contact.unit.name, UNIT_NEED),
+        (contact.unit.description, UNIT_NEED),
+        *((n.name, 0.0) for n in contact.networks),
     ]
+
+
+def _need_evidence(
+    parts: Sequence[tuple[float, Mapping[str, list[str]]]], themes: Mapping[str, list[str]]
+) -> dict[str, float]:
+    """How much a profile says it answers each need kind: each need phrase a part names, by
+    the part's weight. A need word inside a phrase of a theme the profile names does not
+    count ("weinig geld" is poverty, not funding; "openbare ruimte" the street, not a
+    room)."""
+    inside = {
+        stem for hits in themes.values() for hit in hits if " " in hit for stem in hit.split()
+    }
+    evidence: dict[str, float] = {}
+    for weight, found in parts:
+        for kind, hits in found.items():
+            count = sum(1 for hit in hits if " " in hit or hit not in inside)
+            if count:
+                evidence[kind] = evidence.get(kind, 0.0) + weight * count
+    return evidence
 
 
 def _compact_counts(counts: Iterable[int]) -> bytes | tuple[int, ...]:
@@ -901,11 +956,10 @@ def _contact_themes(contact: ContactProfile, inferred: dict[str, list[str]]) -> 
     return themes
 
 
-def _contact_capability(
-    contact: ContactProfile, inferred: dict[str, list[str]]
-) -> dict[str, float]:
-    """How well a contact can answer each need kind, from their words, unit and network."""
-    capability = {kind: saturate(len(hits), 1.0) for kind, hits in inferred.items()}
+def _contact_capability(contact: ContactProfile, evidence: dict[str, float]) -> dict[str, float]:
+    """How well a contact can answer each need kind, from their words (``_need_evidence``),
+    unit and network: ``saturate(evidence, 1)`` and the floors below."""
+    capability = {kind: saturate(count, 1.0) for kind, count in evidence.items()}
     for kind, strength in UNIT_KIND_CAPABILITY.get(contact.unit.kind, {}).items():
         capability[kind] = max(capability.get(kind, 0.0), strength)
     kinds = {n.kind for n in contact.networks}

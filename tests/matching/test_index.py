@@ -138,6 +138,25 @@ def test_capability_from_words_unit_kind_and_network(town: Directory) -> None:
     assert all(0 < v <= 1 for v in x.capability.values())
 
 
+def test_a_need_is_answered_by_what_someone_does_not_by_a_word_in_passing() -> None:
+    unit = UnitProfile("s", "Team Sociaal", "team")
+    poverty = ContactProfile(
+        "armoede",
+        "Beleidsadviseur armoede",
+        unit,
+        expertise="Armoedebeleid voor mensen met weinig geld; werkt in de openbare ruimte.",
+        # Knowing a fund is a network (kind "community" here), not a funding portfolio.
+        networks=(NetworkLink("Oranje Fonds", "community"),),
+    )
+    money = ContactProfile("subsidie", "Subsidieadviseur", unit, expertise="Regelingen.")
+    a, b = Directory.build([poverty, money], [], default_vocabulary()).contacts
+    # "weinig geld" is poverty and "openbare ruimte" the street: no funding, no room.
+    assert a.capability.get("funding", 0.0) == 0.0
+    assert a.capability.get("space", 0.0) == 0.0
+    # The job title names the service: it counts double (saturate(2, 1)).
+    assert b.capability["funding"] == pytest.approx(1 - math.exp(-2))
+
+
 def test_served_areas_are_the_contacts_or_else_the_units(town: Directory) -> None:
     assert features(town, "gebiedsmakelaar").areas == (INDISCHE_BUURT,)
     assert features(town, "groen").areas == (WEST,)
