@@ -136,8 +136,13 @@ class Analyzer:
         self._typo_cache: dict[str, str | None] = {}
 
     def stem(self, word: str) -> str:
-        """The word's stem, or its listed exception."""
-        return self.stem_exceptions.get(word) or stem(word)
+        """The word's stem, or its listed exception (also for its diminutive: "zoontje" is
+        a "zoon")."""
+        return (
+            self.stem_exceptions.get(word)
+            or self.stem_exceptions.get(undiminish(word))
+            or stem(word)
+        )
 
     def is_known(self, word: str) -> bool:
         return word in self.lexicon or self.stem(word) in self._known_stems
