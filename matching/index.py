@@ -44,6 +44,9 @@ GENERIC_WEIGHT = 0.15
 NEED_READ_ALONE, NEED_READ_BESIDE_TICKED = 0.6, 0.25
 # A word of the vocabulary names a subject however common it is ("kinderen", "school").
 SUBJECT_WORD = 0.6
+# A compound's parts count, for less than the compound: "huiswerk" is homework, not a house
+# and a job, though "sportproject" is about sport.
+PART_WEIGHT = 0.5
 # Compact when this share of the slots is dead (and there are at least MIN_DEAD_TO_COMPACT).
 DEAD_SHARE_TO_COMPACT = 0.25
 MIN_DEAD_TO_COMPACT = 256
@@ -749,6 +752,8 @@ class Directory:
                 evidence[term] = max(evidence.get(term, 0.0), weight)
                 if self.concepts.is_concept_stem(term):
                     weight = max(weight, SUBJECT_WORD)
+                if term != whole:
+                    weight *= PART_WEIGHT
                 term_weights[term] = max(term_weights.get(term, 0.0), weight)
             concept_terms.extend(self.concepts.concept_terms(whole, parts))
         for slug in initiative.themes:

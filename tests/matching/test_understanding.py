@@ -217,6 +217,16 @@ def test_a_compound_is_read_as_its_parts(city: Directory) -> None:
     assert keys(ask(city, "sportproject"))[0] == "sport"
 
 
+def test_a_compounds_parts_count_for_less_than_the_compound(city: Directory) -> None:
+    # "huiswerk" is homework, not a house and a job: its parts count, at half the weight
+    # they have as words of their own.
+    compound = city.analyse_initiative(InitiativeProfile("huiswerk"))
+    alone = city.analyse_initiative(InitiativeProfile("werk"))
+    (werk,) = alone.terms
+    assert werk in compound.terms
+    assert compound.term_weights[werk] == pytest.approx(0.5 * alone.term_weights[werk])
+
+
 # --- subject first -----------------------------------------------------------------------------
 
 LOCAL_QUESTIONS = [
