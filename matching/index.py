@@ -381,6 +381,7 @@ class Directory:
         for family, target, phrase in exact:
             found[family].setdefault(target, []).append(phrase)
         needs = _need_evidence(need_parts, found["theme"])
+        capability = _contact_capability(contact, needs)
         served = contact.area_codes or contact.unit.area_codes
         return ContactFeatures(
             profile=contact,
@@ -389,13 +390,13 @@ class Directory:
             counts=_compact_counts(terms.values()),
             length=sum(terms.values()),
             themes=self._shared(_contact_themes(contact, found["theme"])),
-            capability=self._shared(_contact_capability(contact, needs)),
+            capability=self._shared(capability),
             areas=tuple(served),
             network_kinds=self._shared_kinds(frozenset(n.kind for n in contact.networks)),
             network_tokens=self._organisation_tokens(contact),
             english=ENGLISH in contact.languages,
             known_places=self._known_places(contact),
-            broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes),
+            broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes, capability),
         )
 
     def _part_needs(
@@ -993,16 +994,22 @@ def _read_words(words: list[str], read: Sequence[ReadWord], language: str) -> li
 # The kinds of unit an area's general first contact works in (not, say, a communication
 # department that happens to be assigned to a wijk).
 AREA_UNIT_KINDS = frozenset(("area_team", "district", "programme"))
+FIRST_CONTACT_NETWORK = 0.5
 
 
-def _first_contact_of_an_area(contact: ContactProfile, broad_themes: frozenset[str]) -> bool:
+def _first_contact_of_an_area(
+    contact: ContactProfile, broad_themes: frozenset[str], capability: Mapping[str, float]
+) -> bool:
     """An area's general first contact (a gebiedsmakelaar, a dorpscoördinator): bound to areas,
-    in an area team, a district or a programme, with a broad theme as their main one."""
+    in an area team, a district or a programme, with a broad theme as their main one, and
+    whose own words say they are the way in (they connect people, are the contact point:
+    a network capability of at least 0.5), unlike, say, a programme's manager."""
     return (
         bool(contact.area_codes or contact.unit.area_codes)
         and contact.unit.kind in AREA_UNIT_KINDS
         and bool(contact.themes)
         and contact.themes[0] in broad_themes
+        and capability.get("network", 0.0) >= FIRST_CONTACT_NETWORK
     )
 
 

@@ -18,6 +18,7 @@ from matching import (
 from matching.index import NEED_READ_ALONE, NEED_READ_BESIDE_TICKED, UNIT_THEME
 from matching.text import stem
 from tests.matching.municipality import (
+    AREAS,
     CONTACTS,
     INDISCHE_BUURT,
     JAVAPLEIN,
@@ -314,3 +315,36 @@ def test_an_empty_initiative_has_no_features(town: Directory) -> None:
     query = town.analyse_initiative(InitiativeProfile(""))
     assert not query.terms and not query.themes and not query.needs
     assert query.named_partners == {} and query.partner_kinds == frozenset()
+
+
+def test_an_areas_first_contact_is_the_way_in_not_any_colleague_there() -> None:
+    team = UnitProfile("gt", "Gebiedsteam Oost", "area_team", area_codes=(OOST,))
+    programme = UnitProfile("p", "Programma Wijkaanpak", "programme", area_codes=(OOST,))
+    broker = ContactProfile(
+        "makelaar",
+        "Gebiedsmakelaar Oost",
+        team,
+        themes=("sociale-cohesie",),
+        expertise="Eerste aanspreekpunt voor bewoners; verbindt initiatieven met de buurt.",
+    )
+    manager = ContactProfile(
+        "manager",
+        "Programmamanager Wijkaanpak Oost",
+        programme,
+        themes=("sociale-cohesie", "armoede-en-schulden"),
+        expertise="Leidt het programma met corporaties, politie en scholen.",
+    )
+    citywide = ContactProfile(
+        "stad",
+        "Adviseur bewonersinitiatieven",
+        UnitProfile("s", "Team Participatie", "team"),
+        themes=("sociale-cohesie",),
+        expertise="Eerste aanspreekpunt voor bewoners; verbindt initiatieven met de buurt.",
+    )
+    directory = Directory.build([broker, manager, citywide], AREAS, default_vocabulary())
+    # Bound to the area, a broad theme first, and their own words say they are the way in.
+    assert features(directory, "makelaar").broad
+    # A programme's manager in the area with the same main theme is not the way in ...
+    assert not features(directory, "manager").broad
+    # ... and a citywide colleague is nobody's area's first contact.
+    assert not features(directory, "stad").broad
