@@ -328,7 +328,7 @@ def score_all(
                     nearby = np.maximum(nearby, column)
             credit = signals.RELATED_THEME_CREDIT * nearby
             covered += weight * np.maximum(theme_column(slug), credit)
-        theme = covered / max(theme_total, signals.SURE_THEME)
+        theme = covered / max(theme_total, 1.0)
         # signals.coherent_text
         confidence = min(1.0, theme_total)
         text_coherent = text * (

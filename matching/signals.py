@@ -7,11 +7,9 @@ from collections.abc import Mapping
 # The share of a query's reach (see text_relevance) the best text match must have to count as
 # a full match.
 TEXT_REACH_SHARE = 0.5
-# What text relevance loses, at most, when the contact works on none of the themes.
-INCOHERENT_TEXT = 0.6
-# How sure a question's themes must be to name its subject: one telling word (0.8 ·
-# saturate(1) = 0.39) is; an everyday word in passing is not.
-SURE_THEME = 0.35
+# What text relevance loses, at most, when the contact works on none of the themes, and how
+# sure the themes must be (one telling word) for that.
+INCOHERENT_TEXT, SURE_THEME = 0.6, 0.35
 # How much a related theme counts towards an asked theme.
 RELATED_THEME_CREDIT = 0.3
 # Area fit over the hierarchy (buurt in wijk in stadsdeel). Subject comes first: among people
@@ -36,14 +34,13 @@ def theme_overlap(
     asked: Mapping[str, float], offered: Mapping[str, float], related: Mapping[str, tuple[str, ...]]
 ) -> float:
     """Share of the initiative's theme weight the contact covers, as sure as the initiative's
-    themes are: ``Σ_t q_t · max(c_t, 0.3 · max_{r related to t} c_r) / max(Σ_t q_t, 0.35)``.
-    One telling word names a subject (q = 0.35 and up): the specialists of that theme then
-    cover it fully. A theme read from an everyday word in passing (q = 0.1) is no reason to
-    rank everyone who works on it as if the resident had ticked it."""
+    themes are: ``Σ_t q_t · max(c_t, 0.3 · max_{r related to t} c_r) / max(Σ_t q_t, 1)``. A
+    theme read from one word in passing (q = 0.4) is no reason to rank everyone who works
+    on it as if the resident had ticked it."""
     total = sum(asked.values())
     if total <= 0:
         return 0.0
-    total = max(total, SURE_THEME)
+    total = max(total, 1.0)
     covered = 0.0
     for theme, weight in asked.items():
         direct = offered.get(theme, 0.0)
