@@ -363,9 +363,9 @@ class Directory:
         terms: Counter[str] = Counter()
         concept_terms: set[str] = set()
         exact: list[tuple[str, str, str]] = []
-        # Each part's need words, with what the part says of a portfolio (see _NEED_EVIDENCE).
-        need_parts: list[tuple[float, dict[str, list[str]]]] = []
-        for part, need_weight in _contact_document(contact, self.vocabulary):
+        # The need phrases of the parts that say which needs the person answers.
+        need_parts: list[dict[str, list[str]]] = []
+        for part, says_needs in _contact_document(contact, self.vocabulary):
             part_concepts: set[str] = set()
             part_exact: list[tuple[str, str, str]] = []
             for sentence in _SENTENCE_END.split(part):
@@ -375,8 +375,8 @@ class Directory:
                 part_exact.extend(sentence_exact)
             concept_terms |= part_concepts
             exact.extend(part_exact)
-            if need_weight:
-                need_parts.append((need_weight, self._part_needs(part, part_concepts, part_exact)))
+            if says_needs:
+                need_parts.append(self._part_needs(part, part_concepts, part_exact))
         found = self.concepts.find(concept_terms)
         for family, target, phrase in exact:
             found[family].setdefault(target, []).append(phrase)
@@ -891,50 +891,43 @@ def _key_order(key: str) -> tuple[int, str]:
     return (len(key), key)
 
 
-# What a part of a profile says of the needs a person answers: the job title (listed twice,
-# so it counts double: a "subsidieadviseur" helps with money, whatever the subject), the
-# expertise and the unit's own text as written; the theme labels and the names of the
-# organisations someone knows nothing (knowing the Oranje Fonds is a network, counted as
-# such, not a funding portfolio).
-TITLE_NEED, EXPERTISE_NEED, UNIT_NEED = 1.0, 1.0, 1.0
-
-
-def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[tuple[str, float]]:
+def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
     """The parts of a contact's text, analysed part by part (the terms of text joined by
-    spaces are the terms of its parts), each with its weight as evidence of needs
-    answered."""
+    spaces are the terms of its parts), each with whether it says which needs the person
+    answers: the job title, the expertise and the unit's own text do; the theme labels and
+    the names of the organisations someone knows do not (knowing the Oranje Fonds is a
+    network, counted as such, not a funding portfolio)."""
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
     # The job title says most about a portfolio, so it counts twice.
     return [
-        (contact.job_title, TITLE_NEED),
-        (contact.job_title, TITLE_NEED),
-        (contact.expertise, EXPERTISE_NEED),
-        *((label, 0.0) for label in theme_labels),
-        (contact.unit.name, UNIT_NEED),
-        (contact.unit.description, UNIT_NEED),
-        *((n.name, 0.0) for n in contact.networks),
+        (contact.job_title, True),
+        (contact.job_title, True),
+        (contact.expertise, True),
+        *((label, False) for label in theme_labels),
+        (contact.unit.name, True),
+        (contact.unit.description, True),
+        *((n.name, False) for n in contact.networks),
     ]
 
 
 def _need_evidence(
-    parts: Sequence[tuple[float, Mapping[str, list[str]]]], themes: Mapping[str, list[str]]
+    parts: Sequence[Mapping[str, list[str]]], themes: Mapping[str, list[str]]
 ) -> dict[str, float]:
-    """How much a profile says it answers each need kind: each need phrase a part names, by
-    the part's weight. A need word inside a phrase of a theme the profile names does not
-    count ("weinig geld" is poverty, not funding; "openbare ruimte" the street, not a
-    room)."""
+    """How much a profile says it answers each need kind: the distinct need phrases its
+    parts name. A need word inside a phrase of a theme the profile names does not count
+    ("weinig geld" is poverty, not funding; "openbare ruimte" the street, not a room)."""
     inside = {
         stem for hits in themes.values() for hit in hits if " " in hit for stem in hit.split()
     }
-    evidence: dict[str, float] = {}
-    for weight, found in parts:
+    named: dict[str, set[str]] = {}
+    for found in parts:
         for kind, hits in found.items():
-            count = sum(1 for hit in hits if " " in hit or hit not in inside)
-            if count:
-                evidence[kind] = evidence.get(kind, 0.0) + weight * count
-    return evidence
+            named.setdefault(kind, set()).update(
+                hit for hit in hits if " " in hit or hit not in inside
+            )
+    return {kind: float(len(hits)) for kind, hits in named.items() if hits}
 
 
 def _compact_counts(counts: Iterable[int]) -> bytes | tuple[int, ...]:

@@ -154,8 +154,8 @@ def test_a_need_is_answered_by_what_someone_does_not_by_a_word_in_passing() -> N
     # "weinig geld" is poverty and "openbare ruimte" the street: no funding, no room.
     assert a.capability.get("funding", 0.0) == 0.0
     assert a.capability.get("space", 0.0) == 0.0
-    # The job title names the service: it counts double (saturate(2, 1)).
-    assert b.capability["funding"] == pytest.approx(1 - math.exp(-2))
+    # The job title names the service (one phrase: saturate(1, 1)).
+    assert b.capability["funding"] == pytest.approx(1 - math.exp(-1))
 
 
 def test_served_areas_are_the_contacts_or_else_the_units(town: Directory) -> None:
