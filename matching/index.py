@@ -891,6 +891,9 @@ def _key_order(key: str) -> tuple[int, str]:
     return (len(key), key)
 
 
+TITLE_REPEATS, EXPERTISE_REPEATS = 4, 2
+
+
 def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
     """The parts of a contact's text, analysed part by part (the terms of text joined by
     spaces are the terms of its parts), each with whether it says which needs the person
@@ -900,11 +903,13 @@ def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[t
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
-    # The job title says most about a portfolio, so it counts twice.
+    # BM25F in whole numbers: the person's own words say most about their portfolio, the
+    # job title most of all; the theme labels, the unit's text and the names of the
+    # organisations they know speak for colleagues too. So the title counts four times,
+    # the expertise twice, the rest once.
     return [
-        (contact.job_title, True),
-        (contact.job_title, True),
-        (contact.expertise, True),
+        *((contact.job_title, True) for _ in range(TITLE_REPEATS)),
+        *((contact.expertise, True) for _ in range(EXPERTISE_REPEATS)),
         *((label, False) for label in theme_labels),
         (contact.unit.name, True),
         (contact.unit.description, True),

@@ -85,10 +85,15 @@ def test_postings_point_at_the_contacts_with_the_term(town: Directory) -> None:
             assert tf >= 1
 
 
-def test_job_title_counts_twice(town: Directory) -> None:
+def test_own_words_count_more_than_shared_ones(town: Directory) -> None:
+    # BM25F in whole numbers: the job title four times, the expertise twice, the unit's
+    # text (which speaks for every colleague) once.
     ((index, tf),) = town.postings[stem("programmamanager")]
     assert town.contacts[index].profile.key == "jeugd"
-    assert tf == 2
+    assert tf == 4
+    jeugd = features(town, "jeugd")
+    assert jeugd.term_counts[stem("hangjongeren")] == 2  # in the expertise
+    assert jeugd.term_counts[stem("inkomen")] == 1  # in the unit's description
 
 
 def test_contact_themes_own_unit_and_inferred() -> None:

@@ -176,11 +176,8 @@ def test_space_need_beats_an_otherwise_similar_contact_without_it() -> None:
     )
     directory = build([vastgoed, twin])
     text = "Een naaiclub voor bewonersgroepen"
-    # The words alone favour the colleague a little (too little for either to be suggested
-    # on them: Weights.minimum) ...
-    assert keys(rank(InitiativeProfile(text), directory)) == []
-    anyone = Weights(minimum=0.0)
-    assert keys(rank(InitiativeProfile(text), directory, weights=anyone)) == ["cohesie", "vastgoed"]
+    # The words alone favour the colleague a little ...
+    assert keys(rank(InitiativeProfile(text), directory)) == ["cohesie", "vastgoed"]
     # ... the need for space decides: the colleague who cannot help with it comes after the
     # one who can, if at all.
     matches = rank(InitiativeProfile(text, needs=(Need("space"),)), directory)
@@ -315,13 +312,15 @@ def covered(matches: list[Match]) -> set[str]:
 def test_the_top_three_together_cover_all_three_needs() -> None:
     directory = build([*FUNDERS, SPACE, PERMIT])
     pure = rank(STREET_PARTY, directory, limit=3, weights=Weights(novelty=0, redundancy=0))
-    assert all(key.startswith("subsidie-") for key in keys(pure))
-    assert covered(pure) == {"funding"}
+    # By score alone the top three repeat the funders' profile and miss the permit ...
+    assert sum(key.startswith("subsidie-") for key in keys(pure)) >= 2
+    assert "permit" not in covered(pure)
 
+    # ... together they cover every need asked.
     matches = rank(STREET_PARTY, directory, limit=3)
     assert covered(matches) == {"funding", "space", "permit"}
-    assert set(keys(matches)) - {"vastgoed", "vergunning"} == {matches[0].key}
-    assert matches[0].key.startswith("subsidie-")  # the best match still leads
+    assert sum(key.startswith("subsidie-") for key in keys(matches)) == 1
+    assert matches[0].key == pure[0].key  # the best match still leads
 
 
 def test_pure_score_order_without_novelty_and_redundancy() -> None:
@@ -331,7 +330,9 @@ def test_pure_score_order_without_novelty_and_redundancy() -> None:
     scores = [m.score for m in pure]
     assert scores == sorted(scores, reverse=True)
     # Equal scores are broken by key: deterministic.
-    assert keys(pure)[:4] == ["subsidie-1", "subsidie-2", "subsidie-3", "subsidie-4"]
+    funders = [key for key in keys(pure) if key.startswith("subsidie-")]
+    assert funders == ["subsidie-1", "subsidie-2", "subsidie-3", "subsidie-4"]
+    assert len({m.score for m in pure if m.key in funders}) == 1
 
 
 def test_redundancy_alone_spreads_the_picks_over_units() -> None:
