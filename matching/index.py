@@ -228,7 +228,16 @@ class Directory:
         self.lock = threading.RLock()
         self.neighbours = _Acquaintances(self)
         self._terms_cache: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]]]] = {}
-        self._needs_cache: dict[str, dict[str, list[str]]] = {}
+        self._parts_cache: dict[
+            str,
+            tuple[
+                Counter,
+                set[str],
+                list[tuple[str, str, str]],
+                dict[str, frozenset[str]],
+                frozenset[str],
+            ],
+        ] = {}
         # The last initiatives analysed (a match and its understanding read the same text);
         # emptied by every write, since named partners follow the contacts.
         self._analysed: dict[InitiativeProfile, InitiativeFeatures] = {}
@@ -292,7 +301,7 @@ class Directory:
                 directory._place(directory._analyse(contact))
             # The sentence cache paid off across the build; later writes come one at a time.
             directory._terms_cache.clear()
-            directory._needs_cache.clear()
+            directory._parts_cache.clear()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -363,25 +372,33 @@ class Directory:
         terms: Counter[str] = Counter()
         concept_terms: set[str] = set()
         exact: list[tuple[str, str, str]] = []
-        # The need phrases of the parts that say which needs the person answers.
-        need_parts: list[dict[str, list[str]]] = []
-        for part, says_needs in _contact_document(contact, self.vocabulary):
-            part_concepts: set[str] = set()
-            part_exact: list[tuple[str, str, str]] = []
-            for sentence in _SENTENCE_END.split(part):
-                sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
-                terms.update(sentence_terms)
-                part_concepts.update(sentence_concepts)
-                part_exact.extend(sentence_exact)
+        needs: dict[str, set[str]] = {}
+        inside: set[str] = set()
+        for part, repeats, says_needs in _contact_document(contact, self.vocabulary):
+            part_terms, part_concepts, part_exact, part_needs, part_inside = self._read_part(part)
+            inside |= part_inside
+            if repeats == 1:
+                terms.update(part_terms)
+            else:
+                for term, count in part_terms.items():
+                    terms[term] += count * repeats
             concept_terms |= part_concepts
             exact.extend(part_exact)
             if says_needs:
-                need_parts.append(self._part_needs(part, part_concepts, part_exact))
+                for kind, hits in part_needs.items():
+                    needs.setdefault(kind, set()).update(hits)
         found = self.concepts.find(concept_terms)
         for family, target, phrase in exact:
             found[family].setdefault(target, []).append(phrase)
-        needs = _need_evidence(need_parts, found["theme"])
-        capability = _contact_capability(contact, needs)
+        # How much the profile says it answers each need: its distinct need phrases. A need
+        # word inside a phrase of a theme the profile names does not count ("weinig geld" is
+        # poverty, not funding; "openbare ruimte" the street, not a room).
+        evidence = {}
+        for kind, hits in needs.items():
+            count = sum(1 for hit in hits if " " in hit or hit not in inside)
+            if count:
+                evidence[kind] = float(count)
+        capability = _contact_capability(contact, evidence)
         served = contact.area_codes or contact.unit.area_codes
         return ContactFeatures(
             profile=contact,
@@ -399,20 +416,40 @@ class Directory:
             broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes, capability),
         )
 
-    def _part_needs(
-        self, part: str, concepts: set[str], exact: list[tuple[str, str, str]]
-    ) -> dict[str, list[str]]:
-        """The need phrases one part of a profile names (titles and unit texts recur across
-        colleagues, so each is read once)."""
-        found = self._needs_cache.get(part)
+    def _read_part(
+        self, part: str
+    ) -> tuple[
+        Counter, set[str], list[tuple[str, str, str]], dict[str, frozenset[str]], frozenset[str]
+    ]:
+        """One part of a profile (a title, an expertise, a unit's text): its index terms with
+        their counts, the terms concepts are found in, the concepts its exact phrases name,
+        the need phrases it names and the words of the themes' phrases it names (see
+        ``_analyse``). Titles and unit texts recur across colleagues, so each part is read
+        once."""
+        found = self._parts_cache.get(part)
         if found is None:
-            if len(self._needs_cache) >= TERMS_CACHE_LIMIT:
-                self._needs_cache.clear()
-            found = self.concepts.find(concepts)["need"]
+            if len(self._parts_cache) >= TERMS_CACHE_LIMIT:
+                self._parts_cache.clear()
+            terms: Counter[str] = Counter()
+            concepts: set[str] = set()
+            exact: list[tuple[str, str, str]] = []
+            for sentence in _SENTENCE_END.split(part):
+                sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
+                terms.update(sentence_terms)
+                concepts.update(sentence_concepts)
+                exact.extend(sentence_exact)
+            named = self.concepts.find(concepts)
             for family, target, phrase in exact:
-                if family == "need":
-                    found.setdefault(target, []).append(phrase)
-            self._needs_cache[part] = found
+                named[family].setdefault(target, []).append(phrase)
+            inside = frozenset(
+                stem
+                for hits in named["theme"].values()
+                for hit in hits
+                if " " in hit
+                for stem in hit.split()
+            )
+            needs = {kind: frozenset(hits) for kind, hits in named["need"].items()}
+            found = self._parts_cache[part] = (terms, concepts, exact, needs, inside)
         return found
 
     def _known_places(self, contact: ContactProfile) -> tuple[str, ...]:
@@ -894,45 +931,30 @@ def _key_order(key: str) -> tuple[int, str]:
 TITLE_REPEATS, EXPERTISE_REPEATS = 4, 2
 
 
-def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
+def _contact_document(
+    contact: ContactProfile, vocabulary: Vocabulary
+) -> list[tuple[str, int, bool]]:
     """The parts of a contact's text, analysed part by part (the terms of text joined by
-    spaces are the terms of its parts), each with whether it says which needs the person
-    answers: the job title, the expertise and the unit's own text do; the theme labels and
-    the names of the organisations someone knows do not (knowing the Oranje Fonds is a
-    network, counted as such, not a funding portfolio)."""
+    spaces are the terms of its parts): each with how often its terms count and whether it
+    says which needs the person answers.
+
+    BM25F in whole numbers: the person's own words say most about their portfolio, the job
+    title most of all; the theme labels, the unit's text and the names of the organisations
+    they know speak for colleagues too. So the title counts four times, the expertise
+    twice, the rest once. The job title, the expertise and the unit's own text say which
+    needs someone answers; the theme labels and the names of organisations do not (knowing
+    the Oranje Fonds is a network, counted as such, not a funding portfolio)."""
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
-    # BM25F in whole numbers: the person's own words say most about their portfolio, the
-    # job title most of all; the theme labels, the unit's text and the names of the
-    # organisations they know speak for colleagues too. So the title counts four times,
-    # the expertise twice, the rest once.
     return [
-        *((contact.job_title, True) for _ in range(TITLE_REPEATS)),
-        *((contact.expertise, True) for _ in range(EXPERTISE_REPEATS)),
-        *((label, False) for label in theme_labels),
-        (contact.unit.name, True),
-        (contact.unit.description, True),
-        *((n.name, False) for n in contact.networks),
+        (contact.job_title, TITLE_REPEATS, True),
+        (contact.expertise, EXPERTISE_REPEATS, True),
+        *((label, 1, False) for label in theme_labels),
+        (contact.unit.name, 1, True),
+        (contact.unit.description, 1, True),
+        *((n.name, 1, False) for n in contact.networks),
     ]
-
-
-def _need_evidence(
-    parts: Sequence[Mapping[str, list[str]]], themes: Mapping[str, list[str]]
-) -> dict[str, float]:
-    """How much a profile says it answers each need kind: the distinct need phrases its
-    parts name. A need word inside a phrase of a theme the profile names does not count
-    ("weinig geld" is poverty, not funding; "openbare ruimte" the street, not a room)."""
-    inside = {
-        stem for hits in themes.values() for hit in hits if " " in hit for stem in hit.split()
-    }
-    named: dict[str, set[str]] = {}
-    for found in parts:
-        for kind, hits in found.items():
-            named.setdefault(kind, set()).update(
-                hit for hit in hits if " " in hit or hit not in inside
-            )
-    return {kind: float(len(hits)) for kind, hits in named.items() if hits}
 
 
 def _compact_counts(counts: Iterable[int]) -> bytes | tuple[int, ...]:
@@ -961,7 +983,7 @@ def _contact_themes(contact: ContactProfile, inferred: dict[str, list[str]]) -> 
 
 
 def _contact_capability(contact: ContactProfile, evidence: dict[str, float]) -> dict[str, float]:
-    """How well a contact can answer each need kind, from their words (``_need_evidence``),
+    """How well a contact can answer each need kind, from their words (see ``_analyse``),
     unit and network: ``saturate(evidence, 1)`` and the floors below."""
     capability = {kind: saturate(count, 1.0) for kind, count in evidence.items()}
     for kind, strength in UNIT_KIND_CAPABILITY.get(contact.unit.kind, {}).items():
