@@ -1,9 +1,27 @@
 """Ranking: candidates first, full scoring for them, then a coverage-aware re-rank.
 
-The score of a contact for an initiative is built from
+Subject first, as a broker does: who knows the subject decides who is in the running;
+place, readiness and track record order those who are. The score of a contact for an
+initiative is built from
 
-    relevance = Σ w_s · v_s / Σ w_s   over the topic signals that apply: text, theme, need,
-                                       and network (only when partners are asked for)
+    text      = signals.coherent_text(signals.text_relevance(BM25), theme, confidence)
+                BM25 over the profile as BM25F in whole numbers (job title ×4, expertise
+                ×2, theme labels, unit text and organisation names ×1), each question
+                word weighted by its idf, how telling it is in Dutch at large
+                (text.specificity; at least 0.6 for a vocabulary word), little for the
+                domain's generic words, half for a compound's parts; relative to the best
+                profile or to half of what holding every word would give; then lowered by
+                up to 0.6 by the share of the question's themes the contact does not cover
+    theme     = signals.theme_overlap: the question's themes covered, as sure as they are
+                (question themes: index._question_themes, the main theme leading)
+    need      = signals.need_fit over the needs ticked (1) or stated in the text (0.6;
+                0.25 beside ticked ones); capability from the distinct need phrases of the
+                title, expertise and unit text, the unit's kind and the network
+    network   = signals.network_reach (only when partners are named or asked for)
+    topical   = Σ w_s · v_s / Σ w_s   over the topic signals that apply
+    relevance = max(topical, local · weights.local)   local: signals.local_first_contact,
+                an area's general first contact (area-bound, in an area team, district or
+                programme, a broad theme first, and their own words say they are the way in)
     place     = area_floor + (1 - area_floor) · area_fit   (see signals.area_fit)
     readiness = (openness_floor + (1 - openness_floor) · openness)
               × (capacity_floor + (1 - capacity_floor) · capacity)
@@ -12,6 +30,12 @@ The score of a contact for an initiative is built from
                                                           1 when outcomes are not given)
     score     = min(1, relevance × place × readiness × track)
 
+In the running (``in_the_running``) are, of those who share something with the initiative,
+the ones open with room this month (the others only when none of those is in the running),
+whose relevance is at least ``max(weights.running · best topical, weights.minimum)``, and,
+where the initiative is placed, not bound to another area while anyone nearby or citywide
+is: an answer has fewer than ``limit`` people when fewer fit.
+
 Relevance says whether the person knows the subject, place whether they work where the
 initiative happens, readiness whether they can take it on now, track what earlier
 introductions to them on these themes brought. A product, not a sum, so a
@@ -19,7 +43,8 @@ perfect specialist in another stadsdeel or with a full agenda does not outrank a
 colleague who can actually help. The re-rank then picks the top ``limit`` greedily, adding to
 each candidate's score a bonus for needs nobody above them covers and a penalty for looking
 like someone already picked (same unit, same themes), so the top five together answer the
-initiative instead of being five copies of one profile.
+initiative instead of being five copies of one profile; an area's first contact counts
+once (a second one comes last).
 """
 
 from collections.abc import Mapping, Sequence

@@ -23,7 +23,7 @@ LOCAL_ROLE_WITHOUT_AREA = 0.75
 def text_relevance(bm25: float, best_bm25: float, reach: float) -> float:
     """BM25 of the contact's text for the initiative's words, relative to the best candidate
     or, when even the best holds few of the words that matter, to a share of what holding them
-    all would give: ``bm25 / max(best_bm25, 0.35 · reach, 1)``, where ``reach`` is the BM25 of
+    all would give: ``bm25 / max(best_bm25, 0.5 · reach, 1)``, where ``reach`` is the BM25 of
     a profile of average length holding every query word any profile holds, once. So one
     word in passing ("zomer" in "het is zo heet in de flat in de zomer") does not look like a
     perfect match because nobody matched more."""
