@@ -22,6 +22,7 @@ class MatchingSettings(BaseModel):
     network: float = Field(default=0.10, ge=0, le=10)
     local: float = Field(default=0.55, ge=0, le=1)
     running: float = Field(default=0.5, ge=0, le=1)
+    minimum: float = Field(default=0.15, ge=0, le=1)
     area_floor: float = Field(default=0.25, ge=0, le=1)
     openness_floor: float = Field(default=0.35, ge=0, le=1)
     capacity_floor: float = Field(default=0.25, ge=0, le=1)

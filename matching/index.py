@@ -44,6 +44,9 @@ GENERIC_WEIGHT = 0.15
 NEED_READ_ALONE, NEED_READ_BESIDE_TICKED = 0.6, 0.25
 # A word of the vocabulary names a subject however common it is ("kinderen", "school").
 SUBJECT_WORD = 0.6
+# A compound's parts count, for less than the compound: "huiswerk" is homework, not a house
+# and a job, though "sportproject" is about sport.
+PART_WEIGHT = 0.5
 # Compact when this share of the slots is dead (and there are at least MIN_DEAD_TO_COMPACT).
 DEAD_SHARE_TO_COMPACT = 0.25
 MIN_DEAD_TO_COMPACT = 256
@@ -225,6 +228,16 @@ class Directory:
         self.lock = threading.RLock()
         self.neighbours = _Acquaintances(self)
         self._terms_cache: dict[str, tuple[list[str], list[str], list[tuple[str, str, str]]]] = {}
+        self._parts_cache: dict[
+            str,
+            tuple[
+                Counter,
+                set[str],
+                list[tuple[str, str, str]],
+                dict[str, frozenset[str]],
+                frozenset[str],
+            ],
+        ] = {}
         # The last initiatives analysed (a match and its understanding read the same text);
         # emptied by every write, since named partners follow the contacts.
         self._analysed: dict[InitiativeProfile, InitiativeFeatures] = {}
@@ -288,6 +301,7 @@ class Directory:
                 directory._place(directory._analyse(contact))
             # The sentence cache paid off across the build; later writes come one at a time.
             directory._terms_cache.clear()
+            directory._parts_cache.clear()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -358,15 +372,33 @@ class Directory:
         terms: Counter[str] = Counter()
         concept_terms: set[str] = set()
         exact: list[tuple[str, str, str]] = []
-        for part in _contact_document(contact, self.vocabulary):
-            for sentence in _SENTENCE_END.split(part):
-                sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
-                terms.update(sentence_terms)
-                concept_terms.update(sentence_concepts)
-                exact.extend(sentence_exact)
+        needs: dict[str, set[str]] = {}
+        inside: set[str] = set()
+        for part, repeats, says_needs in _contact_document(contact, self.vocabulary):
+            part_terms, part_concepts, part_exact, part_needs, part_inside = self._read_part(part)
+            inside |= part_inside
+            if repeats == 1:
+                terms.update(part_terms)
+            else:
+                for term, count in part_terms.items():
+                    terms[term] += count * repeats
+            concept_terms |= part_concepts
+            exact.extend(part_exact)
+            if says_needs:
+                for kind, hits in part_needs.items():
+                    needs.setdefault(kind, set()).update(hits)
         found = self.concepts.find(concept_terms)
         for family, target, phrase in exact:
             found[family].setdefault(target, []).append(phrase)
+        # How much the profile says it answers each need: its distinct need phrases. A need
+        # word inside a phrase of a theme the profile names does not count ("weinig geld" is
+        # poverty, not funding; "openbare ruimte" the street, not a room).
+        evidence = {}
+        for kind, hits in needs.items():
+            count = sum(1 for hit in hits if " " in hit or hit not in inside)
+            if count:
+                evidence[kind] = float(count)
+        capability = _contact_capability(contact, evidence)
         served = contact.area_codes or contact.unit.area_codes
         return ContactFeatures(
             profile=contact,
@@ -375,19 +407,64 @@ class Directory:
             counts=_compact_counts(terms.values()),
             length=sum(terms.values()),
             themes=self._shared(_contact_themes(contact, found["theme"])),
-            capability=self._shared(_contact_capability(contact, found["need"])),
+            capability=self._shared(capability),
             areas=tuple(served),
             network_kinds=self._shared_kinds(frozenset(n.kind for n in contact.networks)),
             network_tokens=self._organisation_tokens(contact),
             english=ENGLISH in contact.languages,
             known_places=self._known_places(contact),
-            broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes),
+            broad=_first_contact_of_an_area(contact, self.vocabulary.broad_themes, capability),
         )
+
+    def _read_part(
+        self, part: str
+    ) -> tuple[
+        Counter, set[str], list[tuple[str, str, str]], dict[str, frozenset[str]], frozenset[str]
+    ]:
+        """One part of a profile (a title, an expertise, a unit's text): its index terms with
+        their counts, the terms concepts are found in, the concepts its exact phrases name,
+        the need phrases it names and the words of the themes' phrases it names (see
+        ``_analyse``). Titles and unit texts recur across colleagues, so each part is read
+        once."""
+        found = self._parts_cache.get(part)
+        if found is None:
+            if len(self._parts_cache) >= TERMS_CACHE_LIMIT:
+                self._parts_cache.clear()
+            terms: Counter[str] = Counter()
+            concepts: set[str] = set()
+            exact: list[tuple[str, str, str]] = []
+            for sentence in _SENTENCE_END.split(part):
+                sentence_terms, sentence_concepts, sentence_exact = self._part_terms(sentence)
+                terms.update(sentence_terms)
+                concepts.update(sentence_concepts)
+                exact.extend(sentence_exact)
+            named = self.concepts.find(concepts)
+            for family, target, phrase in exact:
+                named[family].setdefault(target, []).append(phrase)
+            inside = frozenset(
+                stem
+                for hits in named["theme"].values()
+                for hit in hits
+                if " " in hit
+                for stem in hit.split()
+            )
+            needs = {kind: frozenset(hits) for kind, hits in named["need"].items()}
+            found = self._parts_cache[part] = (terms, concepts, exact, needs, inside)
+        return found
 
     def _known_places(self, contact: ContactProfile) -> tuple[str, ...]:
         """Areas named in the contact's title and expertise (unmistakable names only)."""
         text = f"{contact.job_title}. {contact.expertise}"
         codes = self.gazetteer.find(text, strict=True).codes
+        served = contact.area_codes or contact.unit.area_codes
+        if served:
+            # Someone bound to areas knows the places in them; a name elsewhere in their text
+            # is a word in another sense ("de binnenstad van Weesp" is not Centrum).
+            codes = tuple(
+                code
+                for code in codes
+                if code in served or any(a in served for a in self.ancestors.get(code, ()))
+            )
         return tuple(sorted(codes))
 
     def _shared(self, values: dict[str, float]) -> dict[str, float]:
@@ -701,6 +778,7 @@ class Directory:
         terms: Counter = Counter()
         concept_terms: list[str] = []
         term_weights: dict[str, float] = {}
+        evidence: dict[str, float] = {}
         for word in read:
             fixed = self.analyzer.correct_typo(word.read) or word.read
             whole, parts = self.analyzer.word_terms(fixed)
@@ -709,8 +787,11 @@ class Directory:
                 terms[term] += 1
                 surface.setdefault(term, word.surface)
                 weight = specificity(form)
+                evidence[term] = max(evidence.get(term, 0.0), weight)
                 if self.concepts.is_concept_stem(term):
                     weight = max(weight, SUBJECT_WORD)
+                if term != whole:
+                    weight *= PART_WEIGHT
                 term_weights[term] = max(term_weights.get(term, 0.0), weight)
             concept_terms.extend(self.concepts.concept_terms(whole, parts))
         for slug in initiative.themes:
@@ -719,7 +800,7 @@ class Directory:
                 terms[term] += 1
                 concept_terms.append(term)
         found = self.concepts.find_all(concept_terms, _read_words(words, read, language))
-        themes = {slug: 0.8 * saturate(len(hits)) for slug, hits in found["theme"].items()}
+        themes = _question_themes(found["theme"], evidence)
         for slug in initiative.themes:
             themes[slug] = 1.0
         ticked = {n.kind for n in initiative.needs if n.kind != "other"}
@@ -847,21 +928,32 @@ def _key_order(key: str) -> tuple[int, str]:
     return (len(key), key)
 
 
-def _contact_document(contact: ContactProfile, vocabulary: Vocabulary) -> list[str]:
+TITLE_REPEATS, EXPERTISE_REPEATS = 4, 2
+
+
+def _contact_document(
+    contact: ContactProfile, vocabulary: Vocabulary
+) -> list[tuple[str, int, bool]]:
     """The parts of a contact's text, analysed part by part (the terms of text joined by
-    spaces are the terms of its parts)."""
+    spaces are the terms of its parts): each with how often its terms count and whether it
+    says which needs the person answers.
+
+    BM25F in whole numbers: the person's own words say most about their portfolio, the job
+    title most of all; the theme labels, the unit's text and the names of the organisations
+    they know speak for colleagues too. So the title counts four times, the expertise
+    twice, the rest once. The job title, the expertise and the unit's own text say which
+    needs someone answers; the theme labels and the names of organisations do not (knowing
+    the Oranje Fonds is a network, counted as such, not a funding portfolio)."""
     theme_labels = [
         vocabulary.themes[t].label if t in vocabulary.themes else t for t in contact.themes
     ]
-    # The job title says most about a portfolio, so it counts twice.
     return [
-        contact.job_title,
-        contact.job_title,
-        contact.expertise,
-        *theme_labels,
-        contact.unit.name,
-        contact.unit.description,
-        *(n.name for n in contact.networks),
+        (contact.job_title, TITLE_REPEATS, True),
+        (contact.expertise, EXPERTISE_REPEATS, True),
+        *((label, 1, False) for label in theme_labels),
+        (contact.unit.name, 1, True),
+        (contact.unit.description, 1, True),
+        *((n.name, 1, False) for n in contact.networks),
     ]
 
 
@@ -890,11 +982,10 @@ def _contact_themes(contact: ContactProfile, inferred: dict[str, list[str]]) -> 
     return themes
 
 
-def _contact_capability(
-    contact: ContactProfile, inferred: dict[str, list[str]]
-) -> dict[str, float]:
-    """How well a contact can answer each need kind, from their words, unit and network."""
-    capability = {kind: saturate(len(hits), 1.0) for kind, hits in inferred.items()}
+def _contact_capability(contact: ContactProfile, evidence: dict[str, float]) -> dict[str, float]:
+    """How well a contact can answer each need kind, from their words (see ``_analyse``),
+    unit and network: ``saturate(evidence, 1)`` and the floors below."""
+    capability = {kind: saturate(count, 1.0) for kind, count in evidence.items()}
     for kind, strength in UNIT_KIND_CAPABILITY.get(contact.unit.kind, {}).items():
         capability[kind] = max(capability.get(kind, 0.0), strength)
     kinds = {n.kind for n in contact.networks}
@@ -923,17 +1014,45 @@ def _read_words(words: list[str], read: Sequence[ReadWord], language: str) -> li
 # The kinds of unit an area's general first contact works in (not, say, a communication
 # department that happens to be assigned to a wijk).
 AREA_UNIT_KINDS = frozenset(("area_team", "district", "programme"))
+FIRST_CONTACT_NETWORK = 0.5
 
 
-def _first_contact_of_an_area(contact: ContactProfile, broad_themes: frozenset[str]) -> bool:
+def _first_contact_of_an_area(
+    contact: ContactProfile, broad_themes: frozenset[str], capability: Mapping[str, float]
+) -> bool:
     """An area's general first contact (a gebiedsmakelaar, a dorpscoördinator): bound to areas,
-    in an area team, a district or a programme, with a broad theme as their main one."""
+    in an area team, a district or a programme, with a broad theme as their main one, and
+    whose own words say they are the way in (they connect people, are the contact point:
+    a network capability of at least 0.5), unlike, say, a programme's manager."""
     return (
         bool(contact.area_codes or contact.unit.area_codes)
         and contact.unit.kind in AREA_UNIT_KINDS
         and bool(contact.themes)
         and contact.themes[0] in broad_themes
+        and capability.get("network", 0.0) >= FIRST_CONTACT_NETWORK
     )
+
+
+def _question_themes(
+    hits: Mapping[str, list[str]], evidence: Mapping[str, float]
+) -> dict[str, float]:
+    """How sure it is that a question is about each theme, its main theme first.
+
+    Each phrase of a theme found counts as evidence by how telling its word is (a phrase of
+    several words fully, a single word by ``matching.text.specificity``: "kinderen" or
+    "school" say less about the subject than "snoep" or "voetbaltoernooi"):
+    ``s_t = 0.8 · saturate(Σ evidence)``. A broker reads the main subject and the context
+    around it ("chips en snoep op de school van mijn dochter" is about healthy food, at a
+    school), so every theme is then weighed by how close it comes to the strongest one:
+    ``q_t = s_t · s_t / max_u s_u``."""
+    sure = {
+        slug: 0.8 * saturate(sum(1.0 if " " in hit else evidence.get(hit, 1.0) for hit in found))
+        for slug, found in hits.items()
+    }
+    strongest = max(sure.values(), default=0.0)
+    if strongest <= 0:
+        return sure
+    return {slug: value * value / strongest for slug, value in sure.items()}
 
 
 def _needs_stated(found: Mapping[str, Mapping[str, list[str]]]) -> list[str]:

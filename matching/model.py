@@ -84,8 +84,12 @@ class Weights:
     # initiative in their area, whatever its subject: below a specialist's, above chance.
     local: float = 0.55
     # Subject first: who is in the running, as a share of the best topical relevance
-    # (see matching.rank.in_the_running); 0 lets everyone who shares something in.
+    # (see matching.rank.in_the_running); 0 (with minimum 0) lets everyone who shares
+    # something in.
     running: float = 0.5
+    # Nobody whose relevance is below this is in the running, however few fit better: a
+    # word or two in common is no reason to send a resident to someone.
+    minimum: float = 0.15
     # Multiplicative floors: what is left of a score when the signal is 0.
     area_floor: float = 0.25
     openness_floor: float = 0.35

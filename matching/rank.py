@@ -1,9 +1,27 @@
 """Ranking: candidates first, full scoring for them, then a coverage-aware re-rank.
 
-The score of a contact for an initiative is built from
+Subject first, as a broker does: who knows the subject decides who is in the running;
+place, readiness and track record order those who are. The score of a contact for an
+initiative is built from
 
-    relevance = Σ w_s · v_s / Σ w_s   over the topic signals that apply: text, theme, need,
-                                       and network (only when partners are asked for)
+    text      = signals.coherent_text(signals.text_relevance(BM25), theme, confidence)
+                BM25 over the profile as BM25F in whole numbers (job title ×4, expertise
+                ×2, theme labels, unit text and organisation names ×1), each question
+                word weighted by its idf, how telling it is in Dutch at large
+                (text.specificity; at least 0.6 for a vocabulary word), little for the
+                domain's generic words, half for a compound's parts; relative to the best
+                profile or to half of what holding every word would give; then lowered by
+                up to 0.6 by the share of the question's themes the contact does not cover
+    theme     = signals.theme_overlap: the question's themes covered, as sure as they are
+                (question themes: index._question_themes, the main theme leading)
+    need      = signals.need_fit over the needs ticked (1) or stated in the text (0.6;
+                0.25 beside ticked ones); capability from the distinct need phrases of the
+                title, expertise and unit text, the unit's kind and the network
+    network   = signals.network_reach (only when partners are named or asked for)
+    topical   = Σ w_s · v_s / Σ w_s   over the topic signals that apply
+    relevance = max(topical, local · weights.local)   local: signals.local_first_contact,
+                an area's general first contact (area-bound, in an area team, district or
+                programme, a broad theme first, and their own words say they are the way in)
     place     = area_floor + (1 - area_floor) · area_fit   (see signals.area_fit)
     readiness = (openness_floor + (1 - openness_floor) · openness)
               × (capacity_floor + (1 - capacity_floor) · capacity)
@@ -12,6 +30,12 @@ The score of a contact for an initiative is built from
                                                           1 when outcomes are not given)
     score     = min(1, relevance × place × readiness × track)
 
+In the running (``in_the_running``) are, of those who share something with the initiative,
+the ones open with room this month (the others only when none of those is in the running),
+whose relevance is at least ``max(weights.running · best topical, weights.minimum)``, and,
+where the initiative is placed, not bound to another area while anyone nearby or citywide
+is: an answer has fewer than ``limit`` people when fewer fit.
+
 Relevance says whether the person knows the subject, place whether they work where the
 initiative happens, readiness whether they can take it on now, track what earlier
 introductions to them on these themes brought. A product, not a sum, so a
@@ -19,7 +43,8 @@ perfect specialist in another stadsdeel or with a full agenda does not outrank a
 colleague who can actually help. The re-rank then picks the top ``limit`` greedily, adding to
 each candidate's score a bonus for needs nobody above them covers and a penalty for looking
 like someone already picked (same unit, same themes), so the top five together answer the
-initiative instead of being five copies of one profile.
+initiative instead of being five copies of one profile; an area's first contact counts
+once (a second one comes last).
 """
 
 from collections.abc import Mapping, Sequence
@@ -214,12 +239,28 @@ def in_the_running(
     first contact counts with the relevance ``weights.local`` gives them, but never sets the
     bar); place, readiness and track record then order them. Where the initiative is placed,
     someone bound to other areas only is in the running when nobody who works there (or
-    citywide) is: a broker does not send a resident to another stadsdeel's colleague."""
+    citywide) is: a broker does not send a resident to another stadsdeel's colleague.
+
+    Nor to someone who takes no initiatives or has no room this month: those who are open
+    with room are weighed first, among themselves (the bar is the best of them); the others
+    are suggested, with a path, only when none of those is in the running. Nobody whose
+    relevance is below ``weights.minimum`` is in the running at all."""
+    reachable = [m for m in scored if _reachable(m)]
+    return _running(reachable, query, weights) or _running(scored, query, weights)
+
+
+def _running(scored: Sequence[Match], query: InitiativeFeatures, weights: Weights) -> list[Match]:
     best = max((m.signals["topical"] for m in scored), default=0.0)
-    running = [m for m in scored if m.signals["relevance"] >= weights.running * best]
+    bar = max(weights.running * best, weights.minimum)
+    running = [m for m in scored if m.signals["relevance"] >= bar]
     if query.areas and any(m.signals["area"] > signals.ELSEWHERE for m in running):
         running = [m for m in running if m.signals["area"] > signals.ELSEWHERE]
     return running
+
+
+def _reachable(match: Match) -> bool:
+    """Open to initiatives and with room for a kennismaking this month."""
+    return match.signals["openness"] > 0 and match.signals["capacity"] > 0
 
 
 # Scores within this of the pool's last one may round (to 4 decimals) to a tie with it and
@@ -315,7 +356,12 @@ def score_all(
         theme = covered / max(theme_total, 1.0)
         # signals.coherent_text
         confidence = min(1.0, theme_total)
-        text_coherent = text * (1.0 - signals.INCOHERENT_TEXT * np.maximum(0.0, confidence - theme))
+        text_coherent = text * (
+            1.0
+            - signals.INCOHERENT_TEXT
+            * np.maximum(0.0, 1.0 - theme / confidence)
+            * min(1.0, confidence / signals.SURE_THEME)
+        )
     text = text_coherent
 
     # signals.network_reach, with the organisations the initiative names
@@ -392,15 +438,34 @@ def score_all(
     if query.areas:
         shared |= fit >= signals.WIDER_AREA
     scores[~live | ~shared] = -1.0
-    # in_the_running
-    candidates = scores >= 0
-    if candidates.any():
-        best_topical = float(topical[candidates].max())
-        scores[candidates & (relevance < weights.running * best_topical)] = -1.0
-        elsewhere = fit <= signals.ELSEWHERE
-        if query.areas and (scores[~elsewhere] >= 0).any():
-            scores[elsewhere] = -1.0
+    # in_the_running: the reachable (open, with room) among themselves; everyone when none of
+    # them is in the running
+    shared = scores >= 0
+    reachable = (directory.openness > 0) & (room > 0)
+    running = _running_all(shared & reachable, topical, relevance, fit, query, weights)
+    if not running.any():
+        running = _running_all(shared, topical, relevance, fit, query, weights)
+    scores[~running] = -1.0
     return Scores(scores, bm25, best_bm25, capabilities, local.astype(float))
+
+
+def _running_all(
+    candidates: np.ndarray,
+    topical: np.ndarray,
+    relevance: np.ndarray,
+    fit: np.ndarray,
+    query: InitiativeFeatures,
+    weights: Weights,
+) -> np.ndarray:
+    """``_running`` over slots: which of the candidates are in the running."""
+    if not candidates.any():
+        return candidates
+    best = float(topical[candidates].max())
+    running = candidates & (relevance >= max(weights.running * best, weights.minimum))
+    nearby = running & (fit > signals.ELSEWHERE)
+    if query.areas and nearby.any():
+        running = nearby
+    return running
 
 
 def _area_fit_all(query: InitiativeFeatures, directory: Directory) -> np.ndarray:

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 # The share of a query's reach (see text_relevance) the best text match must have to count as
 # a full match.
 TEXT_REACH_SHARE = 0.5
-# What text relevance loses, at most, when the contact works on none of the themes.
-INCOHERENT_TEXT = 0.6
+# What text relevance loses, at most, when the contact works on none of the themes, and how
+# sure the themes must be (one telling word) for that.
+INCOHERENT_TEXT, SURE_THEME = 0.6, 0.35
 # How much a related theme counts towards an asked theme.
 RELATED_THEME_CREDIT = 0.3
 # Area fit over the hierarchy (buurt in wijk in stadsdeel). Subject comes first: among people
@@ -22,7 +23,7 @@ LOCAL_ROLE_WITHOUT_AREA = 0.75
 def text_relevance(bm25: float, best_bm25: float, reach: float) -> float:
     """BM25 of the contact's text for the initiative's words, relative to the best candidate
     or, when even the best holds few of the words that matter, to a share of what holding them
-    all would give: ``bm25 / max(best_bm25, 0.35 · reach, 1)``, where ``reach`` is the BM25 of
+    all would give: ``bm25 / max(best_bm25, 0.5 · reach, 1)``, where ``reach`` is the BM25 of
     a profile of average length holding every query word any profile holds, once. So one
     word in passing ("zomer" in "het is zo heet in de flat in de zomer") does not look like a
     perfect match because nobody matched more."""
@@ -49,12 +50,19 @@ def theme_overlap(
 
 
 def coherent_text(text: float, theme: float, confidence: float) -> float:
-    """Text relevance, less where the contact works on none of the initiative's themes:
-    ``text · (1 - 0.6 · (confidence - theme))``, where ``confidence = min(1, Σ_t q_t)`` is how
-    sure the initiative's themes are and ``theme`` is ``theme_overlap``. A word shared in
-    passing ("kerk" in a poverty adviser's profile, for young people hanging out by the
-    church) is no match when the subjects differ."""
-    return text * (1.0 - INCOHERENT_TEXT * max(0.0, confidence - theme))
+    """Text relevance, less where the contact's portfolio covers little of the initiative's
+    themes: ``text · (1 - 0.6 · (1 - theme / confidence) · min(1, confidence / 0.35))``, where
+    ``confidence = min(1, Σ_t q_t)`` is how sure the initiative's themes are and ``theme`` is
+    ``theme_overlap`` (so ``theme / confidence`` is the share of the themes covered). A word
+    shared in passing ("kerk" in a poverty adviser's profile, for young people hanging out by
+    the church; "school" in a greening adviser's "groene schoolpleinen") is no match when the
+    subjects differ, even when the subject was read from a single word."""
+    if confidence <= 0:
+        return text
+    return text * (
+        1.0
+        - INCOHERENT_TEXT * max(0.0, 1.0 - theme / confidence) * min(1.0, confidence / SURE_THEME)
+    )
 
 
 def area_fit(

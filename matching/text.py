@@ -50,10 +50,12 @@ def tokenise(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball's ``dutch_porter`` stem, with two of Dutch's regular alternations it misses
-    folded in: a plural ``-s`` after a vowel (``subsidies``, ``ruimtes``, ``studio's``: the
-    singular is a word of its own, ``adres`` is not a plural), and the ``f``/``v`` and
-    ``s``/``z`` of singular and plural (``brief``/``brieven``, ``huis``/``huizen``)."""
+    """Snowball's ``dutch_porter`` stem, with three of Dutch's regular forms it misses folded
+    in: the diminutive (``plekje``, ``moestuintje``, ``kraampje``: see ``undiminish``), a
+    plural ``-s`` after a vowel (``subsidies``, ``ruimtes``, ``studio's``: the singular is a
+    word of its own, ``adres`` is not a plural), and the ``f``/``v`` and ``s``/``z`` of
+    singular and plural (``brief``/``brieven``, ``huis``/``huizen``)."""
+    word = undiminish(word)
     if len(word) >= 5 and word[-1] == "s" and word[-2] in "aeiouy" and zipf_frequency(word[:-1]):
         word = word[:-1]
     stemmed = _stemmer.stemWord(word)
@@ -62,6 +64,52 @@ def stem(word: str) -> str:
     if stemmed.endswith("z"):
         return stemmed[:-1] + "s"
     return stemmed
+
+
+# Diminutive endings and what the word before them ends in: -je after most consonants
+# (plekje, feestje), -tje after a vowel or l, n, r, w (koffietje, zaaltje, tuintje), -pje
+# after m (kraampje), -etje after a doubled consonant (balletje); with -s in the plural.
+_DIMINUTIVES = (
+    ("je", lambda base: base[-1] not in "aeiouylnrwm"),
+    ("tje", lambda base: base[-1] in "aeiouylnrw"),
+    ("pje", lambda base: base[-1] == "m"),
+    ("etje", lambda base: base[-1] == base[-2] and base[-1] not in "aeiouy"),
+)
+
+
+def undiminish(word: str) -> str:
+    """The word a diminutive is made of (``plekje`` → ``plek``, ``moestuintjes`` →
+    ``moestuin``, ``balletje`` → ``bal``), when that word is at least as common in Dutch as
+    the diminutive: a resident's "veldje" is a "veld", but "meisje" and "beetje" are words
+    of their own. The word must have four letters or more and be a word (or, for a
+    diminutive no word list has, a compound ending in a common one: ``geveltuin``); other
+    words are returned as they are."""
+    if not word.endswith(("je", "jes")):
+        return word
+    own = zipf_frequency(word)
+    singular = word[:-1] if word.endswith("s") else word
+    for ending, fits in _DIMINUTIVES:
+        if not singular.endswith(ending) or len(singular) - len(ending) < MIN_PART:
+            continue
+        base = singular[: -len(ending)]
+        if not fits(base):
+            continue
+        if ending == "etje":
+            base = base[:-1]  # balletje → ball → bal
+        common = zipf_frequency(base) or (0.0 if own else _ends_in_a_word(base))
+        if common and common >= own:
+            return base
+    return word
+
+
+def _ends_in_a_word(base: str) -> float:
+    """The frequency of the longest common word (Zipf 3.5 or more, four letters or more)
+    that ``base`` ends in, or 0."""
+    for start in range(1, len(base) - MIN_PART + 1):
+        found = zipf_frequency(base[start:])
+        if found >= 3.5:
+            return found
+    return 0.0
 
 
 class Analyzer:
@@ -88,8 +136,13 @@ class Analyzer:
         self._typo_cache: dict[str, str | None] = {}
 
     def stem(self, word: str) -> str:
-        """The word's stem, or its listed exception."""
-        return self.stem_exceptions.get(word) or stem(word)
+        """The word's stem, or its listed exception (also for its diminutive: "zoontje" is
+        a "zoon")."""
+        return (
+            self.stem_exceptions.get(word)
+            or self.stem_exceptions.get(undiminish(word))
+            or stem(word)
+        )
 
     def is_known(self, word: str) -> bool:
         return word in self.lexicon or self.stem(word) in self._known_stems

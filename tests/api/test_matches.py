@@ -730,7 +730,7 @@ def test_two_workers_see_each_others_changes(
     in_noord = {"text": DEBT_QUESTION, "areaCodes": ["SD0363N"], "limit": 1}
     assert first(ask(a, **in_noord)) == debt.noord  # a rebuilt too
     assert b.delete(f"{API}/contacts/{debt.noord}", headers=broker).status_code == 204
-    assert first(ask(a, **in_noord)) != debt.noord
+    assert debt.noord not in ids_of(ask(a, **in_noord))  # perhaps nobody else fits at all
 
 
 def test_recreated_municipality_is_not_served_from_an_old_index(

@@ -18,6 +18,7 @@ from matching import (
 from matching.index import NEED_READ_ALONE, NEED_READ_BESIDE_TICKED, UNIT_THEME
 from matching.text import stem
 from tests.matching.municipality import (
+    AREAS,
     CONTACTS,
     INDISCHE_BUURT,
     JAVAPLEIN,
@@ -84,10 +85,15 @@ def test_postings_point_at_the_contacts_with_the_term(town: Directory) -> None:
             assert tf >= 1
 
 
-def test_job_title_counts_twice(town: Directory) -> None:
+def test_own_words_count_more_than_shared_ones(town: Directory) -> None:
+    # BM25F in whole numbers: the job title four times, the expertise twice, the unit's
+    # text (which speaks for every colleague) once.
     ((index, tf),) = town.postings[stem("programmamanager")]
     assert town.contacts[index].profile.key == "jeugd"
-    assert tf == 2
+    assert tf == 4
+    jeugd = features(town, "jeugd")
+    assert jeugd.term_counts[stem("hangjongeren")] == 2  # in the expertise
+    assert jeugd.term_counts[stem("inkomen")] == 1  # in the unit's description
 
 
 def test_contact_themes_own_unit_and_inferred() -> None:
@@ -136,6 +142,25 @@ def test_capability_from_words_unit_kind_and_network(town: Directory) -> None:
     assert 0 < z.capability["partnership"] < y.capability["partnership"] <= 1
     assert "scaling" not in y.capability  # works in an area
     assert all(0 < v <= 1 for v in x.capability.values())
+
+
+def test_a_need_is_answered_by_what_someone_does_not_by_a_word_in_passing() -> None:
+    unit = UnitProfile("s", "Team Sociaal", "team")
+    poverty = ContactProfile(
+        "armoede",
+        "Beleidsadviseur armoede",
+        unit,
+        expertise="Armoedebeleid voor mensen met weinig geld; werkt in de openbare ruimte.",
+        # Knowing a fund is a network (kind "community" here), not a funding portfolio.
+        networks=(NetworkLink("Oranje Fonds", "community"),),
+    )
+    money = ContactProfile("subsidie", "Subsidieadviseur", unit, expertise="Regelingen.")
+    a, b = Directory.build([poverty, money], [], default_vocabulary()).contacts
+    # "weinig geld" is poverty and "openbare ruimte" the street: no funding, no room.
+    assert a.capability.get("funding", 0.0) == 0.0
+    assert a.capability.get("space", 0.0) == 0.0
+    # The job title names the service (one phrase: saturate(1, 1)).
+    assert b.capability["funding"] == pytest.approx(1 - math.exp(-1))
 
 
 def test_served_areas_are_the_contacts_or_else_the_units(town: Directory) -> None:
@@ -295,3 +320,36 @@ def test_an_empty_initiative_has_no_features(town: Directory) -> None:
     query = town.analyse_initiative(InitiativeProfile(""))
     assert not query.terms and not query.themes and not query.needs
     assert query.named_partners == {} and query.partner_kinds == frozenset()
+
+
+def test_an_areas_first_contact_is_the_way_in_not_any_colleague_there() -> None:
+    team = UnitProfile("gt", "Gebiedsteam Oost", "area_team", area_codes=(OOST,))
+    programme = UnitProfile("p", "Programma Wijkaanpak", "programme", area_codes=(OOST,))
+    broker = ContactProfile(
+        "makelaar",
+        "Gebiedsmakelaar Oost",
+        team,
+        themes=("sociale-cohesie",),
+        expertise="Eerste aanspreekpunt voor bewoners; verbindt initiatieven met de buurt.",
+    )
+    manager = ContactProfile(
+        "manager",
+        "Programmamanager Wijkaanpak Oost",
+        programme,
+        themes=("sociale-cohesie", "armoede-en-schulden"),
+        expertise="Leidt het programma met corporaties, politie en scholen.",
+    )
+    citywide = ContactProfile(
+        "stad",
+        "Adviseur bewonersinitiatieven",
+        UnitProfile("s", "Team Participatie", "team"),
+        themes=("sociale-cohesie",),
+        expertise="Eerste aanspreekpunt voor bewoners; verbindt initiatieven met de buurt.",
+    )
+    directory = Directory.build([broker, manager, citywide], AREAS, default_vocabulary())
+    # Bound to the area, a broad theme first, and their own words say they are the way in.
+    assert features(directory, "makelaar").broad
+    # A programme's manager in the area with the same main theme is not the way in ...
+    assert not features(directory, "manager").broad
+    # ... and a citywide colleague is nobody's area's first contact.
+    assert not features(directory, "stad").broad

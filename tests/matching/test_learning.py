@@ -75,7 +75,7 @@ SCHULDEN = InitiativeProfile(
 
 # Learning is about the order of those in the running: everyone who shares something with the
 # initiative is let in here, so the records can be seen to move them.
-EVERYONE = Weights(running=0.0)
+EVERYONE = Weights(running=0.0, minimum=0.0)
 
 
 def test_without_records_there_is_no_experience_reason_and_scores_do_not_change(town) -> None:
@@ -175,6 +175,8 @@ def test_rank_offers_a_warm_path_from_a_known_contact() -> None:
 
 
 def test_rank_offers_a_path_to_a_full_or_closed_contact_through_someone_reachable() -> None:
+    # Someone full or closed is suggested only when nobody open with room fits (a broker sends
+    # the resident to the best reachable person); then with a path through someone reachable.
     town = build(
         [
             contact("armoede", capacity_per_month=0, knows=("subsidie",)),
@@ -182,13 +184,18 @@ def test_rank_offers_a_path_to_a_full_or_closed_contact_through_someone_reachabl
             contact("jeugd"),
         ]
     )
-    found = {m.key: m for m in rank(BREED, town, limit=3, weights=EVERYONE)}
-    # armoede is full: subsidie knows them but is closed; jeugd is open and knows subsidie.
-    assert found["armoede"].introduce_via == ("jeugd", "subsidie")
-    assert found["subsidie"].introduce_via == ("jeugd",)
-    assert found["jeugd"].introduce_via == ()
-    # Counting open introductions: once jeugd is full too, nobody reachable is left.
-    full = {
-        m.key: m for m in rank(BREED, town, limit=3, weights=EVERYONE, capacity_left={"jeugd": 0})
-    }
-    assert full["armoede"].introduce_via == ()
+    assert [m.key for m in rank(BREED, town, limit=3, weights=EVERYONE)] == ["jeugd"]
+    # Here only armoede fits; groen does not, but is open with room and knows subsidie.
+    debts = InitiativeProfile("Schuldhulpverlening en de stadspas.")
+    town = build(
+        [
+            contact("armoede", capacity_per_month=0, knows=("subsidie",)),
+            contact("subsidie", open_to_initiatives=False, knows=("groen",)),
+            contact("groen"),
+        ]
+    )
+    (found,) = rank(debts, town, limit=3, weights=EVERYONE)
+    assert (found.key, found.introduce_via) == ("armoede", ("groen", "subsidie"))
+    # Counting open introductions: once groen is full too, nobody reachable is left.
+    (full,) = rank(debts, town, limit=3, weights=EVERYONE, capacity_left={"groen": 0})
+    assert (full.key, full.introduce_via) == ("armoede", ())

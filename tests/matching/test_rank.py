@@ -312,13 +312,15 @@ def covered(matches: list[Match]) -> set[str]:
 def test_the_top_three_together_cover_all_three_needs() -> None:
     directory = build([*FUNDERS, SPACE, PERMIT])
     pure = rank(STREET_PARTY, directory, limit=3, weights=Weights(novelty=0, redundancy=0))
-    assert all(key.startswith("subsidie-") for key in keys(pure))
-    assert covered(pure) == {"funding"}
+    # By score alone the top three repeat the funders' profile and miss the permit ...
+    assert sum(key.startswith("subsidie-") for key in keys(pure)) >= 2
+    assert "permit" not in covered(pure)
 
+    # ... together they cover every need asked.
     matches = rank(STREET_PARTY, directory, limit=3)
     assert covered(matches) == {"funding", "space", "permit"}
-    assert set(keys(matches)) - {"vastgoed", "vergunning"} == {matches[0].key}
-    assert matches[0].key.startswith("subsidie-")  # the best match still leads
+    assert sum(key.startswith("subsidie-") for key in keys(matches)) == 1
+    assert matches[0].key == pure[0].key  # the best match still leads
 
 
 def test_pure_score_order_without_novelty_and_redundancy() -> None:
@@ -328,7 +330,9 @@ def test_pure_score_order_without_novelty_and_redundancy() -> None:
     scores = [m.score for m in pure]
     assert scores == sorted(scores, reverse=True)
     # Equal scores are broken by key: deterministic.
-    assert keys(pure)[:4] == ["subsidie-1", "subsidie-2", "subsidie-3", "subsidie-4"]
+    funders = [key for key in keys(pure) if key.startswith("subsidie-")]
+    assert funders == ["subsidie-1", "subsidie-2", "subsidie-3", "subsidie-4"]
+    assert len({m.score for m in pure if m.key in funders}) == 1
 
 
 def test_redundancy_alone_spreads_the_picks_over_units() -> None:
@@ -352,21 +356,32 @@ def twins() -> Directory:
     )
 
 
-def test_closed_and_full_contacts_drop_below_an_open_one() -> None:
-    matches = rank(KOFFIE, twins())
-    assert keys(matches) == ["open", "dicht", "vol"]
+def test_closed_and_full_contacts_are_left_out_while_an_open_one_fits() -> None:
+    # A broker never sends a resident to someone who takes no initiatives or has no room
+    # this month while someone who can help now fits.
+    assert keys(rank(KOFFIE, twins())) == ["open"]
+    # When nobody reachable fits, they are shown, lowered by readiness.
+    matches = rank(
+        KOFFIE,
+        build(
+            [
+                contact("eenzaamheid", key="dicht", open_to_initiatives=False),
+                contact("eenzaamheid", key="vol", capacity_per_month=3, open_introductions=3),
+            ]
+        ),
+    )
+    assert keys(matches) == ["dicht", "vol"]
     found = by_key(matches)
-    full_score = found["open"].score
-    assert full_score == pytest.approx(found["open"].signals["relevance"], abs=1e-4)
-    assert found["dicht"].score == pytest.approx(full_score * readiness(False, 1.0), abs=1e-4)
-    assert found["vol"].score == pytest.approx(full_score * readiness(True, 0.0), abs=1e-4)
+    relevance = found["dicht"].signals["relevance"]
+    assert found["dicht"].score == pytest.approx(relevance * readiness(False, 1.0), abs=1e-4)
+    assert found["vol"].score == pytest.approx(relevance * readiness(True, 0.0), abs=1e-4)
     assert reason(found["dicht"], "openness").value == 0.0
     assert reason(found["dicht"], "openness").detail == "Neemt nu geen nieuwe initiatieven aan."
     assert reason(found["vol"], "capacity").value == 0.0
     assert reason(found["vol"], "capacity").detail == (
         "Heeft deze maand geen tijd meer voor nieuwe kennismakingen."
     )
-    assert reason(found["open"], "capacity").detail == (
+    assert reason(by_key(rank(KOFFIE, twins()))["open"], "capacity").detail == (
         "Heeft deze maand nog tijd voor 4 kennismakingen."
     )
 
@@ -374,8 +389,9 @@ def test_closed_and_full_contacts_drop_below_an_open_one() -> None:
 def test_capacity_left_overrides_the_profile() -> None:
     directory = twins()
     plain = by_key(rank(KOFFIE, directory))
+    # open has no room left, vol has: vol is the one to suggest, as open was.
     emptied = by_key(rank(KOFFIE, directory, capacity_left={"open": 0, "vol": 5}))
-    assert emptied["open"].score == pytest.approx(plain["vol"].score, abs=1e-4)
+    assert list(emptied) == ["vol"]
     assert emptied["vol"].score == pytest.approx(plain["open"].score, abs=1e-4)
     assert reason(emptied["vol"], "capacity").detail == (
         "Heeft deze maand nog tijd voor 5 kennismakingen."
@@ -384,6 +400,12 @@ def test_capacity_left_overrides_the_profile() -> None:
     assert reason(one, "capacity").value == 0.5
     assert one.score == pytest.approx(plain["open"].score * readiness(True, 0.5), abs=1e-4)
     assert reason(one, "capacity").detail == "Heeft deze maand nog tijd voor 1 kennismaking."
+    # Nobody with room: everyone who fits is shown, the full lowered by the capacity floor.
+    nobody = by_key(rank(KOFFIE, directory, capacity_left={"open": 0}))
+    assert set(nobody) == {"open", "dicht", "vol"}
+    assert nobody["open"].score == pytest.approx(
+        plain["open"].score * readiness(True, 0.0), abs=1e-4
+    )
     # Keys the directory does not know change nothing.
     assert by_key(rank(KOFFIE, directory, capacity_left={"niemand": 0})) == plain
 
@@ -442,7 +464,8 @@ def test_results_are_distinct_and_limited(town: Directory) -> None:
         matches = rank(initiative, town, limit=limit)
         assert len(matches) <= limit
         assert len(keys(matches)) == len(set(keys(matches)))
-    assert len(rank(initiative, town, limit=3)) == 3
+    # The limit when enough fit.
+    assert len(rank(initiative, town, limit=3)) == min(3, len(rank(initiative, town, limit=50)))
     assert keys(rank(initiative, town, limit=1)) == keys(rank(initiative, town, limit=5))[:1]
 
 

@@ -233,8 +233,16 @@ def test_coherent_text_drops_a_word_shared_in_passing_when_the_subjects_differ()
     assert signals.coherent_text(1.0, 0.0, 1.0) == pytest.approx(1 - signals.INCOHERENT_TEXT)
     # The contact works on it: text counts fully.
     assert signals.coherent_text(0.8, 1.0, 1.0) == pytest.approx(0.8)
-    # Themes read from one word in passing are not sure: text keeps most of its weight.
-    assert signals.coherent_text(1.0, 0.0, 0.4) == pytest.approx(1 - 0.4 * signals.INCOHERENT_TEXT)
+    # It is the share of the themes covered that counts: a single telling word (0.35 sure) is
+    # subject enough, so a contact who covers none of it loses as much as for sure themes ...
+    assert signals.coherent_text(1.0, 0.0, 0.4) == pytest.approx(1 - signals.INCOHERENT_TEXT)
+    assert signals.coherent_text(0.8, 0.3, 0.4) == pytest.approx(
+        0.8 * (1 - signals.INCOHERENT_TEXT * 0.25)
+    )
+    # ... while a theme read from an everyday word in passing (0.2 sure) takes off less.
+    assert signals.coherent_text(1.0, 0.0, 0.2) == pytest.approx(
+        1 - 0.2 / signals.SURE_THEME * signals.INCOHERENT_TEXT
+    )
     assert signals.coherent_text(1.0, 0.0, 0.0) == 1.0
 
 

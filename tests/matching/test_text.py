@@ -2,7 +2,15 @@
 
 import pytest
 
-from matching.text import MAX_TEXT_CHARS, Analyzer, build_lexicon, normalise, stem, tokenise
+from matching.text import (
+    MAX_TEXT_CHARS,
+    Analyzer,
+    build_lexicon,
+    normalise,
+    stem,
+    tokenise,
+    undiminish,
+)
 from matching.vocabulary import default_vocabulary
 
 
@@ -91,6 +99,31 @@ def test_terms_of_stop_words_only_are_empty(analyzer: Analyzer) -> None:
 )
 def test_stemming_conflates_word_forms(forms: tuple[str, ...]) -> None:
     assert len({stem(form) for form in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("diminutive", "word"),
+    [
+        ("plekje", "plek"),  # -je
+        ("zaaltje", "zaal"),  # -tje after l
+        ("koffietje", "koffie"),  # -tje after a vowel
+        ("kraampje", "kraam"),  # -pje after m
+        ("mannetje", "man"),  # -etje after a doubled consonant
+        ("plantjes", "plant"),  # plural; not plan + tjes
+        ("moestuintje", "moestuin"),  # a compound no word list has
+        ("geveltuintjes", "geveltuin"),
+    ],
+)
+def test_a_diminutive_is_read_as_its_word(diminutive: str, word: str) -> None:
+    assert undiminish(diminutive) == word
+    assert stem(diminutive) == stem(word)
+
+
+@pytest.mark.parametrize("word", ["meisje", "beetje", "kopje", "tasje", "hapje", "brug", "wijk"])
+def test_words_of_their_own_are_no_diminutives(word: str) -> None:
+    # More common than their base ("meisje", "beetje"), a base under four letters, or no
+    # diminutive at all.
+    assert undiminish(word) == word
 
 
 def test_stemming_keeps_different_words_apart() -> None:

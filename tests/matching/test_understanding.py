@@ -168,6 +168,39 @@ def test_a_ticked_area_wins_over_a_place_in_the_text(city: Directory) -> None:
     assert city.analyse_initiative(question).areas == ("WK-IB",)
 
 
+def test_a_place_name_in_another_sense_is_no_place_a_local_contact_knows() -> None:
+    # "De binnenstad van Weesp" is no part of Centrum, whatever Centrum is called: someone
+    # bound to areas knows the places in them, a citywide colleague the places they name.
+    areas = [
+        AreaProfile("SD-C", "Centrum", aliases=("Binnenstad",)),
+        AreaProfile("SD-W", "Weesp"),
+        AreaProfile("WK-WC", "Weesp-Centrum", "SD-W"),
+    ]
+    team = UnitProfile("gt-w", "Gebiedsteam Weesp", "area_team", area_codes=("SD-W",))
+    contacts = [
+        ContactProfile(
+            "weesp",
+            "Gebiedsmakelaar Weesp",
+            team,
+            themes=("sociale-cohesie",),
+            expertise="Voor heel Weesp, van de binnenstad en Weesp-Centrum tot de polder.",
+        ),
+        ContactProfile(
+            "ouderen",
+            "Ouderenadviseur",
+            WELZIJN,
+            themes=("eenzaamheid",),
+            expertise="Kent de ouderenclubs in de binnenstad.",
+        ),
+    ]
+    town = Directory.build(contacts, areas, default_vocabulary())
+    assert town.contact("weesp").known_places == ("WK-WC",)
+    assert town.contact("ouderen").known_places == ("SD-C",)
+    for match in rank(InitiativeProfile("een buurtfeest in Centrum"), town):
+        if match.key == "weesp":  # on the subject, perhaps, but not as Centrum's own
+            assert (match.signals["area"], match.signals["local"]) == (0.0, 0.0)
+
+
 # --- word sense --------------------------------------------------------------------------------
 
 
@@ -182,6 +215,16 @@ def test_the_elderly_are_not_parents(city: Directory) -> None:
 
 def test_a_compound_is_read_as_its_parts(city: Directory) -> None:
     assert keys(ask(city, "sportproject"))[0] == "sport"
+
+
+def test_a_compounds_parts_count_for_less_than_the_compound(city: Directory) -> None:
+    # "huiswerk" is homework, not a house and a job: its parts count, at half the weight
+    # they have as words of their own.
+    compound = city.analyse_initiative(InitiativeProfile("huiswerk"))
+    alone = city.analyse_initiative(InitiativeProfile("werk"))
+    (werk,) = alone.terms
+    assert werk in compound.terms
+    assert compound.term_weights[werk] == pytest.approx(0.5 * alone.term_weights[werk])
 
 
 # --- subject first -----------------------------------------------------------------------------
