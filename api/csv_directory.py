@@ -8,9 +8,11 @@ the database, is named by spreadsheet row (the header is row 1) and column. Writ
 
 One row per civil servant, with the columns of their unit on the same row (each unit's
 columns may be repeated on all its rows or given once: rows of one unit must not
-contradict each other). A row with every contact column empty describes a unit only: a
-cluster without staff of its own, say. Municipalities and areas are not in the CSV: they
-must be in the database already (a JSON import, the API or ``wegwijs demo load``).
+contradict each other). ``externalId`` and ``unitExternalId`` carry the HR system's numbers,
+by which a directory sync (``wegwijs import FILE --sync``) finds people and units. A row
+with every contact column empty describes a unit only: a cluster without staff of its own,
+say. Municipalities and areas are not in the CSV: they must be in the database already (a
+JSON import, the API or ``wegwijs demo load``).
 """
 
 import csv
@@ -27,6 +29,7 @@ from schemas.base import InvalidParam
 UNIT_COLUMNS = {
     "municipalityCode": "municipalityCode",
     "unitKey": "key",
+    "unitExternalId": "externalId",
     "unitName": "name",
     "unitKind": "kind",
     "parentUnitKey": "parentKey",
@@ -39,6 +42,7 @@ UNIT_COLUMNS = {
 }
 CONTACT_COLUMNS = {
     "contactKey": "key",
+    "externalId": "externalId",
     "name": "name",
     "jobTitle": "jobTitle",
     "email": "email",
@@ -66,6 +70,11 @@ REQUIRED_COLUMNS = (
     "email",
 )
 LIST_FIELDS = {"themes", "areaCodes", "languages", "knows"}
+# A contact's row is the whole of them: where the header has one of these columns, an empty
+# cell means "none" (a directory sync then clears what is stored). Other empty cells leave the
+# default, or in a sync the stored value; a unit's columns may be left empty on all but one of
+# its rows, so an empty unit cell never clears anything.
+CLEARED_WHEN_EMPTY = {"phone": None, "themes": [], "areaCodes": []}
 BOOLEAN_FIELDS = {"publicProfile", "openToInitiatives", "available"}
 UNIT_FIELD_COLUMNS = {f: c for c, f in UNIT_COLUMNS.items()}
 CONTACT_FIELD_COLUMNS = {f: c for c, f in CONTACT_COLUMNS.items()} | {"unitKey": "unitKey"}
@@ -418,6 +427,8 @@ def read_staff_csv(text: str, *, on_row: Callable[[int], None] | None = None) ->
         for column, field_name in CONTACT_COLUMNS.items():
             if field_name != "key" and column in row:
                 contact[field_name] = value_of(field_name, row[column], row_number)
+            elif column in CLEARED_WHEN_EMPTY and column in columns:
+                contact[field_name] = CLEARED_WHEN_EMPTY[column]
         result.document["contacts"].append(contact)
         result.contact_rows.append(row_number)
 

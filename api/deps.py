@@ -311,15 +311,15 @@ def get_contact_or_404(
     request: Request,
 ) -> Contact:
     contact = session.get(Contact, id)
-    # A contact without consent is invisible to everyone but staff and the contact themself;
-    # an erased one to everyone (its anonymous row only keeps introductions countable).
+    # A contact without consent, or withdrawn by a directory sync (gone from the HR feed), is
+    # invisible to everyone but staff and the contact themself; an erased one to everyone (its
+    # anonymous row only keeps introductions countable).
+    listed = contact is not None and contact.consent_at is not None and contact.withdrawn_at is None
     visible = (
         contact is not None
         and contact.erased_at is None
         and principal.acts_for(contact.municipality_code)
-        and (
-            contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
-        )
+        and (listed or principal.is_staff or principal.is_contact(contact.id))
     )
     if not visible:
         raise NotFound(f"No contact with id {id}.")

@@ -230,6 +230,7 @@ def _listed_profiles(
             .where(Contact.municipality_code == municipality_code)
             .where(Contact.available)
             .where(Contact.consent_at.is_not(None))
+            .where(Contact.withdrawn_at.is_(None))
             .where(*criteria)
             .order_by(Contact.id)
         )
@@ -361,6 +362,7 @@ _CARD_COLUMNS = (
     Contact.available,
     Contact.consent_at,
     Contact.municipality_code,
+    Contact.withdrawn_at,
 )
 
 
@@ -384,6 +386,7 @@ def _matchable(contact: Any, municipality_code: str) -> bool:
     return (
         contact.available
         and contact.consent_at is not None
+        and contact.withdrawn_at is None
         and contact.municipality_code == municipality_code
     )
 
