@@ -87,6 +87,7 @@ DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?
 # A spreadsheet runs a cell starting with one of these as a formula: exports get a leading
 # ' (as in the gaps CSV), which the reader removes again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_OTHER_CONTACT = re.compile(r"contacts\[(\d+)\]")
 _PATH = re.compile(
     r"^(units|contacts)\[(\d+)\](?:\.([A-Za-z]+))?(?:\[(\d+)\])?(?:\.([A-Za-z]+))?(.*)$"
 )
@@ -160,6 +161,9 @@ class CsvDirectory:
             if name == "key" and not self.cells[row].get("contactKey"):
                 column = "email"  # the key is the email when the row gives no contactKey
         reason = _csv_reason(param.reason, error_type, section, name, record)
+        # Another record named in the reason ("the same stored contact as contacts[3]"): by
+        # its row, as a spreadsheet user knows it.
+        reason = _OTHER_CONTACT.sub(lambda m: f"row {self.contact_rows[int(m[1])]}", reason)
         if part:
             reason = f"{part}: {reason}"
         if rest:

@@ -226,13 +226,9 @@ def directory_problems(
                 continue
         contact_municipality[contact.key] = municipality_code
         check_codes(f"contacts[{i}].areaCodes", contact.area_codes, municipality_code)
-    for i, contact in enumerate(document.contacts):
-        own = contact_municipality.get(contact.key)
-        for j, other in enumerate(contact.knows):
-            if other == contact.key:
-                bad(f"contacts[{i}].knows[{j}]", "A contact cannot list themself.")
-            elif own is not None and contact_municipality.get(other) != own:
-                bad(f"contacts[{i}].knows[{j}]", f"Unknown contact key {other} in {own}.")
+    # In a sync ``knows`` counts only for the people it creates: checked by its plan.
+    if mode is ImportMode.add:
+        problems += knows_problems(document, contact_municipality)
     problems += _external_id_problems(
         session,
         "units",
@@ -247,6 +243,28 @@ def directory_problems(
         [(c.external_id, contact_municipality.get(c.key)) for c in document.contacts],
         mode=mode,
     )
+    return problems
+
+
+def knows_problems(
+    document: ImportDocument,
+    contact_municipality: dict[str, str],
+    only: Iterable[int] | None = None,
+) -> list[InvalidParam]:
+    """``knows`` names other contacts of the document in the same municipality (of the
+    contacts at positions ``only``, or all)."""
+    problems = []
+    for i in range(len(document.contacts)) if only is None else only:
+        contact = document.contacts[i]
+        own = contact_municipality.get(contact.key)
+        for j, other in enumerate(contact.knows):
+            if other == contact.key:
+                reason = "A contact cannot list themself."
+            elif own is not None and contact_municipality.get(other) != own:
+                reason = f"Unknown contact key {other} in {own}."
+            else:
+                continue
+            problems.append(InvalidParam(name=f"contacts[{i}].knows[{j}]", reason=reason))
     return problems
 
 
@@ -671,6 +689,12 @@ def _plan_sync(
             change.values["available"] = True
             change.restored = True
         (plan.contact_changes if change.values else plan.unchanged_contacts).append(change)
+    # ``knows`` is the civil servant's own: it counts (and must hold) only for new people.
+    problems += knows_problems(
+        document,
+        {c.key: municipality_of(c) for c in document.contacts},
+        only=plan.created_contacts,
+    )
     claimed = {stored_id for stored_id in contact_found if stored_id is not None}
     for stored_id, stored in sorted(stored_contacts.items()):
         if stored_id in claimed or stored.withdrawn_at is not None:

@@ -274,10 +274,10 @@ def test_units_missing_from_the_feed_are_withdrawn_when_nobody_is_left(
     document = feed()
     # The area team goes with its people; Cluster Ruimte goes from the feed but keeps Eva.
     document["units"] = [u for u in document["units"] if u["key"] not in ("gebied-zo", "ruimte")]
+    # Annelies still "knows" Bram, who left: the knows of someone stored is hers, not the
+    # feed's, so it stops nothing.
     document["contacts"] = [
-        {**c, "knows": []}
-        for c in document["contacts"]
-        if c["unitKey"] not in ("gebied-zo", "ruimte")
+        c for c in document["contacts"] if c["unitKey"] not in ("gebied-zo", "ruimte")
     ]
     eva = person(feed(), "eva")
     document["contacts"].append({**eva, "unitKey": None, "unitId": units["ruimte"]})
@@ -602,3 +602,34 @@ def test_external_ids_through_the_api(
         f"{API}/units", json={**unit, "municipalityCode": "GM0599"}, headers=broker
     )
     assert elsewhere.status_code == 201, elsewhere.text
+
+
+def test_knows_counts_only_for_the_people_a_sync_creates(
+    client: TestClient, admin: Headers, synced: dict
+) -> None:
+    annelies = synced["contacts"]["annelies"]
+    document = feed()
+    person(document, "annelies")["knows"] = ["eva"]  # ignored: she keeps her own list
+    document["contacts"].append(
+        {
+            "key": "gijs",
+            "externalId": "HR-gijs",
+            "unitKey": "wonen",
+            "name": "Gijs",
+            "jobTitle": "Woonconsulent",
+            "email": "gijs@amsterdam.example",
+            "knows": ["annelies", "nobody"],
+        }
+    )
+    body = assert_problem(
+        client.post(f"{API}/imports", json={**document, "mode": "sync"}, headers=admin),
+        400,
+        names=["contacts[6].knows[1]"],
+    )
+    assert "nobody" in body["invalidParams"][0]["reason"]
+    document["contacts"][-1]["knows"] = ["annelies"]
+    result = sync(client, admin, document)
+    gijs = client.get(f"{API}/contacts/{result['contacts']['gijs']}", headers=admin).json()
+    assert gijs["knows"] == [annelies]
+    stored = client.get(f"{API}/contacts/{annelies}", headers=admin).json()
+    assert stored["knows"] == [synced["contacts"]["bram"]]
