@@ -376,6 +376,19 @@ OwnContactDep = Annotated[Contact, Depends(get_own_contact)]
 OwnInitiativeDep = Annotated[Initiative, Depends(get_own_initiative)]
 
 
+def get_staff_initiative(id: IdPath, session: SessionDep, principal: StaffDep) -> Initiative:
+    """For the broker's desk (overrides, notes, the answer): brokers and admins only, who get
+    401/403 before the lookup, so others learn nothing of the initiative; staff of another
+    municipality get 404."""
+    initiative = session.get(Initiative, id)
+    if initiative is None or not principal.acts_for(initiative.municipality_code):
+        raise NotFound(f"No initiative with id {id}.")
+    return initiative
+
+
+StaffInitiativeDep = Annotated[Initiative, Depends(get_staff_initiative)]
+
+
 def get_introduction_or_404(
     id: IdPath,
     session: SessionDep,

@@ -1,8 +1,10 @@
-"""Webhooks: portals subscribe a URL and receive signed events when introductions change.
+"""Webhooks: portals subscribe a URL and receive signed events when introductions change and
+when an initiative's official answer changes.
 
-Every status change of an introduction writes one ``webhook_delivery`` row per active
-subscription in the same transaction as the change (an outbox), and a background worker
-POSTs them with retries. Events carry ids and statuses only, never a person's data.
+Every status change of an introduction, and every change of an initiative's answer, writes
+one ``webhook_delivery`` row per active subscription in the same transaction as the change
+(an outbox), and a background worker POSTs them with retries. Events carry ids and statuses
+only, never a person's data.
 """
 
 from datetime import datetime

@@ -92,10 +92,10 @@ def record_reads(
 
 def _about_own_municipalities(session: Session, principal: Principal) -> sa.ColumnElement[bool]:
     """Entries about records of the caller's municipalities: contacts, initiatives and their
-    introductions, and keys that act only there. Entries about records that are gone (a
-    removed contact) are seen by national admins only."""
+    introductions, notes and match overrides, and keys that act only there. Entries about
+    records that are gone (a removed contact or note) are seen by national admins only."""
     from api.services.api_keys import visible_keys
-    from schemas import ApiKey, Contact, Initiative, Introduction
+    from schemas import ApiKey, Contact, Initiative, InitiativeNote, Introduction, MatchOverride
 
     codes = sorted(principal.municipality_codes or ())
     initiatives = select(Initiative.id).where(Initiative.municipality_code.in_(codes))
@@ -118,6 +118,18 @@ def _about_own_municipalities(session: Session, principal: Principal) -> sa.Colu
             ),
         ),
         sa.and_(AuditEntry.object_type == AuditObjectType.api_key, AuditEntry.object_id.in_(keys)),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.initiative_note,
+            AuditEntry.object_id.in_(
+                select(InitiativeNote.id).where(InitiativeNote.initiative_id.in_(initiatives))
+            ),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.match_override,
+            AuditEntry.object_id.in_(
+                select(MatchOverride.id).where(MatchOverride.initiative_id.in_(initiatives))
+            ),
+        ),
     )
 
 

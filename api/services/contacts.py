@@ -26,6 +26,7 @@ from schemas import (
     ContactPublic,
     ContactUpdate,
     Initiative,
+    MatchOverride,
     Role,
     Unit,
 )
@@ -235,6 +236,8 @@ def unlink_contact(session: Session, contact_id: int) -> list[int]:
 
 def delete_contact(*, session: Session, contact: Contact) -> None:
     colleagues = unlink_contact(session, contact.id)
+    # Overrides about them steer nothing any more (the initiatives' history keeps the event).
+    session.execute(sa.delete(MatchOverride).where(MatchOverride.contact_id == contact.id))
     session.delete(contact)
     touch_directory(session, contact.municipality_code, [contact.id, *colleagues])
     session.commit()
