@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, select
 
-from api.errors import InvalidInput, invalid_params_from
+from api.errors import Conflict, InvalidInput, invalid_params_from
 from api.persistence import create_db_engine, upgrade_database
 from api.settings import Settings, get_settings
 from api.wording import enumeration, quantity
@@ -394,6 +394,14 @@ def import_file(
             help="Check everything, store nothing (with --sync: say what would change).",
         ),
     ] = False,
+    allow_mass_withdrawal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-withdrawal",
+            help="With --sync: take FILE in even when it withdraws more than "
+            "WEGWIJS_SYNC_MAX_WITHDRAWN_SHARE of a municipality's people.",
+        ),
+    ] = False,
     encoding: Annotated[
         str, typer.Option(help="Text encoding of a CSV file, e.g. cp1252 for old Excel.")
     ] = "utf-8-sig",
@@ -496,6 +504,9 @@ def import_file(
                             mode=mode,
                             dry_run=dry_run,
                             on_contact=advance,
+                            max_withdrawn_share=None
+                            if allow_mass_withdrawal
+                            else Settings().sync_max_withdrawn_share,
                         )
                     except InvalidInput as error:  # found several, or the same, stored record
                         session.rollback()
@@ -511,6 +522,9 @@ def import_file(
                             )
                             _print_params(params, max_problems)
                         raise typer.Exit(EXIT_INVALID) from None
+                    except Conflict as error:  # too many withdrawn at once
+                        session.rollback()
+                        raise _fail(str(error.detail)) from None
                     except IntegrityError:
                         session.rollback()
                         raise _fail(

@@ -103,6 +103,12 @@ class ImportCreate(ImportDocument):
     dry_run: bool = Field(
         default=False, description="Check and report what would change; store nothing."
     )
+    allow_mass_withdrawal: bool = Field(
+        default=False,
+        description="A sync that would withdraw more than WEGWIJS_SYNC_MAX_WITHDRAWN_SHARE (a "
+        "quarter) of a municipality's people, and more than ten, is refused (409) as a likely "
+        "incomplete export; true takes it in anyway.",
+    )
 
 
 class ImportedRecord(ApiModel):

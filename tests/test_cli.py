@@ -913,3 +913,24 @@ def test_a_sync_problem_is_named_by_row(
     assert "row 9, column externalId: Duplicate externalId HR-4" in result.stderr
     assert "(also row 6)" in result.stderr
     assert counts(engine) == before
+
+
+def test_a_sync_withdrawing_most_people_needs_saying_so(
+    run: Run, engine: Engine, places_only: None, tmp_path: Path
+) -> None:
+    rows = [
+        {"unitKey": "t", "unitName": "Team", "unitKind": "team", "externalId": f"HR-{i}",
+         "name": f"Collega {i}", "jobTitle": "Adviseur", "email": f"c{i}@amsterdam.example"}
+        for i in range(13)
+    ]  # fmt: skip
+    assert run("import", staff_csv(tmp_path, hr_csv(rows)), "--sync").exit_code == 0
+    truncated = staff_csv(tmp_path, hr_csv(rows[:1]), "truncated.csv")
+    before = counts(engine)
+    refused = run("import", truncated, "--sync")
+    assert refused.exit_code == 1
+    assert "withdraw 12 of the 13 people of GM0363" in refused.stderr
+    assert "--allow-mass-withdrawal" in refused.stderr
+    assert counts(engine) == before
+    done = run("import", truncated, "--sync", "--allow-mass-withdrawal")
+    assert done.exit_code == 0, done.output
+    assert "contacts: 0 created, 0 updated, 1 unchanged, 12 withdrawn" in done.stdout

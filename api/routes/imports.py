@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, SessionDep, SettingsDep
 from api.services.imports import confine_import, import_directory
 from schemas import ImportCreate, ImportResult
 
@@ -26,13 +26,22 @@ router = APIRouter(prefix="/imports", tags=["imports"])
     "languages, networks, knows, available, consentAt, publicProfile) are set only for new "
     "people; people missing from the document, and units missing from it with nobody left, "
     "are withdrawn (unavailable and unlisted, never deleted). The same document twice "
-    "changes nothing.\n\n"
+    "changes nothing. A sync that would withdraw more than a quarter of a municipality's people "
+    "(`WEGWIJS_SYNC_MAX_WITHDRAWN_SHARE`), and more than ten, is a 409 (a likely incomplete "
+    "export) unless `allowMassWithdrawal: true`.\n\n"
     "`dryRun: true` answers 200 with what would change (`changes`: created, updated with the "
     "changed fields, unchanged, withdrawn) and stores nothing.",
-    responses={200: {"description": "A dry run: what would change; nothing was stored."}},
+    responses={
+        200: {"description": "A dry run: what would change; nothing was stored."},
+        409: {"description": "A sync that would withdraw too many people at once."},
+    },
 )
 def create_import(
-    import_in: ImportCreate, session: SessionDep, principal: AdminDep, response: Response
+    import_in: ImportCreate,
+    session: SessionDep,
+    principal: AdminDep,
+    settings: SettingsDep,
+    response: Response,
 ):
     confine_import(session=session, document=import_in, principal=principal)
     result = import_directory(
@@ -41,6 +50,9 @@ def create_import(
         mode=import_in.mode,
         dry_run=import_in.dry_run,
         principal=principal,
+        max_withdrawn_share=(
+            None if import_in.allow_mass_withdrawal else settings.sync_max_withdrawn_share
+        ),
     )
     if result.dry_run:
         response.status_code = status.HTTP_200_OK

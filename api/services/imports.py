@@ -32,7 +32,7 @@ follows it:
 ``dryRun`` runs every check and the whole comparison, and writes nothing.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +42,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from api.deps import Principal
-from api.errors import Forbidden, InvalidInput
+from api.errors import Conflict, Forbidden, InvalidInput
 from api.persistence import serialize_writers
 from api.services import audit
 from api.services.common import dedupe, touch_directory
@@ -102,6 +102,8 @@ FEED_UNIT_FIELDS = (
     "url",
 )
 LIST_FIELDS = frozenset({"themes", "area_codes", "languages"})
+# A sync withdrawing at most this many people of a municipality is never a mass withdrawal.
+MASS_WITHDRAWAL_MINIMUM = 10
 
 # Without it the ORM's bulk INSERT starts a new batch wherever a row's None values differ
 # from the previous row's (a phone or not, consent or not), and splices every batch's
@@ -428,6 +430,8 @@ class _Plan:
     # Stored contacts whose unit changes (its profile reaches the matcher): re-read too.
     unit_members: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     problems: list[InvalidParam] = field(default_factory=list)
+    # Listed (not withdrawn) people per municipality before the sync.
+    listed: dict[str, int] = field(default_factory=dict)
 
 
 def import_directory(
@@ -438,11 +442,14 @@ def import_directory(
     dry_run: bool = False,
     principal: Principal | None = None,
     on_contact: Callable[[int], None] | None = None,
+    max_withdrawn_share: float | None = None,
 ) -> ImportResult:
     """Take the document in (see the module docstring), all or nothing; with ``dry_run``
     only say what would change. ``on_contact`` is called with each contact's position as the
     comparison passes it (a progress bar); ``principal`` is the audit log's actor (None: the
-    command line)."""
+    command line). A sync that would withdraw more than ``max_withdrawn_share`` of a
+    municipality's listed people (and more than ``MASS_WITHDRAWAL_MINIMUM``) is refused with
+    a 409, as a likely truncated export; None: no such check. A dry run reports it anyway."""
     if not dry_run:
         # One import at a time: two overlapping directories would otherwise both insert the
         # same new municipality or area (one failing half-way) or check against each other's
@@ -463,9 +470,24 @@ def import_directory(
     if dry_run:
         session.rollback()  # nothing was written; end the reading transaction
         return _result(document, plan, mode=mode, dry_run=True)
+    if max_withdrawn_share is not None:
+        _refuse_mass_withdrawal(plan, max_withdrawn_share)
     _write(session, document, plan, principal)
     session.commit()
     return _result(document, plan, mode=mode, dry_run=False)
+
+
+def _refuse_mass_withdrawal(plan: _Plan, share: float) -> None:
+    withdrawn: Counter[str] = Counter(c.municipality_code for c in plan.withdrawn_contacts)
+    for code, count in sorted(withdrawn.items()):
+        listed = plan.listed.get(code, 0)
+        if count > MASS_WITHDRAWAL_MINIMUM and count > share * listed:
+            raise Conflict(
+                f"The document would withdraw {count} of the {listed} people of {code} "
+                f"({count / listed:.0%}); more than {share:.0%} at once looks like an incomplete "
+                "export, so nothing was stored. Check it with a dry run, and send "
+                "allowMassWithdrawal: true (wegwijs import --allow-mass-withdrawal) to take it in."
+            )
 
 
 def _plan_add(document: ImportDocument, on_contact: Callable[[int], None] | None) -> _Plan:
@@ -696,6 +718,9 @@ def _plan_sync(
         only=plan.created_contacts,
     )
     claimed = {stored_id for stored_id in contact_found if stored_id is not None}
+    plan.listed = dict(
+        Counter(c.municipality_code for c in stored_contacts.values() if c.withdrawn_at is None)
+    )
     for stored_id, stored in sorted(stored_contacts.items()):
         if stored_id in claimed or stored.withdrawn_at is not None:
             continue

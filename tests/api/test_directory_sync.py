@@ -633,3 +633,39 @@ def test_knows_counts_only_for_the_people_a_sync_creates(
     assert gijs["knows"] == [annelies]
     stored = client.get(f"{API}/contacts/{annelies}", headers=admin).json()
     assert stored["knows"] == [synced["contacts"]["bram"]]
+
+
+def test_a_sync_that_withdraws_too_many_at_once_is_refused(
+    client: TestClient, admin: Headers, engine: Engine
+) -> None:
+    """A truncated HR export must not unlist most of a municipality overnight."""
+    document = feed()
+    template = person(document, "chantal")
+    document["contacts"] += [
+        {
+            **template,
+            "key": f"p{n}",
+            "externalId": f"HR-p{n}",
+            "name": f"Collega {n}",
+            "email": f"collega{n}@amsterdam.example",
+        }
+        for n in range(14)
+    ]
+    sync(client, admin, document)  # 20 people
+    truncated = {**document, "contacts": document["contacts"][:6]}  # 14 missing: 70 %
+    before = state(engine)
+    refused = client.post(f"{API}/imports", json={**truncated, "mode": "sync"}, headers=admin)
+    body = assert_problem(refused, 409)
+    assert "14 of the 20 people of GM0363" in body["detail"]
+    assert "allowMassWithdrawal" in body["detail"]
+    assert state(engine) == before
+    # A dry run says what it would do, without refusing.
+    dry = sync(client, admin, truncated, dryRun=True)
+    assert counts(dry, "contacts")["withdrawn"] == 14
+    # Said so: taken in.
+    done = sync(client, admin, truncated, allowMassWithdrawal=True)
+    assert counts(done, "contacts")["withdrawn"] == 14
+    # Ten or fewer is never a mass withdrawal, whatever the share: 5 of 6.
+    sync(client, admin, truncated)
+    alone = sync(client, admin, {**truncated, "contacts": truncated["contacts"][:1]})
+    assert counts(alone, "contacts")["withdrawn"] == 5
