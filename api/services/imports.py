@@ -399,7 +399,6 @@ class _Change:
     external_id: str | None
     municipality_code: str
     values: dict[str, Any] = field(default_factory=dict)  # column -> new value
-    restored: bool = False
 
     def record(self) -> ImportedRecord:
         return ImportedRecord(
@@ -575,10 +574,6 @@ def _match(
     return found
 
 
-def _differs(stored: Any, new: Any) -> bool:
-    return stored != new
-
-
 def _normalised(column: str, value: Any) -> Any:
     return dedupe(value) if column in LIST_FIELDS else value
 
@@ -669,7 +664,7 @@ def _plan_sync(
         for column in FEED_UNIT_FIELDS:
             if column in given:
                 value = _normalised(column, getattr(unit, column))
-                if _differs(getattr(stored, column), value):
+                if getattr(stored, column) != value:
                     change.values[column] = value
         # The feed describes the whole tree: a unit without parentKey is at the top.
         parent = unit.parent_key
@@ -679,7 +674,6 @@ def _plan_sync(
             plan.unit_parents[stored_id] = parent
         if stored.withdrawn_at is not None:
             change.values["withdrawn_at"] = None
-            change.restored = True
         (plan.unit_changes if change.values else plan.unchanged_units).append(change)
 
     # Contacts.
@@ -697,7 +691,7 @@ def _plan_sync(
         for column in FEED_CONTACT_FIELDS:
             if column in given:
                 value = _normalised(column, getattr(contact, column))
-                if _differs(getattr(stored, column), value):
+                if getattr(stored, column) != value:
                     change.values[column] = value
         if contact.unit_id is not None:
             unit: int | str = contact.unit_id
@@ -709,7 +703,6 @@ def _plan_sync(
         if stored.withdrawn_at is not None:
             change.values["withdrawn_at"] = None
             change.values["available"] = True
-            change.restored = True
         (plan.contact_changes if change.values else plan.unchanged_contacts).append(change)
     # ``knows`` is the civil servant's own: it counts (and must hold) only for new people.
     problems += knows_problems(
@@ -767,7 +760,6 @@ def _plan_sync(
         if stays(unit_id):
             if row.withdrawn_at is not None:  # a contact of the document joined it again
                 change.values["withdrawn_at"] = None
-                change.restored = True
                 plan.restored_units.append(change)
         elif row.withdrawn_at is None:
             plan.withdrawn_units.append(change)
