@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, select
 
-from api.errors import InvalidInput, invalid_params_from
+from api.errors import Conflict, InvalidInput, invalid_params_from
 from api.persistence import create_db_engine, upgrade_database
 from api.settings import Settings, get_settings
 from api.wording import enumeration, quantity
@@ -354,7 +354,12 @@ IMPORT_HELP = (
     "FILE is the JSON document of POST /api/v1/imports, or a staff CSV (one row per civil "
     'servant; README, "Importing a staff directory (CSV)"). Every record is checked '
     "first, against the database too; when one is bad nothing is stored, every problem is "
-    "counted and named (row and column for a CSV) and the exit code is 1."
+    "counted and named (row and column for a CSV) and the exit code is 1.\n\n"
+    "With --sync FILE is the whole directory of the municipalities it has units of (a nightly "
+    "HR export): people and units are found by externalId (else by email and unit name), "
+    "changed fields updated, new ones added, and people and empty units missing from FILE "
+    'withdrawn, never deleted (README, "Directory sync"). It prints what was created, '
+    "updated, unchanged and withdrawn; with --dry-run what would be, storing nothing."
 )
 
 
@@ -374,8 +379,28 @@ def import_file(
         FileFormat | None,
         typer.Option("--format", help="json or csv; by default from the file's extension."),
     ] = None,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync",
+            help="FILE is the whole directory of its municipalities: update, add and withdraw "
+            "to follow it.",
+        ),
+    ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, store nothing.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check everything, store nothing (with --sync: say what would change).",
+        ),
+    ] = False,
+    allow_mass_withdrawal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-withdrawal",
+            help="With --sync: take FILE in even when it withdraws more than "
+            "WEGWIJS_SYNC_MAX_WITHDRAWN_SHARE of a municipality's people.",
+        ),
     ] = False,
     encoding: Annotated[
         str, typer.Option(help="Text encoding of a CSV file, e.g. cp1252 for old Excel.")
@@ -388,11 +413,18 @@ def import_file(
     ] = False,
     json_output: Annotated[
         bool,
-        typer.Option("--json", help="Print the result (keys mapped to the new ids) as JSON."),
+        typer.Option(
+            "--json",
+            help="Print the result as JSON (keys mapped to ids; what was created, updated, "
+            "unchanged and withdrawn).",
+        ),
     ] = False,
 ) -> None:
     from api.csv_directory import CsvDirectory, read_staff_csv
     from api.services.imports import directory_problems, import_directory
+    from schemas import ImportMode
+
+    mode = ImportMode.sync if sync else ImportMode.add
 
     kind = _file_format(file, file_format, "--format")
     csv_file: CsvDirectory | None = None
@@ -441,7 +473,7 @@ def import_file(
 
         with _database() as session:
             with phases.phase("Checking"):
-                params = directory_problems(document, session)
+                params = directory_problems(document, session, mode=mode)
             if params:
                 if csv_file is not None:
                     _report_csv(file, [csv_file.locate(p) for p in params], max_problems, dry_run)
@@ -460,8 +492,46 @@ def import_file(
                     _print_params(params, max_problems)
                 raise typer.Exit(EXIT_INVALID)
             if not quiet:
-                _import_warnings(document, csv_file, max_problems)
-            if dry_run:
+                _import_warnings(document, csv_file, max_problems, sync=sync)
+            if sync:
+                with phases.phase(
+                    "Comparing" if dry_run else "Syncing", len(document.contacts)
+                ) as advance:
+                    try:
+                        result = import_directory(
+                            session=session,
+                            document=document,
+                            mode=mode,
+                            dry_run=dry_run,
+                            on_contact=advance,
+                            max_withdrawn_share=None
+                            if allow_mass_withdrawal
+                            else Settings().sync_max_withdrawn_share,
+                        )
+                    except InvalidInput as error:  # found several, or the same, stored record
+                        session.rollback()
+                        params = error.invalid_params
+                        if csv_file is not None:
+                            located = [csv_file.locate(p) for p in params]
+                            _report_csv(file, located, max_problems, dry_run)
+                        else:
+                            err.print(
+                                f"[bold red]{escape(str(file))}: "
+                                f"{quantity(len(params), 'problem')}; {_nothing(dry_run)}[/]",
+                                soft_wrap=True,
+                            )
+                            _print_params(params, max_problems)
+                        raise typer.Exit(EXIT_INVALID) from None
+                    except Conflict as error:  # too many withdrawn at once
+                        session.rollback()
+                        raise _fail(str(error.detail)) from None
+                    except IntegrityError:
+                        session.rollback()
+                        raise _fail(
+                            "The sync conflicts with a change made at the same time; nothing "
+                            "was stored. Try again."
+                        ) from None
+            elif dry_run:
                 if not quiet and not json_output:  # with --json: the exit code says it all
                     out.print(
                         f"{file}: no problems in {quantity(len(document.units), 'unit')} and "
@@ -470,22 +540,25 @@ def import_file(
                         soft_wrap=True,
                     )
                 return
-            with phases.phase("Writing"):
-                try:
-                    result = import_directory(session=session, document=document)
-                except InvalidInput as error:  # the directory changed since the check
-                    session.rollback()
-                    err.print(f"[bold red]{escape(str(error.detail))}[/]", soft_wrap=True)
-                    _print_params(error.invalid_params, max_problems)
-                    raise typer.Exit(EXIT_INVALID) from None
-                except IntegrityError:
-                    session.rollback()
-                    raise _fail(
-                        "The import conflicts with a change made at the same time; nothing "
-                        "was stored. Try again."
-                    ) from None
+            if not sync:
+                with phases.phase("Writing"):
+                    try:
+                        result = import_directory(session=session, document=document)
+                    except InvalidInput as error:  # the directory changed since the check
+                        session.rollback()
+                        err.print(f"[bold red]{escape(str(error.detail))}[/]", soft_wrap=True)
+                        _print_params(error.invalid_params, max_problems)
+                        raise typer.Exit(EXIT_INVALID) from None
+                    except IntegrityError:
+                        session.rollback()
+                        raise _fail(
+                            "The import conflicts with a change made at the same time; nothing "
+                            "was stored. Try again."
+                        ) from None
     if json_output:
         typer.echo(result.model_dump_json(by_alias=True, indent=2))
+    elif sync and not quiet:
+        _print_sync(file, result, max_problems, phases.summary())
     elif not quiet:
         counts = [quantity(len(result.units), "unit"), quantity(len(result.contacts), "contact")]
         if kind is FileFormat.json:
@@ -496,6 +569,41 @@ def import_file(
         out.print(
             f"Imported {enumeration(counts)} from {file} ({phases.summary()}).", soft_wrap=True
         )
+
+
+def _print_sync(file: Path, result: Any, limit: int, timing: str) -> None:
+    """What a sync did (or, dry, would do): counts per kind, then the records that changed."""
+    verb = "Would sync" if result.dry_run else "Synced"
+    out.print(f"{verb} {file} ({timing}):", soft_wrap=True)
+    for kind in ("units", "contacts"):
+        counts = getattr(result.changes, kind).counts
+        out.print(
+            f"  {kind}: {counts.created:,} created, {counts.updated:,} updated, "
+            f"{counts.unchanged:,} unchanged, {counts.withdrawn:,} withdrawn",
+            soft_wrap=True,
+        )
+    lines = []
+    for kind, noun in (("units", "unit"), ("contacts", "contact")):
+        changes = getattr(result.changes, kind)
+        for heading, records in (
+            ("created", changes.created),
+            ("updated", changes.updated),
+            ("withdrawn", changes.withdrawn),
+        ):
+            for record in records:
+                name = f"{noun} {record.id}" if record.id is not None else f"{noun} {record.key}"
+                number = f" ({record.external_id})" if record.external_id else ""
+                fields = f": {', '.join(record.fields)}" if record.fields else ""
+                lines.append(f"  {heading} {name}{number}{fields}")
+    for line in lines[:limit]:
+        out.print(escape(line), soft_wrap=True)
+    if len(lines) > limit:
+        out.print(
+            f"  … and {len(lines) - limit} more (--max-problems to see more, --json for all)",
+            soft_wrap=True,
+        )
+    if result.dry_run:
+        out.print("Nothing was stored (--dry-run).", soft_wrap=True)
 
 
 def _nothing(dry_run: bool) -> str:
@@ -522,7 +630,9 @@ def _report_csv(file: Path, problems: list, limit: int, dry_run: bool) -> None:
         )
 
 
-def _import_warnings(document: ImportDocument, csv_file: Any, limit: int) -> None:
+def _import_warnings(
+    document: ImportDocument, csv_file: Any, limit: int, *, sync: bool = False
+) -> None:
     warnings: list[str] = []
     if csv_file is not None:
         warnings += [str(w) for w in csv_file.warnings]
@@ -539,7 +649,8 @@ def _import_warnings(document: ImportDocument, csv_file: Any, limit: int) -> Non
             "theme of the municipality's own."
             for theme in unknown
         ]
-    without_consent = sum(1 for c in document.contacts if c.consent_at is None)
+    # In a sync, consent is the civil servant's own: the file's says nothing about anyone stored.
+    without_consent = 0 if sync else sum(1 for c in document.contacts if c.consent_at is None)
     if without_consent:
         warnings.append(
             f"{quantity(without_consent, 'contact has', 'contacts have')} no consentAt: stored, "

@@ -8,9 +8,11 @@ the database, is named by spreadsheet row (the header is row 1) and column. Writ
 
 One row per civil servant, with the columns of their unit on the same row (each unit's
 columns may be repeated on all its rows or given once: rows of one unit must not
-contradict each other). A row with every contact column empty describes a unit only: a
-cluster without staff of its own, say. Municipalities and areas are not in the CSV: they
-must be in the database already (a JSON import, the API or ``wegwijs demo load``).
+contradict each other). ``externalId`` and ``unitExternalId`` carry the HR system's numbers,
+by which a directory sync (``wegwijs import FILE --sync``) finds people and units. A row
+with every contact column empty describes a unit only: a cluster without staff of its own,
+say. Municipalities and areas are not in the CSV: they must be in the database already (a
+JSON import, the API or ``wegwijs demo load``).
 """
 
 import csv
@@ -27,6 +29,7 @@ from schemas.base import InvalidParam
 UNIT_COLUMNS = {
     "municipalityCode": "municipalityCode",
     "unitKey": "key",
+    "unitExternalId": "externalId",
     "unitName": "name",
     "unitKind": "kind",
     "parentUnitKey": "parentKey",
@@ -39,6 +42,7 @@ UNIT_COLUMNS = {
 }
 CONTACT_COLUMNS = {
     "contactKey": "key",
+    "externalId": "externalId",
     "name": "name",
     "jobTitle": "jobTitle",
     "email": "email",
@@ -66,6 +70,11 @@ REQUIRED_COLUMNS = (
     "email",
 )
 LIST_FIELDS = {"themes", "areaCodes", "languages", "knows"}
+# A contact's row is the whole of them: where the header has one of these columns, an empty
+# cell means "none" (a directory sync then clears what is stored). Other empty cells leave the
+# default, or in a sync the stored value; a unit's columns may be left empty on all but one of
+# its rows, so an empty unit cell never clears anything.
+CLEARED_WHEN_EMPTY = {"phone": None, "themes": [], "areaCodes": []}
 BOOLEAN_FIELDS = {"publicProfile", "openToInitiatives", "available"}
 UNIT_FIELD_COLUMNS = {f: c for c, f in UNIT_COLUMNS.items()}
 CONTACT_FIELD_COLUMNS = {f: c for c, f in CONTACT_COLUMNS.items()} | {"unitKey": "unitKey"}
@@ -78,6 +87,7 @@ DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?
 # A spreadsheet runs a cell starting with one of these as a formula: exports get a leading
 # ' (as in the gaps CSV), which the reader removes again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_OTHER_CONTACT = re.compile(r"contacts\[(\d+)\]")
 _PATH = re.compile(
     r"^(units|contacts)\[(\d+)\](?:\.([A-Za-z]+))?(?:\[(\d+)\])?(?:\.([A-Za-z]+))?(.*)$"
 )
@@ -151,6 +161,9 @@ class CsvDirectory:
             if name == "key" and not self.cells[row].get("contactKey"):
                 column = "email"  # the key is the email when the row gives no contactKey
         reason = _csv_reason(param.reason, error_type, section, name, record)
+        # Another record named in the reason ("the same stored contact as contacts[3]"): by
+        # its row, as a spreadsheet user knows it.
+        reason = _OTHER_CONTACT.sub(lambda m: f"row {self.contact_rows[int(m[1])]}", reason)
         if part:
             reason = f"{part}: {reason}"
         if rest:
@@ -418,6 +431,8 @@ def read_staff_csv(text: str, *, on_row: Callable[[int], None] | None = None) ->
         for column, field_name in CONTACT_COLUMNS.items():
             if field_name != "key" and column in row:
                 contact[field_name] = value_of(field_name, row[column], row_number)
+            elif column in CLEARED_WHEN_EMPTY and column in columns:
+                contact[field_name] = CLEARED_WHEN_EMPTY[column]
         result.document["contacts"].append(contact)
         result.contact_rows.append(row_number)
 

@@ -311,15 +311,15 @@ def get_contact_or_404(
     request: Request,
 ) -> Contact:
     contact = session.get(Contact, id)
-    # A contact without consent is invisible to everyone but staff and the contact themself;
-    # an erased one to everyone (its anonymous row only keeps introductions countable).
+    # A contact without consent, or withdrawn by a directory sync (gone from the HR feed), is
+    # invisible to everyone but staff and the contact themself; an erased one to everyone (its
+    # anonymous row only keeps introductions countable).
+    listed = contact is not None and contact.consent_at is not None and contact.withdrawn_at is None
     visible = (
         contact is not None
         and contact.erased_at is None
         and principal.acts_for(contact.municipality_code)
-        and (
-            contact.consent_at is not None or principal.is_staff or principal.is_contact(contact.id)
-        )
+        and (listed or principal.is_staff or principal.is_contact(contact.id))
     )
     if not visible:
         raise NotFound(f"No contact with id {id}.")
@@ -374,6 +374,19 @@ def get_own_initiative(initiative: InitiativeDep, principal: AnyKeyDep) -> Initi
 
 OwnContactDep = Annotated[Contact, Depends(get_own_contact)]
 OwnInitiativeDep = Annotated[Initiative, Depends(get_own_initiative)]
+
+
+def get_staff_initiative(id: IdPath, session: SessionDep, principal: StaffDep) -> Initiative:
+    """For the broker's desk (overrides, notes, the answer): brokers and admins only, who get
+    401/403 before the lookup, so others learn nothing of the initiative; staff of another
+    municipality get 404."""
+    initiative = session.get(Initiative, id)
+    if initiative is None or not principal.acts_for(initiative.municipality_code):
+        raise NotFound(f"No initiative with id {id}.")
+    return initiative
+
+
+StaffInitiativeDep = Annotated[Initiative, Depends(get_staff_initiative)]
 
 
 def get_introduction_or_404(

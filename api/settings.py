@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     # many initiatives as their capacityPerMonth, and of at least ``overload_min_top_matches``.
     overload_top_n: int = Field(default=3, ge=1, le=20)
     overload_min_top_matches: int = Field(default=3, ge=1, le=1000)
+    # Directory sync (POST /imports, mode sync): a document that would withdraw more than this
+    # share of a municipality's listed people (and more than ten) is refused as a likely
+    # truncated HR export, unless the request says allowMassWithdrawal.
+    sync_max_withdrawn_share: float = Field(default=0.25, ge=0, le=1)
     # Webhooks: a background worker in every process delivers the outbox (see README).
     webhook_worker: bool = True
     webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)

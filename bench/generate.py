@@ -617,6 +617,8 @@ class _Generator:
         slug = _ascii(name)[:40] or "unit"
         unit = {
             "key": f"{town['code']}-u{self.unit_number}",
+            # The HR system's own number, by which a directory sync finds the unit.
+            "externalId": f"ORG-{self.unit_number:05d}",
             "parentKey": parent["key"] if parent else None,
             "municipalityCode": town["code"],
             "name": name,
@@ -824,6 +826,7 @@ class _Generator:
             consent = rng.random() < 0.9
             contact = {
                 "key": f"c{self.contact_number}",
+                "externalId": f"P{self.contact_number:07d}",  # the HR system's personnel number
                 "unitKey": unit["key"],
                 "name": name,
                 "jobTitle": job_title,

@@ -29,7 +29,16 @@ from schemas.contact import (
     ContactUpdate,
     NetworkKind,
 )
-from schemas.imports import ImportDocument, ImportResult
+from schemas.imports import (
+    ChangeCounts,
+    ImportChanges,
+    ImportCreate,
+    ImportDocument,
+    ImportedRecord,
+    ImportMode,
+    ImportResult,
+    RecordChanges,
+)
 from schemas.initiative import (
     Initiative,
     InitiativeCreate,
@@ -38,6 +47,11 @@ from schemas.initiative import (
     InitiativeUpdate,
     NeedKind,
     Stage,
+)
+from schemas.initiative_event import (
+    InitiativeEvent,
+    InitiativeEventKind,
+    InitiativeEventPublic,
 )
 from schemas.introduction import (
     OPEN_STATUSES,
@@ -59,6 +73,12 @@ from schemas.match import (
     MatchUnderstanding,
     UnderstoodArea,
 )
+from schemas.match_override import (
+    MatchOverride,
+    MatchOverrideCreate,
+    MatchOverridePublic,
+    OverrideAction,
+)
 from schemas.municipality import (
     DirectoryChange,
     Municipality,
@@ -66,10 +86,13 @@ from schemas.municipality import (
     MunicipalityPublic,
     MunicipalityUpdate,
 )
+from schemas.note import InitiativeNote, InitiativeNoteCreate, InitiativeNotePublic
+from schemas.response import InitiativeResponsePublic, InitiativeResponseUpdate, ResponseStatus
 from schemas.theme import ThemePublic, ThemeTerm, ThemeTermsUpdate
 from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitTree, UnitUpdate
 from schemas.webhook import (
     DeliveryStatus,
+    InitiativeResponseChangedData,
     IntroductionStatusChangedData,
     WebhookCreate,
     WebhookCreated,
@@ -101,6 +124,7 @@ __all__ = [
     "AuditEntry",
     "AuditEntryPublic",
     "AuditObjectType",
+    "ChangeCounts",
     "Contact",
     "ContactCreate",
     "ContactExport",
@@ -111,12 +135,25 @@ __all__ = [
     "DeliveryStatus",
     "DirectoryChange",
     "ExportedIntroduction",
+    "ImportChanges",
+    "ImportCreate",
     "ImportDocument",
+    "ImportMode",
     "ImportResult",
+    "ImportedRecord",
     "Initiative",
     "InitiativeCreate",
+    "InitiativeEvent",
+    "InitiativeEventKind",
+    "InitiativeEventPublic",
     "InitiativeMatchItem",
+    "InitiativeNote",
+    "InitiativeNoteCreate",
+    "InitiativeNotePublic",
     "InitiativePublic",
+    "InitiativeResponseChangedData",
+    "InitiativeResponsePublic",
+    "InitiativeResponseUpdate",
     "InitiativeSummary",
     "InitiativeUpdate",
     "Introduction",
@@ -129,6 +166,9 @@ __all__ = [
     "IntroductionUpdate",
     "InvalidParam",
     "MatchItem",
+    "MatchOverride",
+    "MatchOverrideCreate",
+    "MatchOverridePublic",
     "MatchRequest",
     "MatchResult",
     "MatchUnderstanding",
@@ -139,8 +179,11 @@ __all__ = [
     "NeedKind",
     "NetworkKind",
     "Outcome",
+    "OverrideAction",
     "Page",
     "Problem",
+    "RecordChanges",
+    "ResponseStatus",
     "Role",
     "Stage",
     "ThemePublic",

@@ -27,6 +27,8 @@ class AuditObjectType(StrEnum):
     initiative = "initiative"
     introduction = "introduction"
     api_key = "api_key"
+    initiative_note = "initiative_note"
+    match_override = "match_override"
 
 
 class AuditEntry(SQLModel, table=True):

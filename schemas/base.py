@@ -79,6 +79,11 @@ Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL)]
 Phone = Annotated[str, StringConstraints(max_length=30, pattern=PHONE)]
 Url = Annotated[str, StringConstraints(max_length=500, pattern=URL)]
 LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]
+# The HR system's own number for a person or unit: unique per municipality, the key a
+# directory sync (POST /imports with mode sync) finds its records by.
+ExternalId = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=SINGLE_LINE, strip_whitespace=True)
+]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 ThemeList = Annotated[list[Theme], Field(max_length=MAX_LIST_ITEMS)]

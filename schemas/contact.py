@@ -11,6 +11,7 @@ from schemas.base import (
     ApiModel,
     AreaCodeList,
     Email,
+    ExternalId,
     Id,
     InputModel,
     LanguageCode,
@@ -45,6 +46,18 @@ class NetworkLink(InputModel):
 
 
 class Contact(SQLModel, table=True):
+    # The HR system's number is unique within a municipality (many contacts have none).
+    __table_args__ = (
+        sa.Index(
+            "ux_contact_municipality_external_id",
+            "municipality_code",
+            "external_id",
+            unique=True,
+            sqlite_where=sa.text("external_id IS NOT NULL"),
+            postgresql_where=sa.text("external_id IS NOT NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     # Copied from the unit (a unit never changes municipality) so the per-municipality
@@ -69,6 +82,10 @@ class Contact(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     # Set by erasure (AVG art. 17): the row stays, anonymous, so introductions keep counting.
     erased_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    external_id: str | None = Field(default=None, max_length=100)
+    # Set when a directory sync no longer found the person in the HR feed: unavailable and
+    # unlisted (shown to staff and themself only), never deleted; cleared when they return.
+    withdrawn_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 Capacity = Annotated[int, PydanticField(ge=0, le=1000)]
@@ -77,7 +94,16 @@ IdList = Annotated[list[Id], PydanticField(max_length=200)]
 LanguageList = Annotated[list[LanguageCode], PydanticField(max_length=20)]
 
 
+EXTERNAL_ID_DESCRIPTION = (
+    "The HR system's number for this person, unique within the municipality: what a directory "
+    "sync finds them by."
+)
+
+
 class ContactBase(ApiModel):
+    external_id: ExternalId | None = PydanticField(
+        default=None, description=EXTERNAL_ID_DESCRIPTION
+    )
     name: Name
     job_title: Name
     themes: ThemeList = []
@@ -113,8 +139,11 @@ class ContactCreate(ContactBase, ContactDetails, InputModel):
 
 
 class ContactUpdate(UpdateModel):
-    nullable_fields = frozenset({"phone", "consent_at"})
+    nullable_fields = frozenset({"phone", "consent_at", "external_id"})
 
+    external_id: ExternalId | None = PydanticField(
+        default=None, description=EXTERNAL_ID_DESCRIPTION + " Set by brokers and admins."
+    )
     unit_id: Id | None = None
     name: Name | None = None
     job_title: Name | None = None
@@ -169,5 +198,10 @@ class ContactPublic(ContactProfile):
     knows: list[int]
     capacity_per_month: int
     consent_at: UtcDateTime | None
+    external_id: str | None = PydanticField(description=EXTERNAL_ID_DESCRIPTION)
+    withdrawn_at: UtcDateTime | None = PydanticField(
+        description="When a directory sync no longer found this person in the HR feed: "
+        "since then unavailable and shown only to staff and themself. Null while listed."
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime

@@ -1,5 +1,10 @@
-"""The import document: a whole staff directory in one request, stored all or nothing."""
+"""The import document: a whole staff directory in one request, stored all or nothing.
 
+``mode: add`` (the default) creates every unit and contact in it; ``mode: sync`` makes the
+stored directory of the document's municipalities follow it (see api/services/imports.py).
+"""
+
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
@@ -80,8 +85,74 @@ class ImportDocument(InputModel):
     contacts: Annotated[list[ContactImport], Field(max_length=MAX_IMPORT_RECORDS)] = []
 
 
+class ImportMode(StrEnum):
+    add = "add"  # every unit and contact is new
+    sync = "sync"  # the stored directory follows the document (HR feed)
+
+
+class ImportCreate(ImportDocument):
+    """A directory document with how to take it in."""
+
+    mode: ImportMode = Field(
+        default=ImportMode.add,
+        description="add: create every unit and contact. sync: the document is the whole "
+        "directory of each municipality it holds units of: records are found by externalId "
+        "(else a contact by email, a unit by name), changed fields updated, new ones created, "
+        "and people and empty units missing from it withdrawn (never deleted).",
+    )
+    dry_run: bool = Field(
+        default=False, description="Check and report what would change; store nothing."
+    )
+    allow_mass_withdrawal: bool = Field(
+        default=False,
+        description="A sync that would withdraw more than WEGWIJS_SYNC_MAX_WITHDRAWN_SHARE (a "
+        "quarter) of a municipality's people, and more than ten, is refused (409) as a likely "
+        "incomplete export; true takes it in anyway.",
+    )
+
+
+class ImportedRecord(ApiModel):
+    key: str | None = Field(description="Its key in the document; null for a withdrawn one.")
+    id: int | None = Field(description="Its id; null for a record a dry run would create.")
+    external_id: str | None
+    fields: list[str] = Field(
+        default=[], description="For an updated record: the fields that changed (wire names)."
+    )
+
+
+class ChangeCounts(ApiModel):
+    created: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+
+
+class RecordChanges(ApiModel):
+    counts: ChangeCounts
+    created: list[ImportedRecord]
+    updated: list[ImportedRecord]
+    unchanged: list[ImportedRecord]
+    withdrawn: list[ImportedRecord] = Field(
+        description="Missing from a sync's document: made unavailable and unlisted."
+    )
+
+
+class ImportChanges(ApiModel):
+    units: RecordChanges
+    contacts: RecordChanges
+
+
 class ImportResult(ApiModel):
+    mode: ImportMode
+    dry_run: bool
     municipalities: int
     areas: int
-    units: dict[str, int] = Field(description="Unit keys mapped to the created unit ids.")
-    contacts: dict[str, int] = Field(description="Contact keys mapped to the created contact ids.")
+    units: dict[str, int] = Field(
+        description="Unit keys mapped to their ids (created or found); in a dry run only the "
+        "units that exist already."
+    )
+    contacts: dict[str, int] = Field(
+        description="Contact keys mapped to their ids (created or found); in a dry run only "
+        "the contacts that exist already."
+    )
+    changes: ImportChanges

@@ -23,6 +23,7 @@ from schemas.base import (
     UtcDateTime,
 )
 from schemas.columns import json_list_column, timestamp_column, utc_now
+from schemas.response import InitiativeResponsePublic
 
 
 class Stage(StrEnum):
@@ -88,6 +89,22 @@ class Initiative(SQLModel, table=True):
     initiator_erased_at: datetime | None = Field(
         default=None, sa_column=timestamp_column(nullable=True)
     )
+    # The municipality's official answer (schemas/response.py): null until staff answer.
+    response_status: str | None = Field(default=None, sa_type=sa.String(20))
+    response_text: str | None = Field(default=None, sa_type=sa.Text)
+    response_answered_at: datetime | None = Field(
+        default=None, sa_column=timestamp_column(nullable=True)
+    )
+
+    @property
+    def response(self) -> dict | None:
+        if self.response_status is None:
+            return None
+        return {
+            "status": self.response_status,
+            "text": self.response_text or "",
+            "answered_at": self.response_answered_at,
+        }
 
     @property
     def initiator(self) -> dict[str, str | None]:
@@ -170,4 +187,9 @@ class InitiativePublic(InitiativeSummary):
     initiator: InitiatorPublic
     initiator_erased_at: UtcDateTime | None = PydanticField(
         default=None, description="When the initiator's data was erased; it is blank since."
+    )
+    response: InitiativeResponsePublic | None = PydanticField(
+        default=None,
+        description="The municipality's official answer (PUT /initiatives/{id}/response); "
+        "null until there is one.",
     )

@@ -8,6 +8,8 @@ from pydantic import Field
 from schemas.base import ApiModel, UtcDateTime
 from schemas.initiative import NeedKind, Stage
 from schemas.introduction import IntroductionStatus
+from schemas.match_override import OverrideAction
+from schemas.response import ResponseStatus
 
 
 class InitiativeRef(ApiModel):
@@ -106,9 +108,66 @@ class OverloadedContacts(ApiModel):
     items: list[OverloadedContact] = Field(description="Fullest first.")
 
 
+class CorrectedContact(ApiModel):
+    id: int
+    name: str
+    job_title: str
+
+
+class Correction(ApiModel):
+    action: OverrideAction
+    contact: CorrectedContact
+    initiatives: int = Field(description="Initiatives of the theme with this correction.")
+
+
+class ThemeCorrections(ApiModel):
+    """How often brokers corrected the ranking of the initiatives about one theme."""
+
+    key: str = Field(description="Theme slug.")
+    label: str
+    initiatives: int = Field(description="Initiatives about the theme.")
+    corrected: int = Field(description="Of those, how many have a standing override.")
+    pins: int
+    exclusions: int
+    most_common: Correction | None = Field(description="The correction made most often.")
+    corrected_initiatives: list[InitiativeRef]
+    detail: str = Field(description="The same in one sentence.")
+
+
+class RankingCorrections(ApiModel):
+    """Brokers' match overrides: where they pinned or excluded someone, the engine's ranking
+    was not what they would advise. Standing overrides count; an initiative is about the
+    themes it names, or else the themes its text is mainly about (as its matches read it)."""
+
+    initiatives: int
+    corrected: int = Field(description="Initiatives with at least one standing override.")
+    pins: int
+    exclusions: int
+    by_theme: list[ThemeCorrections] = Field(description="Most corrected first.")
+
+
+class AnswerCount(ApiModel):
+    status: ResponseStatus
+    initiatives: int
+
+
+class OfficialAnswers(ApiModel):
+    """The municipality's official answers to its initiatives."""
+
+    initiatives: int
+    answered: int
+    unanswered: int = Field(description="Initiatives without an answer yet.")
+    by_status: list[AnswerCount] = Field(description="Per current status, every status.")
+    median_days_to_first_answer: float | None = Field(
+        description="From registration to the first answer, over the answered initiatives."
+    )
+
+
 class GapReport(ApiModel):
     municipality_code: str
     generated_at: UtcDateTime
     unmatched_initiatives: UnmatchedInitiatives
     stalled_introductions: StalledIntroductions
     overloaded_contacts: OverloadedContacts
+    ranking_corrections: RankingCorrections
+    answers: OfficialAnswers

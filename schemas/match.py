@@ -32,7 +32,8 @@ class MatchReason(ApiModel):
     signal: str = Field(
         description=(
             "text, theme, need, network, area, local (the area's general first contact), "
-            "openness, capacity or experience"
+            "language, openness, capacity or experience; pinned (first, weight 0) when a "
+            "broker recommends this contact for the initiative"
         )
     )
     value: float = Field(ge=0, le=1)

@@ -1,3 +1,4 @@
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from schemas.base import (
     ApiModel,
     AreaCodeList,
     Email,
+    ExternalId,
     Id,
     InputModel,
     LongText,
@@ -17,8 +19,9 @@ from schemas.base import (
     ThemeList,
     UpdateModel,
     Url,
+    UtcDateTime,
 )
-from schemas.columns import json_list_column
+from schemas.columns import json_list_column, timestamp_column
 
 
 class UnitKind(StrEnum):
@@ -31,6 +34,18 @@ class UnitKind(StrEnum):
 
 
 class Unit(SQLModel, table=True):
+    # The HR system's number is unique within a municipality (many units have none).
+    __table_args__ = (
+        sa.Index(
+            "ux_unit_municipality_external_id",
+            "municipality_code",
+            "external_id",
+            unique=True,
+            sqlite_where=sa.text("external_id IS NOT NULL"),
+            postgresql_where=sa.text("external_id IS NOT NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code", index=True, max_length=6)
     name: str = Field(max_length=200)
@@ -42,9 +57,22 @@ class Unit(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=30)
     url: str | None = Field(default=None, max_length=500)
+    external_id: str | None = Field(default=None, max_length=100)
+    # Set when a directory sync no longer found the unit, with nobody left in it: off the
+    # map (lists, the tree), never deleted; cleared when it returns in the feed.
+    withdrawn_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+UNIT_EXTERNAL_ID_DESCRIPTION = (
+    "The HR system's number for this unit, unique within the municipality: what a directory "
+    "sync finds it by."
+)
 
 
 class UnitBase(ApiModel):
+    external_id: ExternalId | None = PydanticField(
+        default=None, description=UNIT_EXTERNAL_ID_DESCRIPTION
+    )
     name: Name
     kind: UnitKind
     description: LongText = ""
@@ -62,8 +90,11 @@ class UnitCreate(UnitBase, InputModel):
 
 
 class UnitUpdate(UpdateModel):
-    nullable_fields = frozenset({"parent_id", "email", "phone", "url"})
+    nullable_fields = frozenset({"parent_id", "email", "phone", "url", "external_id"})
 
+    external_id: ExternalId | None = PydanticField(
+        default=None, description=UNIT_EXTERNAL_ID_DESCRIPTION
+    )
     name: Name | None = None
     kind: UnitKind | None = None
     parent_id: Id | None = None
@@ -79,6 +110,11 @@ class UnitPublic(UnitBase):
     id: int
     municipality_code: str
     parent_id: int | None
+    withdrawn_at: UtcDateTime | None = PydanticField(
+        default=None,
+        description="When a directory sync withdrew the unit (missing from the HR feed, nobody "
+        "left in it): it is no longer listed or in the tree. Null while on the map.",
+    )
 
 
 class UnitChannel(ApiModel):

@@ -1,8 +1,10 @@
-"""Webhooks: portals subscribe a URL and receive signed events when introductions change.
+"""Webhooks: portals subscribe a URL and receive signed events when introductions change and
+when an initiative's official answer changes.
 
-Every status change of an introduction writes one ``webhook_delivery`` row per active
-subscription in the same transaction as the change (an outbox), and a background worker
-POSTs them with retries. Events carry ids and statuses only, never a person's data.
+Every status change of an introduction, and every change of an initiative's answer, writes
+one ``webhook_delivery`` row per active subscription in the same transaction as the change
+(an outbox), and a background worker POSTs them with retries. Events carry ids and statuses
+only, never a person's data.
 """
 
 from datetime import datetime
@@ -26,12 +28,14 @@ from schemas.base import (
 )
 from schemas.columns import json_list_column, timestamp_column, utc_now
 from schemas.introduction import IntroductionStatus
+from schemas.response import ResponseStatus
 
 MAX_WEBHOOK_URL = 500
 
 
 class WebhookEventType(StrEnum):
     introduction_status_changed = "introduction.status_changed"
+    initiative_response_changed = "initiative.response_changed"
 
 
 class DeliveryStatus(StrEnum):
@@ -132,7 +136,8 @@ class WebhookBase(ApiModel):
     )
     statuses: StatusList = PydanticField(
         default=[],
-        description="Only status changes to these statuses; empty means every status change.",
+        description="Only introduction status changes to these statuses; empty means every "
+        "status change. Other event types are not narrowed by it.",
     )
 
 
@@ -180,13 +185,26 @@ class IntroductionStatusChangedData(ApiModel):
     )
 
 
+class InitiativeResponseChangedData(ApiModel):
+    """The official answer to an initiative changed: its status, never its text."""
+
+    initiative_id: int
+    status: ResponseStatus
+    previous_status: ResponseStatus | None = PydanticField(
+        description="null when the initiative had no answer yet."
+    )
+
+
 class WebhookEvent(ApiModel):
     """The JSON body POSTed to a subscription (ids and statuses only, no personal data)."""
 
     id: str = PydanticField(description="Unique per event; also the Webhook-Id header.")
     type: WebhookEventType
     occurred_at: UtcDateTime
-    data: IntroductionStatusChangedData
+    data: IntroductionStatusChangedData | InitiativeResponseChangedData = PydanticField(
+        description="introduction.status_changed: the introduction's; "
+        "initiative.response_changed: the initiative's answer status."
+    )
 
 
 class WebhookDeliveryPublic(ApiModel):

@@ -804,3 +804,133 @@ def test_the_delimiter_is_detected() -> None:
         read = read_staff_csv(hr_csv(delimiter=delimiter).lstrip("\ufeff"))
         assert read.problems == []
         assert len(read.document["contacts"]) == 6
+
+
+# --- sync ----------------------------------------------------------------------------------
+
+
+def numbered(rows: list[dict[str, str]] = HR_ROWS) -> list[dict[str, str]]:
+    """The HR rows with the HR system's numbers: every person and every unit."""
+    return [
+        {
+            **row,
+            "unitExternalId": f"ORG-{row['unitKey']}",
+            **({"externalId": f"HR-{i}"} if "name" in row else {}),
+        }
+        for i, row in enumerate(rows)
+    ]
+
+
+def test_sync_prints_what_changed_and_the_same_file_twice_changes_nothing(
+    run: Run, client: TestClient, admin: Headers, places_only: None, tmp_path: Path
+) -> None:
+    first = run("import", staff_csv(tmp_path, hr_csv(numbered())), "--sync")
+    assert first.exit_code == 0, first.output
+    assert "units: 4 created, 0 updated, 0 unchanged, 0 withdrawn" in first.stdout
+    assert "contacts: 6 created, 0 updated, 0 unchanged, 0 withdrawn" in first.stdout
+    contacts = {
+        c["externalId"]: c
+        for c in client.get(f"{API}/contacts?pageSize=100", headers=admin).json()["items"]
+    }
+    bram, chantal = contacts["HR-2"], contacts["HR-3"]
+
+    rows = numbered()
+    rows[2] = {**rows[2], "jobTitle": "Wijkregisseur"}
+    del rows[3]  # Chantal left
+    changed = staff_csv(tmp_path, hr_csv(rows), "changed.csv")
+    dry = run("import", changed, "--sync", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Would sync" in dry.stdout
+    assert "contacts: 0 created, 1 updated, 4 unchanged, 1 withdrawn" in dry.stdout
+    assert f"updated contact {bram['id']} (HR-2): jobTitle" in dry.stdout
+    assert f"withdrawn contact {chantal['id']} (HR-3)" in dry.stdout
+    assert "Nothing was stored (--dry-run)." in dry.stdout
+    stored = client.get(f"{API}/contacts/{bram['id']}", headers=admin).json()
+    assert stored == bram
+
+    done = run("import", changed, "--sync")
+    assert done.exit_code == 0, done.output
+    assert "Synced" in done.stdout and "1 updated" in done.stdout
+    assert client.get(f"{API}/contacts/{bram['id']}", headers=admin).json()["jobTitle"] == (
+        "Wijkregisseur"
+    )
+    withdrawn = client.get(f"{API}/contacts/{chantal['id']}", headers=admin).json()
+    assert withdrawn["withdrawnAt"] is not None and withdrawn["available"] is False
+
+    again = run("import", changed, "--sync")
+    assert "contacts: 0 created, 0 updated, 5 unchanged, 0 withdrawn" in again.stdout
+    assert "units: 0 created, 0 updated, 4 unchanged, 0 withdrawn" in again.stdout
+
+
+def test_sync_clears_a_phone_the_hr_export_left_empty(
+    run: Run, client: TestClient, admin: Headers, places_only: None, tmp_path: Path
+) -> None:
+    assert run("import", staff_csv(tmp_path, hr_csv(numbered())), "--sync").exit_code == 0
+    rows = numbered()
+    rows[1] = {**rows[1], "phone": ""}  # Annelies's number is gone from HR
+    result = run("import", staff_csv(tmp_path, hr_csv(rows), "b.csv"), "--sync", "--json")
+    assert result.exit_code == 0, result.output
+    [updated] = json.loads(result.stdout)["changes"]["contacts"]["updated"]
+    assert (updated["externalId"], updated["fields"]) == ("HR-1", ["phone"])
+    assert client.get(f"{API}/contacts/{updated['id']}", headers=admin).json()["phone"] is None
+
+
+def test_an_exported_csv_synced_back_changes_nothing(
+    run: Run, places_only: None, tmp_path: Path
+) -> None:
+    assert run("import", staff_csv(tmp_path, hr_csv(numbered())), "--sync").exit_code == 0
+    exported = tmp_path / "export.csv"
+    assert run("export", "-m", "GM0363", "-o", exported).exit_code == 0
+    assert "externalId" in exported.read_text(encoding="utf-8").splitlines()[0]
+    result = run("import", exported, "--sync", "--json")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.stdout)["changes"]
+    assert changes["contacts"]["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 6,
+        "withdrawn": 0,
+    }
+    assert changes["units"]["counts"]["unchanged"] == 4
+
+
+def test_a_sync_problem_is_named_by_row(
+    run: Run, engine: Engine, places_only: None, tmp_path: Path
+) -> None:
+    assert run("import", staff_csv(tmp_path, hr_csv(numbered())), "--sync").exit_code == 0
+    before = counts(engine)
+    rows = numbered()
+    del rows[4]["externalId"]  # Dirk without his number, twice: both rows are the stored Dirk
+    rows.append({**rows[4], "contactKey": "D2"})
+    result = run("import", staff_csv(tmp_path, hr_csv(rows), "twice.csv"), "--sync")
+    assert result.exit_code == 1
+    assert "row 9: Is the same stored contact" in result.stderr
+    assert "as row 6." in result.stderr
+    rows = numbered()
+    rows.append({**rows[4], "contactKey": "D2", "email": "d2@amsterdam.example"})
+    result = run("import", staff_csv(tmp_path, hr_csv(rows), "number.csv"), "--sync")
+    assert result.exit_code == 1
+    assert "row 9, column externalId: Duplicate externalId HR-4" in result.stderr
+    assert "(also row 6)" in result.stderr
+    assert counts(engine) == before
+
+
+def test_a_sync_withdrawing_most_people_needs_saying_so(
+    run: Run, engine: Engine, places_only: None, tmp_path: Path
+) -> None:
+    rows = [
+        {"unitKey": "t", "unitName": "Team", "unitKind": "team", "externalId": f"HR-{i}",
+         "name": f"Collega {i}", "jobTitle": "Adviseur", "email": f"c{i}@amsterdam.example"}
+        for i in range(13)
+    ]  # fmt: skip
+    assert run("import", staff_csv(tmp_path, hr_csv(rows)), "--sync").exit_code == 0
+    truncated = staff_csv(tmp_path, hr_csv(rows[:1]), "truncated.csv")
+    before = counts(engine)
+    refused = run("import", truncated, "--sync")
+    assert refused.exit_code == 1
+    assert "withdraw 12 of the 13 people of GM0363" in refused.stderr
+    assert "--allow-mass-withdrawal" in refused.stderr
+    assert counts(engine) == before
+    done = run("import", truncated, "--sync", "--allow-mass-withdrawal")
+    assert done.exit_code == 0, done.output
+    assert "contacts: 0 created, 0 updated, 1 unchanged, 12 withdrawn" in done.stdout

@@ -1,10 +1,11 @@
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.deps import Paging, Principal
-from api.errors import Forbidden, InvalidInput
+from api.errors import Conflict, Forbidden, InvalidInput
 from api.services.common import (
     apply_changes,
     check_all,
@@ -25,6 +26,7 @@ from schemas import (
     ContactPublic,
     ContactUpdate,
     Initiative,
+    MatchOverride,
     Role,
     Unit,
 )
@@ -55,8 +57,9 @@ def list_contacts(
 ) -> tuple[Sequence[Contact], int]:
     query = confined(select(Contact).where(Contact.erased_at.is_(None)), Contact, principal)
     if not principal.is_staff:
-        # Listing is opt-in: without consent a contact is shown to nobody but staff.
-        query = query.where(Contact.consent_at.is_not(None))
+        # Listing is opt-in: without consent a contact is shown to nobody but staff; someone
+        # the HR feed no longer has (withdrawn by a directory sync) neither.
+        query = query.where(Contact.consent_at.is_not(None), Contact.withdrawn_at.is_(None))
     if municipality_code:
         query = query.where(Contact.municipality_code == municipality_code)
     if unit_id is not None:
@@ -88,6 +91,29 @@ def _unit_for(session: Session, unit_id: int) -> Unit:
     return unit
 
 
+def check_external_id(
+    session: Session,
+    table: Any,
+    external_id: str | None,
+    *,
+    municipality_code: str,
+    itself: int | None = None,
+) -> None:
+    """409 when another unit or contact of the municipality has this externalId."""
+    if external_id is None:
+        return
+    other = session.exec(
+        select(table.id).where(
+            table.municipality_code == municipality_code,
+            table.external_id == external_id,
+            table.id != (itself or 0),
+        )
+    ).first()
+    if other is not None:
+        noun = table.__tablename__
+        raise Conflict(f"The {noun} {other} of {municipality_code} has externalId {external_id}.")
+
+
 def _normalised(data: dict) -> dict:
     for field in ("themes", "area_codes", "languages", "knows"):
         if field in data:
@@ -109,6 +135,9 @@ def create_contact(*, session: Session, contact_in: ContactCreate, principal: Pr
             session, contact_in.knows, municipality_code=unit.municipality_code, field="knows"
         ),
     )
+    check_external_id(
+        session, Contact, contact_in.external_id, municipality_code=unit.municipality_code
+    )
     data = _normalised(contact_in.model_dump())
     contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
     session.add(contact)
@@ -125,6 +154,12 @@ def update_contact(
     changes = contact_in.model_dump(exclude_unset=True)
     if not principal.is_staff and "unit_id" in changes and changes["unit_id"] != contact.unit_id:
         raise Forbidden("Only brokers and admins move a contact to another unit.")
+    if (
+        not principal.is_staff
+        and "external_id" in changes
+        and changes["external_id"] != contact.external_id
+    ):
+        raise Forbidden("Only brokers and admins set the HR system's externalId.")
     municipality_code = contact.municipality_code
     if "unit_id" in changes:
         municipality_code = _unit_for(session, changes["unit_id"]).municipality_code
@@ -152,6 +187,14 @@ def update_contact(
             )
         )
     check_all(*checks)
+    if "external_id" in changes or moved:
+        check_external_id(
+            session,
+            Contact,
+            changes.get("external_id", contact.external_id),
+            municipality_code=municipality_code,
+            itself=contact.id,
+        )
     _normalised(changes)
     previous_municipality = contact.municipality_code
     apply_changes(contact, changes)
@@ -193,6 +236,8 @@ def unlink_contact(session: Session, contact_id: int) -> list[int]:
 
 def delete_contact(*, session: Session, contact: Contact) -> None:
     colleagues = unlink_contact(session, contact.id)
+    # Overrides about them steer nothing any more (the initiatives' history keeps the event).
+    session.execute(sa.delete(MatchOverride).where(MatchOverride.contact_id == contact.id))
     session.delete(contact)
     touch_directory(session, contact.municipality_code, [contact.id, *colleagues])
     session.commit()

@@ -3,8 +3,9 @@
 Importing the result into an empty database gives the same directory: the same
 municipalities, areas, units (tree included) and contacts (``knows`` included). Units and
 contacts get document keys made from their ids (``unit-12``, ``contact-34``): the import
-stores no keys of its own. Initiatives, introductions, theme terms and API keys are no part
-of a directory and are not exported.
+stores no keys of its own; the HR system's ``externalId``s are kept. Initiatives,
+introductions, theme terms and API keys are no part of a directory and are not exported, nor
+are units and people a directory sync withdrew.
 """
 
 from sqlmodel import Session, select
@@ -28,8 +29,13 @@ def export_directory(*, session: Session, municipality_code: str | None = None) 
     top-down; ``knows`` links to contacts outside the export are left out."""
     municipalities = select(Municipality).order_by(Municipality.code)
     areas = select(Area).order_by(Area.municipality_code, Area.code)
-    units = select(Unit).order_by(Unit.id)
-    contacts = select(Contact).where(Contact.erased_at.is_(None)).order_by(Contact.id)
+    # Withdrawn units and people (gone from the HR feed) are no longer part of the directory.
+    units = select(Unit).where(Unit.withdrawn_at.is_(None)).order_by(Unit.id)
+    contacts = (
+        select(Contact)
+        .where(Contact.erased_at.is_(None), Contact.withdrawn_at.is_(None))
+        .order_by(Contact.id)
+    )
     if municipality_code is not None:
         if session.get(Municipality, municipality_code) is None:
             raise InvalidInput.field(
@@ -62,6 +68,7 @@ def export_directory(*, session: Session, municipality_code: str | None = None) 
         "units": [
             {
                 "key": unit_key(u.id),
+                "externalId": u.external_id,
                 "parentKey": unit_key(u.parent_id) if u.parent_id is not None else None,
                 "municipalityCode": u.municipality_code,
                 "name": u.name,
@@ -78,6 +85,7 @@ def export_directory(*, session: Session, municipality_code: str | None = None) 
         "contacts": [
             {
                 "key": contact_key(c.id),
+                "externalId": c.external_id,
                 "unitKey": unit_key(c.unit_id),
                 "name": c.name,
                 "jobTitle": c.job_title,

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from api.deps import Paging, Principal
@@ -18,9 +19,12 @@ from api.services.common import (
 from schemas import (
     Initiative,
     InitiativeCreate,
+    InitiativeEvent,
+    InitiativeNote,
     InitiativePublic,
     InitiativeSummary,
     InitiativeUpdate,
+    MatchOverride,
     Role,
     Stage,
 )
@@ -156,5 +160,8 @@ def update_initiative(
 
 
 def delete_initiative(*, session: Session, initiative: Initiative) -> None:
+    # The broker's desk goes with it (an initiative with introductions stays: 409).
+    for table in (InitiativeNote, MatchOverride, InitiativeEvent):
+        session.execute(sa.delete(table).where(table.initiative_id == initiative.id))
     session.delete(initiative)
     session.commit()

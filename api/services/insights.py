@@ -28,6 +28,12 @@ least the gap threshold, of at least as many initiatives as their capacityPerMon
 least ``overload_min_top_matches`` (3) — if every initiative asked its good top three, they
 would be full.
 
+**Ranking corrections** count brokers' standing match overrides per theme (the initiative's
+own themes, or else the themes its text is mainly about): "brokers corrected the ranking for
+4 of 11 initiatives about eenzaamheid; most often by pinning …", the clearest signal of where
+the ranking is wrong. **Answers** count the official answers by status, the initiatives
+still without one, and the median days from registration to the first answer.
+
 The report costs a few bulk queries plus one match per initiative (each a handful of small
 queries against the prepared index: about 20 ms); it is meant for a broker's periodic look,
 not for every page view.
@@ -36,6 +42,7 @@ not for every page view.
 import csv
 import io
 import math
+import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -46,22 +53,40 @@ from sqlmodel import Session, select
 from api.deps import Principal
 from api.services.common import require_municipality
 from api.services.introductions import open_introduction_counts
+from api.services.match_overrides import standing_by_initiative
 from api.services.matching import match_initiative
 from api.settings import Settings
 from matching import default_vocabulary
 from matching.vocabulary import theme_label
-from schemas import Area, Contact, Initiative, Introduction, IntroductionStatus, Unit
+from schemas import (
+    Area,
+    Contact,
+    Initiative,
+    InitiativeEvent,
+    InitiativeEventKind,
+    Introduction,
+    IntroductionStatus,
+    OverrideAction,
+    ResponseStatus,
+    Unit,
+)
+from schemas.base import _as_utc
 from schemas.columns import utc_now
 from schemas.insight import (
+    AnswerCount,
+    Correction,
     GapGroup,
     GapInitiative,
     GapReport,
+    OfficialAnswers,
     OverloadedContact,
     OverloadedContacts,
     OverloadReason,
+    RankingCorrections,
     StalledIntroduction,
     StalledIntroductions,
     StalledUnit,
+    ThemeCorrections,
     UnmatchedInitiatives,
 )
 
@@ -83,6 +108,9 @@ CSV_COLUMNS = (
     "topMatches",
     "score",
     "detail",
+    "corrected",
+    "pins",
+    "exclusions",
 )
 
 
@@ -96,7 +124,7 @@ def gap_report(
             select(Unit.id, Unit.name).where(Unit.municipality_code == municipality_code)
         ).all()
     )
-    unmatched, top_matches = _unmatched(
+    unmatched, top_matches, themes_of = _unmatched(
         session=session,
         settings=settings,
         principal=principal,
@@ -116,14 +144,19 @@ def gap_report(
             unit_names=unit_names,
             top_matches=top_matches,
         ),
+        ranking_corrections=_corrections(
+            session=session, municipality_code=municipality_code, themes_of=themes_of
+        ),
+        answers=_answers(session=session, municipality_code=municipality_code),
     )
 
 
 def _unmatched(
     *, session: Session, settings: Settings, principal: Principal, municipality_code: str
-) -> tuple[UnmatchedInitiatives, Counter[int]]:
-    """Match every initiative; returns the gaps and, per contact, the number of initiatives
-    that have them in their top ``overload_top_n``."""
+) -> tuple[UnmatchedInitiatives, Counter[int], dict[int, list[str]]]:
+    """Match every initiative; returns the gaps, per contact the number of initiatives that
+    have them in their top ``overload_top_n``, and per initiative its themes (its own, or
+    else those its text is mainly about)."""
     initiatives = session.exec(
         select(Initiative)
         .where(Initiative.municipality_code == municipality_code)
@@ -133,6 +166,7 @@ def _unmatched(
     top_matches: Counter[int] = Counter()
     gaps: list[GapInitiative] = []
     gap_ids: set[int] = set()
+    themes_of: dict[int, list[str]] = {}
     for initiative in initiatives:
         result = match_initiative(
             session=session,
@@ -141,6 +175,7 @@ def _unmatched(
             settings=settings,
             limit=settings.overload_top_n,
         )
+        themes_of[initiative.id] = list(initiative.themes or result.understood.themes)
         # Only matches worth following make someone in demand, not the zero-score fillers
         # of a short list.
         top_matches.update(item.contact.id for item in result.items if item.score >= threshold)
@@ -201,7 +236,120 @@ def _unmatched(
         by_need=groups(lambda i: (n["kind"] for n in i.needs), need_label),
         by_area=groups(lambda i: i.area_codes, lambda code: area_names.get(code, code)),
     )
-    return report, top_matches
+    return report, top_matches, themes_of
+
+
+def _corrections(
+    *, session: Session, municipality_code: str, themes_of: dict[int, list[str]]
+) -> RankingCorrections:
+    overrides = standing_by_initiative(session, municipality_code)
+    titles = dict(
+        session.exec(
+            select(Initiative.id, Initiative.title).where(
+                Initiative.municipality_code == municipality_code
+            )
+        ).all()
+    )
+    people = {
+        row.id: row
+        for row in session.exec(
+            select(Contact.id, Contact.name, Contact.job_title).where(
+                Contact.id.in_({o.contact_id for group in overrides.values() for o in group})
+            )
+        ).all()
+    }
+    vocabulary = default_vocabulary()
+    members: dict[str, list[int]] = {}
+    for initiative_id, themes in themes_of.items():
+        for theme in dict.fromkeys(themes):
+            members.setdefault(theme, []).append(initiative_id)
+    rows = []
+    for theme, initiative_ids in members.items():
+        corrected = [i for i in initiative_ids if overrides.get(i)]
+        made = [o for i in corrected for o in overrides[i]]
+        tally = Counter((o.action, o.contact_id) for o in made)
+        most_common = None
+        if tally:
+            (action, contact_id), times = min(
+                tally.items(), key=lambda item: (-item[1], item[0][0] != "pin", item[0][1])
+            )
+            person = people.get(contact_id)
+            most_common = Correction(
+                action=action,
+                contact={
+                    "id": contact_id,
+                    "name": person.name if person else "",
+                    "job_title": person.job_title if person else "",
+                },
+                initiatives=times,
+            )
+        label = theme_label(vocabulary, theme)
+        detail = (
+            f"Brokers corrected the ranking for {len(corrected)} of {len(initiative_ids)} "
+            f"initiatives about {label}"
+        )
+        if most_common is not None:
+            verb = "pinning" if most_common.action is OverrideAction.pin else "excluding"
+            who = most_common.contact.name or f"contact {most_common.contact.id}"
+            role = f" ({most_common.contact.job_title})" if most_common.contact.job_title else ""
+            detail += f"; most often by {verb} {who}{role}"
+        rows.append(
+            ThemeCorrections(
+                key=theme,
+                label=label,
+                initiatives=len(initiative_ids),
+                corrected=len(corrected),
+                pins=sum(o.action == OverrideAction.pin for o in made),
+                exclusions=sum(o.action == OverrideAction.exclude for o in made),
+                most_common=most_common,
+                corrected_initiatives=[{"id": i, "title": titles.get(i, "")} for i in corrected],
+                detail=detail + ".",
+            )
+        )
+    every = [o for group in overrides.values() for o in group]
+    return RankingCorrections(
+        initiatives=len(themes_of),
+        corrected=sum(1 for i in themes_of if overrides.get(i)),
+        pins=sum(o.action == OverrideAction.pin for o in every),
+        exclusions=sum(o.action == OverrideAction.exclude for o in every),
+        by_theme=sorted(
+            rows, key=lambda r: (-r.corrected, -r.corrected / r.initiatives, -r.initiatives, r.key)
+        ),
+    )
+
+
+def _answers(*, session: Session, municipality_code: str) -> OfficialAnswers:
+    initiatives = session.exec(
+        select(Initiative.id, Initiative.response_status, Initiative.created_at).where(
+            Initiative.municipality_code == municipality_code
+        )
+    ).all()
+    first_answers = dict(
+        session.exec(
+            select(InitiativeEvent.initiative_id, sa.func.min(InitiativeEvent.at))
+            .join(Initiative, Initiative.id == InitiativeEvent.initiative_id)
+            .where(Initiative.municipality_code == municipality_code)
+            .where(InitiativeEvent.kind == InitiativeEventKind.response_changed)
+            .group_by(InitiativeEvent.initiative_id)
+        ).all()
+    )
+    statuses = Counter(status for _, status, _ in initiatives if status is not None)
+    days = [
+        (_as_utc(first_answers[i]) - _as_utc(created)).total_seconds() / 86400
+        for i, _, created in initiatives
+        if i in first_answers
+    ]
+    answered = sum(statuses.values())
+    return OfficialAnswers(
+        initiatives=len(initiatives),
+        answered=answered,
+        unanswered=len(initiatives) - answered,
+        by_status=[
+            AnswerCount(status=status, initiatives=statuses.get(status, 0))
+            for status in ResponseStatus
+        ],
+        median_days_to_first_answer=round(statistics.median(days), 1) if days else None,
+    )
 
 
 def _stalled(
@@ -368,6 +516,33 @@ def _rows(report: GapReport) -> Iterable[dict[str, object]]:
             "declined": unit.declined,
             "unanswered": unit.unanswered,
         }
+    for theme in report.ranking_corrections.by_theme:
+        yield {
+            "section": "correction-theme",
+            "key": theme.key,
+            "label": theme.label,
+            "initiatives": theme.initiatives,
+            "corrected": theme.corrected,
+            "pins": theme.pins,
+            "exclusions": theme.exclusions,
+            "contactId": theme.most_common.contact.id if theme.most_common else None,
+            "status": theme.most_common.action.value if theme.most_common else None,
+            "detail": theme.detail,
+        }
+    answers = report.answers
+    for count in answers.by_status:
+        yield {
+            "section": "answer-status",
+            "key": count.status.value,
+            "initiatives": count.initiatives,
+        }
+    yield {"section": "answer-status", "key": "unanswered", "initiatives": answers.unanswered}
+    yield {
+        "section": "answer-days",
+        "key": "median-to-first-answer",
+        "initiatives": answers.answered,
+        "daysWaiting": answers.median_days_to_first_answer,
+    }
     for contact in report.overloaded_contacts.items:
         yield {
             "section": "overloaded-contact",
@@ -385,7 +560,8 @@ def _rows(report: GapReport) -> Iterable[dict[str, object]]:
 def gap_report_csv(report: GapReport) -> str:
     """The report as RFC 4180 CSV: one row per line of the report, its kind in ``section``
     (theme, need, area, unmatched-initiative, stalled-introduction, stalled-unit,
-    overloaded-contact); columns a section does not use are empty."""
+    correction-theme, answer-status, answer-days, overloaded-contact); columns a section does
+    not use are empty."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

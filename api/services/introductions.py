@@ -166,7 +166,7 @@ def request_introduction(
         or contact.municipality_code != initiative.municipality_code
     ):
         raise InvalidInput.field("contactId", "Unknown contact in this municipality.")
-    if not contact.available or not contact.open_to_initiatives:
+    if not contact.available or not contact.open_to_initiatives or contact.withdrawn_at:
         raise Conflict("This contact does not take new introductions now.")
     open_for_contact = open_introduction_counts(
         session, settings=settings, contact_ids=[contact.id]

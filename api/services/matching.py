@@ -5,7 +5,8 @@ moves (see ``directory_for``)."""
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from api.deps import Principal
 from api.errors import InvalidInput
 from api.metrics import observe_index_build, observe_index_update, timed_match
 from api.services.introductions import open_introduction_counts
+from api.services.match_overrides import standing_overrides
 from api.settings import Settings
 from matching import (
     AreaProfile,
@@ -25,6 +27,7 @@ from matching import (
     Match,
     Need,
     NetworkLink,
+    Reason,
     TrackRecord,
     UnitProfile,
     Weights,
@@ -34,6 +37,7 @@ from matching import (
     understand,
 )
 from matching.index import long_lived_objects
+from matching.rank import NO_RECORD, score_all, score_contact, with_warm_paths
 from matching.vocabulary import Vocabulary
 from schemas import (
     Area,
@@ -51,6 +55,7 @@ from schemas import (
     MatchUnderstanding,
     Municipality,
     Outcome,
+    OverrideAction,
     ThemeTerm,
     Unit,
 )
@@ -230,6 +235,7 @@ def _listed_profiles(
             .where(Contact.municipality_code == municipality_code)
             .where(Contact.available)
             .where(Contact.consent_at.is_not(None))
+            .where(Contact.withdrawn_at.is_(None))
             .where(*criteria)
             .order_by(Contact.id)
         )
@@ -361,6 +367,7 @@ _CARD_COLUMNS = (
     Contact.available,
     Contact.consent_at,
     Contact.municipality_code,
+    Contact.withdrawn_at,
 )
 
 
@@ -384,15 +391,21 @@ def _matchable(contact: Any, municipality_code: str) -> bool:
     return (
         contact.available
         and contact.consent_at is not None
+        and contact.withdrawn_at is None
         and contact.municipality_code == municipality_code
     )
 
 
 def _present(
-    session: Session, matches: Sequence[Match], principal: Principal, municipality_code: str
+    session: Session,
+    matches: Sequence[Match],
+    principal: Principal,
+    municipality_code: str,
+    excluded: Collection[str] = (),
 ) -> list[MatchItem]:
     """Match keys back to contacts, fetched in one query; names only where allowed and
-    never any contact details."""
+    never any contact details. ``excluded`` contacts (a broker's override) are no link of a
+    warm path either."""
     ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
     # Just the columns a card and the check need, as plain rows (no ORM objects: this runs on
     # every match).
@@ -424,7 +437,9 @@ def _present(
         }
 
     def chain(match: Match) -> list[dict]:
-        # A chain with a link that is no longer listable is no chain at all.
+        # A chain with a link that is no longer listable (or excluded) is no chain at all.
+        if any(key in excluded for key in match.introduce_via):
+            return []
         people = [contacts.get(int(key)) for key in match.introduce_via]
         if not all(p is not None and _matchable(p, municipality_code) for p in people):
             return []
@@ -462,6 +477,10 @@ def capacity_left(
     return left
 
 
+# The first reason of a contact a broker pinned for the initiative (a match override).
+PINNED = Reason("pinned", 1.0, 0.0, "Aanbevolen door de gemeente.")
+
+
 @timed_match("initiative")
 def match_initiative(
     *,
@@ -474,22 +493,95 @@ def match_initiative(
     directory = directory_for(session, initiative.municipality_code)
     code = initiative.municipality_code
     profile = initiative_profile(initiative)
+    overrides = standing_overrides(session, initiative.id)
+    pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
+    excluded = {str(o.contact_id) for o in overrides if o.action == OverrideAction.exclude}
+    weights = settings.matching.weights()
     with directory.lock:
         understood = _understood(profile, directory)
+        capacity = capacity_left(session, directory, code, settings)
+        records = track_records(session, directory, code)
+        known = [str(k) for k in initiative.known_contact_ids]
         matches = rank(
             profile,
             directory,
-            weights=settings.matching.weights(),
-            limit=limit,
-            capacity_left=capacity_left(session, directory, code, settings),
-            track_records=track_records(session, directory, code),
-            known=[str(k) for k in initiative.known_contact_ids],
+            weights=weights,
+            # Room for the people the overrides take out or move up.
+            limit=limit + len(pinned) + len(excluded),
+            capacity_left=capacity,
+            track_records=records,
+            known=known,
         )
+        if overrides:
+            matches = _steered(
+                matches,
+                pinned=pinned,
+                excluded=excluded,
+                score_one=lambda key: _scored(
+                    key, profile, directory, weights, capacity, records, known
+                ),
+            )
     return MatchResult(
         initiative_id=initiative.id,
-        items=_present(session, matches, principal, initiative.municipality_code),
+        items=_present(session, matches[:limit], principal, code, excluded=excluded),
         understood=understood,
     )
+
+
+def _steered(
+    matches: Sequence[Match],
+    *,
+    pinned: Sequence[str],
+    excluded: Collection[str],
+    score_one: Any,
+) -> list[Match]:
+    """A broker's overrides around the engine's ranking: pinned contacts first (in the order
+    they were pinned), each with the reason "Aanbevolen door de gemeente." and their own
+    score and reasons; excluded ones out. A pinned contact the engine did not rank this high
+    is scored on its own; one it cannot match at all now (unavailable, without consent) is
+    left out until it can be."""
+    found = {match.key: match for match in matches}
+    first = []
+    for key in pinned:
+        match = found.get(key) or score_one(key)
+        if match is not None:
+            first.append(replace(match, reasons=(PINNED, *match.reasons)))
+    taken = set(pinned) | set(excluded)
+    return first + [match for match in matches if match.key not in taken]
+
+
+def _scored(
+    key: str,
+    profile: InitiativeProfile,
+    directory: Directory,
+    weights: Weights,
+    capacity: Mapping[str, int],
+    records: Mapping[str, TrackRecord],
+    known: Sequence[str],
+) -> Match | None:
+    """One contact's match for the initiative as ``rank`` would score and explain it (its
+    score against the whole directory), with a warm path where one helps; None when the
+    index does not hold them (not listed)."""
+    contact = directory.contact(key)
+    if contact is None:
+        return None
+    query = directory.analyse_initiative(profile)
+    scored = score_all(
+        query, directory, weights=weights, capacity_left=capacity, track_records=records
+    )
+    slot = directory.position[key]
+    match = score_contact(
+        query,
+        contact,
+        directory,
+        weights=weights,
+        bm25=float(scored.bm25[slot]),
+        best_bm25=scored.best_bm25,
+        capacity_left=capacity.get(key),
+        track_record=records.get(key, NO_RECORD),
+        explain=True,
+    )
+    return with_warm_paths([match], directory, capacity_left=capacity, known=known)[0]
 
 
 @timed_match("question")

@@ -3,7 +3,9 @@ the retention period.
 
 Erasure keeps rows, not people: the contact row (its id, unit, municipality, themes and
 areas) and every introduction with its status, outcome and history stay, so counts and the
-broken-connections report still add up; every name, email, phone and free text is blanked.
+broken-connections report still add up; every name, email, phone and free text is blanked:
+for an initiative also its private notes (removed), its match overrides' reasons and its
+official answer's text; for a contact the reasons of overrides about them.
 Erasure is idempotent: erasing again changes nothing.
 """
 
@@ -16,6 +18,7 @@ from api.deps import Principal
 from api.services import audit
 from api.services.common import list_contains, touch_directory
 from api.services.contacts import unlink_contact
+from api.services.notes import erase_notes
 from api.settings import Settings
 from schemas import (
     ApiKey,
@@ -30,6 +33,7 @@ from schemas import (
     ExportedIntroduction,
     Initiative,
     Introduction,
+    MatchOverride,
     Role,
     Stage,
 )
@@ -99,6 +103,16 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
         .where(Introduction.contact_id == contact.id)
         .values(message="", reason=None, initiator_feedback=None, contact_feedback=None)
     )
+    # A broker's reasons about them go too; their standing overrides end (the history and
+    # the report keep that they were steered, not why).
+    session.execute(
+        sa.update(MatchOverride).where(MatchOverride.contact_id == contact.id).values(reason="")
+    )
+    session.execute(
+        sa.update(MatchOverride)
+        .where(MatchOverride.contact_id == contact.id, MatchOverride.ended_at.is_(None))
+        .values(ended_at=now)
+    )
     contact.name = ""
     contact.job_title = ""
     contact.email = ""
@@ -132,6 +146,16 @@ def _blank_initiator(session: Session, initiative: Initiative, now: datetime) ->
         .where(Introduction.initiative_id == initiative.id)
         .values(message="", reason=None, initiator_feedback=None, contact_feedback=None)
     )
+    # The broker's desk: private notes go, the reasons of match overrides and the text of the
+    # official answer are blanked (its status stays, for the counts).
+    erase_notes(session, initiative.id)
+    session.execute(
+        sa.update(MatchOverride)
+        .where(MatchOverride.initiative_id == initiative.id)
+        .values(reason="")
+    )
+    if initiative.response_text:
+        initiative.response_text = ""
     session.flush()
     # Once none of their initiatives is left, nothing needs their email: their initiator keys
     # are revoked and forget it too.

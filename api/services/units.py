@@ -12,6 +12,7 @@ from api.services.common import (
     require_municipality,
     touch_directory,
 )
+from api.services.contacts import check_external_id
 from api.services.introductions import open_introduction_counts
 from api.settings import Settings
 from matching import default_vocabulary
@@ -25,7 +26,8 @@ def list_units(
     municipality_code: str | None,
     parent_id: int | None,
 ) -> tuple[list[Unit], int]:
-    query = select(Unit)
+    # A unit withdrawn by a directory sync is off the map.
+    query = select(Unit).where(Unit.withdrawn_at.is_(None))
     if municipality_code:
         query = query.where(Unit.municipality_code == municipality_code)
     if parent_id is not None:
@@ -67,6 +69,9 @@ def create_unit(*, session: Session, unit_in: UnitCreate) -> Unit:
             )
         )
     check_all(*checks)
+    check_external_id(
+        session, Unit, unit_in.external_id, municipality_code=unit_in.municipality_code
+    )
     data = unit_in.model_dump()
     data["themes"] = dedupe(data["themes"])
     data["area_codes"] = dedupe(data["area_codes"])
@@ -99,6 +104,14 @@ def update_unit(*, session: Session, unit: Unit, unit_in: UnitUpdate) -> Unit:
             )
         )
     check_all(*checks)
+    if "external_id" in changes:
+        check_external_id(
+            session,
+            Unit,
+            changes["external_id"],
+            municipality_code=unit.municipality_code,
+            itself=unit.id,
+        )
     if "area_codes" in changes:
         changes["area_codes"] = dedupe(changes["area_codes"])
     if "themes" in changes:
@@ -134,7 +147,9 @@ def unit_tree(*, session: Session, settings: Settings, municipality_code: str) -
     if municipality is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
     units = session.exec(
-        select(Unit).where(Unit.municipality_code == municipality_code).order_by(Unit.id)
+        select(Unit)
+        .where(Unit.municipality_code == municipality_code, Unit.withdrawn_at.is_(None))
+        .order_by(Unit.id)
     ).all()
     area_names = dict(
         session.exec(
@@ -148,6 +163,7 @@ def unit_tree(*, session: Session, settings: Settings, municipality_code: str) -
         .where(Contact.available)
         .where(Contact.open_to_initiatives)
         .where(Contact.consent_at.is_not(None))
+        .where(Contact.withdrawn_at.is_(None))
     ).all()
     taken = open_introduction_counts(
         session, settings=settings, municipality_code=municipality_code

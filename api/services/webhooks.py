@@ -165,21 +165,23 @@ def list_deliveries(
     ], total
 
 
-def _wants(subscription: WebhookSubscription, event_type: str, status: str) -> bool:
+def _wants(subscription: WebhookSubscription, event_type: str, status: str | None) -> bool:
+    """The subscription takes this event: its type, and for an introduction's status change
+    its status (``statuses`` narrows those only)."""
     return (not subscription.events or event_type in subscription.events) and (
-        not subscription.statuses or status in subscription.statuses
+        status is None or not subscription.statuses or status in subscription.statuses
     )
 
 
-def enqueue_introduction_event(
-    session: Session, introduction: Introduction, previous_status: str | None
+def _enqueue(
+    session: Session,
+    municipality_code: str,
+    event_type: WebhookEventType,
+    data: dict,
+    status: str | None = None,
 ) -> None:
-    """One ``introduction.status_changed`` delivery per active subscription that wants it, in
-    the caller's transaction: the change and its notifications commit (or vanish) together.
-    The event carries ids and statuses only, never names, emails or messages."""
-    event_type = WebhookEventType.introduction_status_changed
-    # A subscription receives the events of its own municipalities only.
-    municipality_code = session.get(Initiative, introduction.initiative_id).municipality_code
+    """One delivery per active subscription of the municipality that wants the event, in the
+    caller's transaction: the change and its notifications commit (or vanish) together."""
     subscriptions = [
         subscription
         for subscription in session.exec(
@@ -190,23 +192,12 @@ def enqueue_introduction_event(
             )
             .order_by(WebhookSubscription.id)
         ).all()
-        if _wants(subscription, event_type, introduction.status)
+        if _wants(subscription, event_type, status)
     ]
     if not subscriptions:
         return
     event = WebhookEvent.model_validate(
-        {
-            "id": str(uuid.uuid4()),
-            "type": event_type,
-            "occurred_at": utc_now(),
-            "data": {
-                "introduction_id": introduction.id,
-                "initiative_id": introduction.initiative_id,
-                "contact_id": introduction.contact_id,
-                "status": introduction.status,
-                "previous_status": previous_status,
-            },
-        }
+        {"id": str(uuid.uuid4()), "type": event_type, "occurred_at": utc_now(), "data": data}
     )
     payload = event.model_dump_json(by_alias=True)
     for subscription in subscriptions:
@@ -219,3 +210,42 @@ def enqueue_introduction_event(
                 next_attempt_at=event.occurred_at,
             )
         )
+
+
+def enqueue_introduction_event(
+    session: Session, introduction: Introduction, previous_status: str | None
+) -> None:
+    """``introduction.status_changed`` for the subscriptions of the introduction's
+    municipality: ids and statuses only, never names, emails or messages."""
+    # A subscription receives the events of its own municipalities only.
+    municipality_code = session.get(Initiative, introduction.initiative_id).municipality_code
+    _enqueue(
+        session,
+        municipality_code,
+        WebhookEventType.introduction_status_changed,
+        {
+            "introduction_id": introduction.id,
+            "initiative_id": introduction.initiative_id,
+            "contact_id": introduction.contact_id,
+            "status": introduction.status,
+            "previous_status": previous_status,
+        },
+        status=introduction.status,
+    )
+
+
+def enqueue_response_event(
+    session: Session, initiative: Initiative, previous_status: str | None
+) -> None:
+    """``initiative.response_changed``: the initiative's id and its answer's status, never
+    the answer's text (it is written to the initiator) or anything of the broker's desk."""
+    _enqueue(
+        session,
+        initiative.municipality_code,
+        WebhookEventType.initiative_response_changed,
+        {
+            "initiative_id": initiative.id,
+            "status": initiative.response_status,
+            "previous_status": previous_status,
+        },
+    )

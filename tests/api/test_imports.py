@@ -53,7 +53,22 @@ def test_import_maps_keys_to_ids(client: TestClient, admin: Headers) -> None:
 def test_an_empty_document_stores_nothing(client: TestClient, admin: Headers) -> None:
     response = client.post(f"{API}/imports", json={}, headers=admin)
     assert response.status_code == 201
-    assert response.json() == {"municipalities": 0, "areas": 0, "units": {}, "contacts": {}}
+    nothing = {
+        "counts": {"created": 0, "updated": 0, "unchanged": 0, "withdrawn": 0},
+        "created": [],
+        "updated": [],
+        "unchanged": [],
+        "withdrawn": [],
+    }
+    assert response.json() == {
+        "mode": "add",
+        "dryRun": False,
+        "municipalities": 0,
+        "areas": 0,
+        "units": {},
+        "contacts": {},
+        "changes": {"units": nothing, "contacts": nothing},
+    }
 
 
 def test_bad_records_are_all_named_and_nothing_is_stored(

@@ -387,6 +387,18 @@ def test_the_csv_holds_the_same_report(
         )
         for c in overloaded
     ]
+    corrections = body["rankingCorrections"]["byTheme"]
+    assert [
+        (r["key"], r["label"], int(r["initiatives"]), int(r["corrected"]), r["detail"])
+        for r in section("correction-theme")
+    ] == [
+        (t["key"], t["label"], t["initiatives"], t["corrected"], t["detail"]) for t in corrections
+    ]
+    answers = body["answers"]
+    assert [(r["key"], int(r["initiatives"])) for r in section("answer-status")] == [
+        *((a["status"], a["initiatives"]) for a in answers["byStatus"]),
+        ("unanswered", answers["unanswered"]),
+    ]
     sections = {row["section"] for row in rows}
     assert sections == {
         "theme",
@@ -395,8 +407,75 @@ def test_the_csv_holds_the_same_report(
         "unmatched-initiative",
         "stalled-introduction",
         "stalled-unit",
+        "correction-theme",
+        "answer-status",
+        "answer-days",
         "overloaded-contact",
     }
+
+
+def test_brokers_corrections_are_counted_per_theme(
+    client: TestClient,
+    broker: Headers,
+    municipality,
+    initiatives: dict[str, dict],
+) -> None:
+    annelies, bram = municipality.contacts["annelies"], municipality.contacts["bram"]
+    second = create(client, broker, {**WOONCOOP, "title": "Tweede wooncoöperatie"})
+
+    def steer(initiative: dict, contact_id: int, action: str) -> dict:
+        response = client.post(
+            f"{API}/initiatives/{initiative['id']}/match-overrides",
+            json={"contactId": contact_id, "action": action, "reason": "Kent het veld"},
+            headers=broker,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    lonely = create(
+        client,
+        broker,
+        initiative_body(
+            title="Koffie tegen eenzaamheid",
+            description="Eenzame ouderen in de buurt: samen koffie drinken tegen eenzaamheid",
+        ),
+    )
+    steer(initiatives["wooncoop"], bram, "pin")
+    steer(second, bram, "pin")
+    steer(lonely, municipality.contacts["chantal"], "pin")
+    steer(second, annelies, "exclude")
+    ended = steer(initiatives["jongeren"], annelies, "pin")
+    client.delete(
+        f"{API}/initiatives/{initiatives['jongeren']['id']}/match-overrides/{ended['id']}",
+        headers=broker,
+    )
+
+    corrections = report(client, broker)["rankingCorrections"]
+    assert (corrections["initiatives"], corrections["corrected"]) == (6, 3)
+    assert (corrections["pins"], corrections["exclusions"]) == (3, 1)
+    wonen = corrections["byTheme"][0]
+    assert (wonen["key"], wonen["initiatives"], wonen["corrected"]) == ("wonen", 2, 2)
+    assert (wonen["pins"], wonen["exclusions"]) == (2, 1)
+    assert wonen["mostCommon"] == {
+        "action": "pin",
+        "contact": {"id": bram, "name": "Bram Jansen", "jobTitle": "Gebiedsmakelaar"},
+        "initiatives": 2,
+    }
+    assert {i["id"] for i in wonen["correctedInitiatives"]} == {
+        initiatives["wooncoop"]["id"],
+        second["id"],
+    }
+    assert wonen["detail"] == (
+        "Brokers corrected the ranking for 2 of 2 initiatives about Wonen; most often by "
+        "pinning Bram Jansen (Gebiedsmakelaar)."
+    )
+    # An ended override no longer counts.
+    jeugd = next(t for t in corrections["byTheme"] if t["key"] == "jeugd")
+    assert (jeugd["corrected"], jeugd["mostCommon"]) == (0, None)
+    # An initiative without themes of its own counts under what its text is about.
+    alone = next(t for t in corrections["byTheme"] if t["key"] == "eenzaamheid")
+    assert (alone["initiatives"], alone["corrected"]) == (1, 1)
+    assert alone["mostCommon"]["contact"]["id"] == municipality.contacts["chantal"]
 
 
 def test_csv_cells_never_run_as_formulas(client: TestClient, broker: Headers, municipality) -> None:

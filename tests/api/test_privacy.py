@@ -399,6 +399,11 @@ def test_the_audit_log_is_paged_filtered_and_newest_first(
 
 # The leak walk: every GET endpoint, every role, nothing shown that the role may not see.
 
+NOTE = "Notitie GEHEIM: sprak al met het stadsdeel"
+REASON = "Reden GEHEIM: collega met verlof tot maart"
+ANSWER_MINE = "Antwoord aan Ilse: we helpen met een ruimte"
+ANSWER_THEIRS = "Antwoord aan de buurvrouw: we verwijzen door"
+
 
 @dataclass
 class Walk:
@@ -431,6 +436,11 @@ def _fill(walk: Walk, path: str) -> list[str]:
         "/initiatives/{id}/matches": lambda: [
             f"/initiatives/{i}/matches?limit=50" for i in initiatives
         ],
+        "/initiatives/{id}/match-overrides": lambda: [
+            f"/initiatives/{i}/match-overrides" for i in initiatives
+        ],
+        "/initiatives/{id}/notes": lambda: [f"/initiatives/{i}/notes" for i in initiatives],
+        "/initiatives/{id}/history": lambda: [f"/initiatives/{i}/history" for i in initiatives],
         "/introductions": lambda: ["/introductions?pageSize=100"],
         "/introductions/{id}": lambda: [f"/introductions/{i}" for i in walk.introductions],
         "/introductions/{id}/history": lambda: [
@@ -469,6 +479,11 @@ def _forbidden(role: str) -> dict[str, str]:
     if role != "initiator":
         for label, value in INITIATOR.items():
             secrets[f"initiator {label}"] = value
+        secrets["the answer to the initiator"] = ANSWER_MINE
+    # The broker's desk is for staff only; an answer only for its own initiator.
+    secrets["a private note"] = NOTE
+    secrets["a broker's reason"] = REASON
+    secrets["the answer to the neighbour"] = ANSWER_THEIRS
     return secrets
 
 
@@ -503,6 +518,22 @@ def walk(
     webhook = client.post(
         f"{API}/webhooks", json={"url": "https://portaal.example/hooks"}, headers=broker
     ).json()["id"]
+    # The broker's desk: a pin with a reason, a note and an answer on each initiative.
+    for initiative_id, answer in ((theirs, ANSWER_THEIRS), (mine, ANSWER_MINE)):
+        for path, body in (
+            ("match-overrides", {"contactId": annelies, "action": "pin", "reason": REASON}),
+            ("notes", {"text": NOTE}),
+        ):
+            made = client.post(
+                f"{API}/initiatives/{initiative_id}/{path}", json=body, headers=broker
+            )
+            assert made.status_code == 201, made.text
+        answered = client.put(
+            f"{API}/initiatives/{initiative_id}/response",
+            json={"status": "in_progress", "text": answer},
+            headers=broker,
+        )
+        assert answered.status_code == 200, answered.text
     tokens = [h["Authorization"].removeprefix("Bearer ") for h in role_headers.values() if h]
     return Walk(
         ids=municipality,

@@ -55,6 +55,17 @@ class World:
         body = initiative_body(initiator={"name": "Buurvrouw", "email": OTHER_EMAIL})
         return self.create("initiatives", body)
 
+    def own_initiative(self) -> str:
+        """An initiative of the test's initiator."""
+        return self.create("initiatives", initiative_body(title="Eigen plan"))
+
+    def desk(self, initiative: str, path: str, body: dict) -> str:
+        """Something on the broker's desk of an initiative, made by the admin token."""
+        return self.create(initiative.removeprefix(f"{API}/") + "/" + path, body)
+
+    def pin(self) -> dict:
+        return {"contactId": self.ids.contacts["annelies"], "action": "pin", "reason": "Kent ze"}
+
 
 @dataclass
 class Case:
@@ -222,6 +233,69 @@ CASES = [
         lambda w: _contact("bram")(w) + "/initiatives",
         200,
         STAFF,
+    ),
+    # The broker's desk: overrides, notes and the answer are for staff, on any initiative;
+    # the initiator sees the history of the answer to their own initiative.
+    Case(
+        "initiatives match-overrides create",
+        "POST",
+        lambda w: w.own_initiative() + "/match-overrides",
+        201,
+        STAFF,
+        body=lambda w: w.pin(),
+    ),
+    Case(
+        "initiatives match-overrides list",
+        "GET",
+        lambda w: w.own_initiative() + "/match-overrides",
+        200,
+        STAFF,
+    ),
+    Case(
+        "initiatives match-overrides end",
+        "DELETE",
+        lambda w: w.desk(w.own_initiative(), "match-overrides", w.pin()),
+        204,
+        STAFF,
+    ),
+    Case(
+        "initiatives notes create",
+        "POST",
+        lambda w: w.own_initiative() + "/notes",
+        201,
+        STAFF,
+        body=lambda w: {"text": "Sprak al met het stadsdeel."},
+    ),
+    Case("initiatives notes list", "GET", lambda w: w.own_initiative() + "/notes", 200, STAFF),
+    Case(
+        "initiatives notes delete (the admin's)",
+        "DELETE",
+        lambda w: w.desk(w.own_initiative(), "notes", {"text": "Notitie van de beheerder."}),
+        204,
+        ADMIN,
+    ),
+    Case(
+        "initiatives response set",
+        "PUT",
+        lambda w: w.own_initiative() + "/response",
+        200,
+        STAFF,
+        body=lambda w: {"status": "received", "text": "We hebben uw plan ontvangen."},
+    ),
+    Case(
+        "initiatives history own",
+        "GET",
+        lambda w: w.own_initiative() + "/history",
+        200,
+        STAFF | {"initiator"},
+    ),
+    Case(
+        "initiatives history of another's",
+        "GET",
+        lambda w: w.others_initiative() + "/history",
+        200,
+        STAFF,
+        denied={"initiator": 404},
     ),
     # Broken connections: for brokers and admins.
     Case(

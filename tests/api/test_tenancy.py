@@ -32,6 +32,9 @@ B_TITLE = f"Moestuin {SECRET} Feijenoord"
 B_MESSAGE = f"Bericht {SECRET} voor Rotterdam"
 B_HOOK = f"https://{SECRET.lower()}-portaal.example/hooks"
 B_KEY_SUBJECT = f"makelaar-{SECRET.lower()}"
+B_REASON = f"Reden {SECRET}: kent de moestuinders"
+B_NOTE = f"Notitie {SECRET}: sprak al met de deelgemeente"
+B_ANSWER = f"Antwoord {SECRET}: we zoeken een plek"
 MARKERS = (SECRET, SECRET.lower(), B_PHONE)
 
 ROLES = ("anonymous", "admin", "broker", "portal", "contact", "initiator")
@@ -49,6 +52,8 @@ class Town:
     introduction: int
     webhook: int
     key: int
+    override: int
+    note: int
     area: str = "SD0599A"
 
 
@@ -129,8 +134,21 @@ def town_b(client: TestClient, admin: Headers) -> Town:
         f"{API}/themes/{B}", json={"terms": {"wonen": ["kadewoning"]}}, headers=admin
     )
     assert terms.status_code == 200, terms.text
+    # The broker's desk of B's initiative: a pin, a note and an answer, each with a secret.
+    desk = f"{API}/initiatives/{initiative.json()['id']}"
+    override = client.post(
+        f"{desk}/match-overrides",
+        json={"contactId": ids["contacts"]["open"], "action": "pin", "reason": B_REASON},
+        headers=admin,
+    )
+    assert override.status_code == 201, override.text
+    note = client.post(f"{desk}/notes", json={"text": B_NOTE}, headers=admin)
+    assert note.status_code == 201, note.text
+    answer = {"status": "in_progress", "text": B_ANSWER}
+    assert client.put(f"{desk}/response", json=answer, headers=admin).status_code == 200
     # Reads of B by the national admin: the audit log has entries about B's records.
     assert client.get(f"{API}/contacts/{ids['contacts']['verborgen']}", headers=admin)
+    assert client.get(f"{desk}/notes", headers=admin).status_code == 200
     return Town(
         unit=ids["units"]["wijk"],
         unit_empty=ids["units"]["leeg"],
@@ -140,6 +158,8 @@ def town_b(client: TestClient, admin: Headers) -> Town:
         introduction=introduction.json()["id"],
         webhook=hook.json()["id"],
         key=key.json()["id"],
+        override=override.json()["id"],
+        note=note.json()["id"],
     )
 
 
@@ -256,6 +276,33 @@ RULES: dict[tuple[str, str], Rule] = {
         "private", _p("/initiatives/{b.initiative}/matches")
     ),
     ("POST", "/initiatives/{id}/erasure"): Rule("write", _p("/initiatives/{b.initiative}/erasure")),
+    # The broker's desk of B's initiative: B's own staff only.
+    ("POST", "/initiatives/{id}/match-overrides"): Rule(
+        "write",
+        _p("/initiatives/{b.initiative}/match-overrides"),
+        lambda b: {"contactId": b.public_contact, "action": "exclude", "reason": "Ingedrongen"},
+    ),
+    ("GET", "/initiatives/{id}/match-overrides"): Rule(
+        "private", _p("/initiatives/{b.initiative}/match-overrides")
+    ),
+    ("DELETE", "/initiatives/{id}/match-overrides/{overrideId}"): Rule(
+        "write", _p("/initiatives/{b.initiative}/match-overrides/{b.override}")
+    ),
+    ("POST", "/initiatives/{id}/notes"): Rule(
+        "write", _p("/initiatives/{b.initiative}/notes"), lambda b: {"text": "Ingedrongen"}
+    ),
+    ("GET", "/initiatives/{id}/notes"): Rule("private", _p("/initiatives/{b.initiative}/notes")),
+    ("DELETE", "/initiatives/{id}/notes/{noteId}"): Rule(
+        "write", _p("/initiatives/{b.initiative}/notes/{b.note}")
+    ),
+    ("PUT", "/initiatives/{id}/response"): Rule(
+        "write",
+        _p("/initiatives/{b.initiative}/response"),
+        lambda b: {"status": "declined", "text": "Gekaapt"},
+    ),
+    ("GET", "/initiatives/{id}/history"): Rule(
+        "private", _p("/initiatives/{b.initiative}/history"), marked=False
+    ),
     # Anyone may ask about any municipality and sees public names only; a key that acts for
     # municipalities (and would see more) is held to them.
     ("POST", "/matches"): Rule(
@@ -343,6 +390,9 @@ def _snapshot(client: TestClient, admin: Headers, b: Town) -> dict[str, Any]:
         f"/initiatives?municipalityCode={B}&pageSize=100",
         f"/introductions?initiativeId={b.initiative}",
         f"/introductions/{b.introduction}/history",
+        f"/initiatives/{b.initiative}/match-overrides",
+        f"/initiatives/{b.initiative}/notes",
+        f"/initiatives/{b.initiative}/history",
         f"/themes?municipalityCode={B}",
         "/webhooks?pageSize=100",
         f"/webhooks/{b.webhook}/deliveries",
@@ -365,6 +415,8 @@ def _reveals(response: Any, b: Town) -> str | None:
             ("initiative", b.initiative),
             ("introduction", b.introduction),
             ("api_key", b.key),
+            ("initiative_note", b.note),
+            ("match_override", b.override),
         }
         for entry in response.json()["items"]:
             if (entry["objectType"], entry["objectId"]) in b_records:
@@ -569,6 +621,12 @@ def test_a_webhook_receives_only_its_municipalities_events(
     )
     assert changed.status_code == 200, changed.text
     with Session(engine) as session:
-        receivers = session.exec(select(WebhookDelivery.subscription_id)).all()
-    assert hook_a.json()["id"] not in receivers
-    assert receivers == [town_b.webhook]  # the cancellation (it subscribed after the request)
+        receivers = session.exec(
+            select(WebhookDelivery.subscription_id, WebhookDelivery.event_type)
+        ).all()
+    assert hook_a.json()["id"] not in {subscription for subscription, _ in receivers}
+    # B's answer (the fixture) and the cancellation (it subscribed after the request).
+    assert sorted(receivers) == [
+        (town_b.webhook, "initiative.response_changed"),
+        (town_b.webhook, "introduction.status_changed"),
+    ]

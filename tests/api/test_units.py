@@ -19,6 +19,7 @@ def test_crud_round_trip(client: TestClient, broker: Headers, municipality) -> N
         email="jeugd@amsterdam.example",
         phone="+31 20 555 0199",
         url="https://www.amsterdam.example/jeugd",
+        externalId="HR-ORG-4711",
     )
     created = client.post(f"{API}/units", json=body, headers=broker)
     assert created.status_code == 201, created.text
@@ -37,6 +38,8 @@ def test_crud_round_trip(client: TestClient, broker: Headers, municipality) -> N
         "email": "jeugd@amsterdam.example",
         "phone": "+31 20 555 0199",
         "url": "https://www.amsterdam.example/jeugd",
+        "externalId": "HR-ORG-4711",
+        "withdrawnAt": None,
     }
     assert client.get(created.headers["Location"]).json() == unit
 

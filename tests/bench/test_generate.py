@@ -57,7 +57,14 @@ def test_the_document_is_valid_and_realistic(document: dict) -> None:
     assert len(parsed.contacts) == 2000 and len(parsed.municipalities) == 2
     contacts, units, areas = document["contacts"], document["units"], document["areas"]
     # Unique keys, codes and emails across the whole document.
-    for records, field in ((contacts, "key"), (contacts, "email"), (units, "key"), (areas, "code")):
+    for records, field in (
+        (contacts, "key"),
+        (contacts, "email"),
+        (contacts, "externalId"),
+        (units, "key"),
+        (units, "externalId"),
+        (areas, "code"),
+    ):
         values = [r[field] for r in records]
         assert len(values) == len(set(values)), field
     # The area hierarchy: stadsdelen > wijken > buurten, within one municipality.
