@@ -45,10 +45,21 @@ from schemas.introduction import (
     IntroductionCreate,
     IntroductionEvent,
     IntroductionEventPublic,
+    IntroductionPreviewRequest,
     IntroductionPublic,
+    IntroductionRequestPreview,
+    IntroductionResponseCreate,
     IntroductionStatus,
     IntroductionUpdate,
     Outcome,
+)
+from schemas.mail import (
+    MailDelivery,
+    MailDeliveryPublic,
+    MailKind,
+    MailStatus,
+    MailToken,
+    TokenPurpose,
 )
 from schemas.match import (
     ContactInitiatives,
@@ -66,6 +77,7 @@ from schemas.municipality import (
     MunicipalityPublic,
     MunicipalityUpdate,
 )
+from schemas.session import SessionCreate, SessionCreated, SignInLinkAccepted, SignInLinkCreate
 from schemas.theme import ThemePublic, ThemeTerm, ThemeTermsUpdate
 from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitTree, UnitUpdate
 from schemas.webhook import (
@@ -123,11 +135,19 @@ __all__ = [
     "IntroductionCreate",
     "IntroductionEvent",
     "IntroductionEventPublic",
+    "IntroductionPreviewRequest",
     "IntroductionPublic",
+    "IntroductionRequestPreview",
+    "IntroductionResponseCreate",
     "IntroductionStatus",
     "IntroductionStatusChangedData",
     "IntroductionUpdate",
     "InvalidParam",
+    "MailDelivery",
+    "MailDeliveryPublic",
+    "MailKind",
+    "MailStatus",
+    "MailToken",
     "MatchItem",
     "MatchRequest",
     "MatchResult",
@@ -142,10 +162,15 @@ __all__ = [
     "Page",
     "Problem",
     "Role",
+    "SessionCreate",
+    "SessionCreated",
+    "SignInLinkAccepted",
+    "SignInLinkCreate",
     "Stage",
     "ThemePublic",
     "ThemeTerm",
     "ThemeTermsUpdate",
+    "TokenPurpose",
     "UnderstoodArea",
     "Unit",
     "UnitCreate",

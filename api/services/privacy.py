@@ -1,5 +1,6 @@
 """AVG/GDPR: a civil servant's export and erasure, initiators' erasure on request and after
-the retention period.
+the retention period. Mails to an erased person lose their address and text (see
+``api.services.mail.forget_address``).
 
 Erasure keeps rows, not people: the contact row (its id, unit, municipality, themes and
 areas) and every introduction with its status, outcome and history stay, so counts and the
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.deps import Principal
-from api.services import audit
+from api.services import audit, mail
 from api.services.common import list_contains, touch_directory
 from api.services.contacts import unlink_contact
 from api.settings import Settings
@@ -94,6 +95,8 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
         return
     now = utc_now()
     colleagues = unlink_contact(session, contact.id)
+    # Mails to them lose address and text (unsent ones stay unsent); their links stop working.
+    mail.forget_address(session, [contact.email], contact_id=contact.id)
     session.execute(
         sa.update(Introduction)
         .where(Introduction.contact_id == contact.id)
@@ -139,6 +142,7 @@ def _blank_initiator(session: Session, initiative: Initiative, now: datetime) ->
         select(Initiative.id).where(sa.func.lower(Initiative.initiator_email) == email)
     ).first()
     if email and others is None:
+        mail.forget_address(session, [email])
         for key in session.exec(
             select(ApiKey).where(ApiKey.role == Role.initiator, ApiKey.subject == email)
         ).all():
