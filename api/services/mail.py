@@ -135,41 +135,55 @@ def list_deliveries(
 
 
 def forget_address(
-    session: Session, emails: Sequence[str], *, contact_id: int | None = None
+    session: Session,
+    emails: Sequence[str],
+    *,
+    contact_id: int | None = None,
+    introduction_ids: Sequence[int] = (),
 ) -> None:
-    """Erasure: mails to these addresses lose their recipient and bodies (unsent ones are not
-    sent), and their links (and a contact's answer links) stop working. In the caller's
-    transaction."""
+    """Erasure, in the caller's transaction: mails to these addresses lose their recipient,
+    mails about these introductions (which may name the person) lose their text, unsent ones
+    are not sent, and their links (a contact's answer links too) stop working."""
+    addresses = sorted({email.lower() for email in emails if email})
+    conditions = []
+    if addresses:
+        conditions.append(func.lower(MailDelivery.recipient).in_(addresses))
+    if introduction_ids:
+        conditions.append(MailDelivery.introduction_id.in_(sorted(set(introduction_ids))))
+    if conditions:
+        concerned = sa.or_(*conditions)
+        session.execute(
+            sa.update(MailDelivery)
+            .where(concerned, MailDelivery.status == MailStatus.pending)
+            .values(
+                status=MailStatus.failed,
+                next_attempt_at=None,
+                last_error="Not sent: the personal data in it was erased.",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            sa.update(MailDelivery)
+            .where(concerned)
+            .values(body_text=None, body_html=None)
+            .execution_options(synchronize_session=False)
+        )
+    if addresses:
+        session.execute(
+            sa.update(MailDelivery)
+            .where(func.lower(MailDelivery.recipient).in_(addresses))
+            .values(recipient=ERASED_RECIPIENT)
+            .execution_options(synchronize_session=False)
+        )
+    tokens = []
+    if addresses:
+        tokens.append(func.lower(MailToken.email).in_(addresses))
     if contact_id is not None:
+        tokens.append(MailToken.contact_id == contact_id)
+    if tokens:
         session.execute(
             sa.update(MailToken)
-            .where(MailToken.contact_id == contact_id, MailToken.used_at.is_(None))
+            .where(sa.or_(*tokens), MailToken.used_at.is_(None))
             .values(used_at=utc_now())
             .execution_options(synchronize_session=False)
         )
-    addresses = sorted({email.lower() for email in emails if email})
-    if not addresses:
-        return
-    to_them = func.lower(MailDelivery.recipient).in_(addresses)
-    session.execute(
-        sa.update(MailDelivery)
-        .where(to_them, MailDelivery.status == MailStatus.pending)
-        .values(
-            status=MailStatus.failed,
-            next_attempt_at=None,
-            last_error="Not sent: the recipient's data was erased.",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        sa.update(MailDelivery)
-        .where(to_them)
-        .values(recipient=ERASED_RECIPIENT, body_text=None, body_html=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        sa.update(MailToken)
-        .where(func.lower(MailToken.email).in_(addresses), MailToken.used_at.is_(None))
-        .values(used_at=utc_now())
-        .execution_options(synchronize_session=False)
-    )

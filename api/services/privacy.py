@@ -96,7 +96,14 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
     now = utc_now()
     colleagues = unlink_contact(session, contact.id)
     # Mails to them lose address and text (unsent ones stay unsent); their links stop working.
-    mail.forget_address(session, [contact.email], contact_id=contact.id)
+    mail.forget_address(
+        session,
+        [contact.email],
+        contact_id=contact.id,
+        introduction_ids=session.exec(
+            select(Introduction.id).where(Introduction.contact_id == contact.id)
+        ).all(),
+    )
     session.execute(
         sa.update(Introduction)
         .where(Introduction.contact_id == contact.id)
@@ -136,6 +143,14 @@ def _blank_initiator(session: Session, initiative: Initiative, now: datetime) ->
         .values(message="", reason=None, initiator_feedback=None, contact_feedback=None)
     )
     session.flush()
+    # Mails about this initiative's introductions may name them (a greeting, their details).
+    mail.forget_address(
+        session,
+        [],
+        introduction_ids=session.exec(
+            select(Introduction.id).where(Introduction.initiative_id == initiative.id)
+        ).all(),
+    )
     # Once none of their initiatives is left, nothing needs their email: their initiator keys
     # are revoked and forget it too.
     others = session.exec(

@@ -443,6 +443,7 @@ def _fill(walk: Walk, path: str) -> list[str]:
         "/webhooks/{id}": lambda: [f"/webhooks/{walk.webhook}"],
         "/webhooks/{id}/deliveries": lambda: [f"/webhooks/{walk.webhook}/deliveries"],
         "/audit-log": lambda: ["/audit-log?pageSize=100"],
+        "/mail-deliveries": lambda: ["/mail-deliveries?pageSize=100"],
     }
     relative = path.removeprefix(API)
     assert relative in rules, f"GET {path} has no rule in the leak walk: add one"
