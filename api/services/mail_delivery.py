@@ -239,10 +239,10 @@ def build_message(mail: MailDelivery, settings: Settings) -> EmailMessage:
     message["Message-ID"] = f"<wegwijs.{mail.id}.{int(created.timestamp())}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message["Content-Language"] = "nl"
     message.set_content(mail.body_text or "")
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")
+    message["Content-Language"] = "nl"  # after the content: setting it clears Content-*
     return message
 
 
