@@ -306,6 +306,19 @@ def test_workers_in_parallel_send_each_mail_once(
     assert {m.status for m in mails(engine)} == {"sent"}
 
 
+def test_a_round_claims_one_batch_at_most(
+    client: TestClient, engine: Engine, mail_settings: Settings, smtp: SmtpServer
+) -> None:
+    """On PostgreSQL a claim written as one UPDATE with a LIMITed subquery took every due
+    mail; each round now takes one batch."""
+    for number in range(30):
+        client.post(f"{API}/sign-in-links", json={"email": f"b{number}@example.org"})
+    batches = mail_settings.model_copy(update={"mail_batch_size": 8})
+    rounds = [deliver_due(engine=engine, settings=batches) for _ in range(5)]
+    assert rounds == [8, 8, 8, 6, 0]
+    assert len(smtp.sink.received) == 30
+
+
 def test_the_worker_sends_a_mail_soon_after_its_change_commits(
     client: TestClient, engine: Engine, mail_settings: Settings, smtp: SmtpServer
 ) -> None:
