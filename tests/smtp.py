@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,20 +110,43 @@ class SmtpSink:
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1; ``stop()`` and ``start()`` take it down and up on the same port."""
+    """aiosmtpd on 127.0.0.1; ``stop()`` and ``start()`` take it down and up on the same port.
+    With ``login=(user, password)`` it asks for AUTH (over plain SMTP: a test only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.sink = SmtpSink()
         self.port = free_port()
+        self.login = login
         self._controller: Controller | None = None
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and self.login == (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        )
+        return AuthResult(success=ok, handled=False)
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        auth = (
+            {
+                "authenticator": self._authenticate,
+                "auth_require_tls": False,
+                "auth_required": True,
+            }
+            if self.login
+            else {}
+        )
+        with warnings.catch_warnings():
+            # AUTH without TLS: fine for a test server on 127.0.0.1, never for a real one.
+            warnings.simplefilter("ignore", UserWarning)
+            self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **auth)
+            self._controller.start()
 
     def stop(self) -> None:
         if self._controller is not None:
@@ -131,8 +155,8 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
+    server = SmtpServer(login)
     server.start()
     try:
         yield server

@@ -125,12 +125,15 @@ class Attempt:
 
 class SmtpSender:
     """One connection to the SMTP server for a batch, opened on the first message and opened
-    again after the server dropped it."""
+    again after the server dropped it. When it cannot be opened, the rest of the batch gets
+    the same answer without trying again: a server that is down (or a firewall that drops
+    packets until the timeout) costs one attempt per batch, not one per mail."""
 
     def __init__(self, server: SmtpServer, timeout: float) -> None:
         self.server = server
         self.timeout = timeout
         self._client: smtplib.SMTP | None = None
+        self._unreachable: Attempt | None = None
 
     def _connect(self) -> smtplib.SMTP:
         server = self.server
@@ -154,17 +157,20 @@ class SmtpSender:
         return client
 
     def send(self, message: EmailMessage) -> Attempt:
+        if self._unreachable is not None:
+            return self._unreachable
         try:
             if self._client is None:
                 self._client = self._connect()
         except smtplib.SMTPResponseException as exc:  # refused greeting, TLS or login
             self.close()
-            return Attempt(
-                ok=False, error=_text("Refused when connecting", exc), code=exc.smtp_code
-            )
+            error = _text("Refused when connecting", exc, exc.smtp_code)
+            self._unreachable = Attempt(ok=False, error=error, code=exc.smtp_code)
+            return self._unreachable
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            return Attempt(ok=False, error=f"Cannot connect: {type(exc).__name__}.")
+            self._unreachable = Attempt(ok=False, error=f"Cannot connect: {type(exc).__name__}.")
+            return self._unreachable
         try:
             refused = self._client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

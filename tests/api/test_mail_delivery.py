@@ -18,7 +18,7 @@ from schemas import MailDelivery
 from schemas.columns import utc_now
 from tests.conftest import Directory, Headers
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, contact_record, initiative_body
-from tests.smtp import SmtpServer
+from tests.smtp import SmtpServer, smtp_server
 
 ANNELIES = contact_record("annelies")
 
@@ -68,6 +68,27 @@ def test_smtp_down_the_change_commits_and_the_mail_goes_when_it_is_back(
     assert len(smtp.sink.to(ANNELIES["email"])) == 1
 
 
+def test_a_server_that_is_down_costs_one_connection_attempt_per_batch(
+    client: TestClient, engine: Engine, mail_settings: Settings, smtp: SmtpServer, monkeypatch
+) -> None:
+    import smtplib
+
+    for number in range(5):
+        client.post(f"{API}/sign-in-links", json={"email": f"d{number}@example.org"})
+    smtp.stop()
+    tried: list[str] = []
+    connect = smtplib.SMTP.connect
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append("connect")
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", counted)
+    assert deliver_due(engine=engine, settings=mail_settings) == 5
+    assert len(tried) == 1
+    assert {(m.status, m.attempts) for m in mails(engine)} == {("pending", 1)}
+
+
 def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(
     client: TestClient,
     engine: Engine,
@@ -92,6 +113,36 @@ def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(
     assert send_mail(now=utc_now() + timedelta(seconds=11)) == 1
     assert mails(engine)[1].status == "sent"
     assert [m.to for m in smtp.sink.received] == ["welkom@example.org", "later@example.org"]
+
+
+def test_a_login_with_the_urls_user_and_password_and_a_refused_one_is_retried(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    with smtp_server(login=("wegwijs@amsterdam.example", "p@ss:w0rd")) as server:
+        client.post(f"{API}/sign-in-links", json={"email": "a@example.org"})
+        wrong = settings.model_copy(
+            update={
+                "smtp_url": SecretStr(
+                    f"smtp://wegwijs%40amsterdam.example:fout@127.0.0.1:{server.port}"
+                )
+            }
+        )
+        assert deliver_due(engine=engine, settings=wrong) == 1
+        (mail,) = mails(engine)
+        assert (mail.status, mail.attempts) == ("pending", 1)  # our settings, not the mail's fault
+        assert "535" in mail.last_error and "fout" not in mail.last_error
+        right = settings.model_copy(
+            update={
+                "smtp_url": SecretStr(
+                    f"smtp://wegwijs%40amsterdam.example:p%40ss%3Aw0rd@127.0.0.1:{server.port}"
+                )
+            }
+        )
+        assert (
+            deliver_due(engine=engine, settings=right, now=utc_now() + timedelta(seconds=11)) == 1
+        )
+        assert mails(engine)[0].status == "sent"
+        assert [m.to for m in server.sink.received] == ["a@example.org"]
 
 
 def test_a_mail_retried_past_the_give_up_time_fails(
