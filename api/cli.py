@@ -283,6 +283,11 @@ def serve(
             f"rate limits on its own, so a caller gets up to {workers} times the configured "
             "limits. Set WEGWIJS_RATE_LIMIT_REDIS_URL (redis://host:6379/0) to share them."
         )
+    if "public_url" not in settings.model_fields_set and settings.smtp_url is not None:
+        # Links in mails lead here unless the deployment says where people open Wegwijs
+        # (the workers read it from the environment they inherit).
+        os.environ["WEGWIJS_PUBLIC_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from api.logs import uvicorn_log_config
     from api.metrics import prepare_multiprocess_dir

@@ -428,9 +428,12 @@ def _release(session: Session, token: str) -> None:
 
 def _announce_unsent(session: Session) -> int:
     """Without an SMTP server mails stay in the outbox: each is marked and logged once."""
+    new = sa.and_(MailDelivery.status == MailStatus.pending, MailDelivery.last_error.is_(None))
+    if not session.exec(select(sa.exists().where(new))).one():
+        return 0  # the usual case, answered by a read: no write lock every poll
     rows = session.execute(
         sa.update(MailDelivery)
-        .where(MailDelivery.status == MailStatus.pending, MailDelivery.last_error.is_(None))
+        .where(new)
         .values(last_error=NOT_CONFIGURED)
         .returning(MailDelivery.id, MailDelivery.kind)
     ).all()
