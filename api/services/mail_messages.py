@@ -119,7 +119,8 @@ class Message:
                     for label, value in rows:
                         lines += _wrap(value, first=f"{label}: ", rest="  ")
                     lines.append("")
-        lines += ["--", *[line for note in self.footer for line in _wrap(note)]]
+        # "-- " (with its space) is the signature separator mail programs know.
+        lines += ["-- ", *[line for note in self.footer for line in _wrap(note)]]
         return "\n".join(lines) + "\n"
 
     def html(self) -> str:

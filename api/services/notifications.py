@@ -145,13 +145,16 @@ def _suggestions(
         municipality_codes=frozenset({initiative.municipality_code}),
     )
     try:
-        result = match_initiative(
-            session=session,
-            initiative=initiative,
-            principal=as_initiator,
-            settings=settings,
-            limit=len(asked) + SUGGESTIONS + 3,
-        )
+        # A session of its own: matching may (re)build the index on its connection with
+        # options meant for reading only, and the decline's transaction must not wait for it.
+        with Session(session.get_bind()) as reading:
+            result = match_initiative(
+                session=reading,
+                initiative=reading.get(Initiative, initiative.id),
+                principal=as_initiator,
+                settings=settings,
+                limit=len(asked) + SUGGESTIONS + 3,
+            )
     except Exception:  # a suggestion is a courtesy: the decline and its mail go on without
         log.exception("no suggestions for a declined introduction")
         return []
