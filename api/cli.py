@@ -892,13 +892,17 @@ def token_create(
 @privacy_app.command("purge")
 def privacy_purge() -> None:
     """Erase the initiator data of initiatives closed longer than
-    WEGWIJS_INITIATOR_RETENTION_DAYS ago; run it daily (cron)."""
+    WEGWIJS_INITIATOR_RETENTION_DAYS ago, and the log of mails older than
+    WEGWIJS_MAIL_RETENTION_DAYS; run it daily (cron)."""
+    from api.services.mail import purge_old
     from api.services.privacy import erase_expired_initiators
     from schemas.columns import utc_now
 
+    settings = Settings()
     with _database() as session:
-        erased = erase_expired_initiators(session, utc_now(), Settings())
-    typer.echo(json.dumps({"erasedInitiatives": erased}))
+        erased = erase_expired_initiators(session, utc_now(), settings)
+        purged = purge_old(session, now=utc_now(), retention_days=settings.mail_retention_days)
+    typer.echo(json.dumps({"erasedInitiatives": erased, "purgedMails": purged}))
 
 
 @mail_app.command("send")

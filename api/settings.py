@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     # Privacy: an initiator's personal data is erased this many days after their initiative
     # closed (`wegwijs privacy purge`, run daily; see api/services/privacy.py).
     initiator_retention_days: int = Field(default=365, ge=1, le=3650)
+    # The log of sent and failed mails (recipient, kind, status; their texts are gone at once)
+    # and the tokens of links are deleted this many days after they were written / expired.
+    mail_retention_days: int = Field(default=90, ge=1, le=3650)
     # Rate limits on /api/v1 (see api/ratelimit.py): calls per window, 0 = no limit. Anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.

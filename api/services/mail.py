@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -132,6 +132,22 @@ def list_deliveries(
         query = query.where(MailDelivery.kind == kind)
     rows, total = paginate(session, query, paging, sa.desc(MailDelivery.id))
     return [MailDeliveryPublic.model_validate(row) for row in rows], total
+
+
+def purge_old(session: Session, *, now: datetime, retention_days: int) -> int:
+    """Retention (``wegwijs privacy purge``): settled mails written more than
+    ``retention_days`` ago, and tokens expired that long ago, are deleted. Returns how many
+    mails."""
+    cutoff = now - timedelta(days=retention_days)
+    mails = session.execute(
+        sa.delete(MailDelivery).where(
+            MailDelivery.status.in_((MailStatus.sent, MailStatus.failed)),
+            MailDelivery.created_at < cutoff,
+        )
+    )
+    session.execute(sa.delete(MailToken).where(MailToken.expires_at < cutoff))
+    session.commit()
+    return mails.rowcount
 
 
 def forget_address(

@@ -412,3 +412,21 @@ def test_an_initiators_erasure_takes_their_mails_along(
     }
     assert all(m.body_text is None and m.body_html is None for m in rows)
     assert INITIATOR_EMAIL not in {m.recipient for m in rows}
+
+
+def test_the_purge_deletes_the_log_of_old_mails_and_tokens(
+    client: TestClient, engine: Engine, smtp: SmtpServer, send_mail
+) -> None:
+    from api.services.mail import purge_old
+    from schemas import MailToken
+
+    client.post(f"{API}/sign-in-links", json={"email": "oud@example.org"})
+    send_mail()
+    client.post(f"{API}/sign-in-links", json={"email": "wacht@example.org"})  # still pending
+    with Session(engine) as session:
+        assert purge_old(session, now=utc_now() + timedelta(days=89), retention_days=90) == 0
+        assert purge_old(session, now=utc_now() + timedelta(days=91), retention_days=90) == 1
+        assert [m.recipient for m in session.exec(select(MailDelivery)).all()] == [
+            "wacht@example.org"
+        ]
+        assert session.exec(select(MailToken)).all() == []

@@ -570,5 +570,5 @@ def test_the_purge_command_erases_expired_initiators(
     monkeypatch.setenv("WEGWIJS_INITIATOR_RETENTION_DAYS", "365")
     result = CliRunner().invoke(app, ["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"erasedInitiatives": [created["id"]]}
+    assert json.loads(result.stdout) == {"erasedInitiatives": [created["id"]], "purgedMails": 0}
     assert OTHER_EMAIL not in database_text(engine)
