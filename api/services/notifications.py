@@ -303,14 +303,19 @@ def send_digests(
         if not recipients or municipality is None:
             written[code] = 0
             continue
-        report = gap_report(
-            session=session, settings=settings, principal=national, municipality_code=code
-        )
-        titles = dict(
-            session.exec(
-                select(Initiative.id, Initiative.title).where(Initiative.municipality_code == code)
-            ).all()
-        )
+        # Read in a session of its own: matching may (re)build the index with options for
+        # reading only on its connection, which the outbox's inserts must not inherit.
+        with Session(session.get_bind()) as reading:
+            report = gap_report(
+                session=reading, settings=settings, principal=national, municipality_code=code
+            )
+            titles = dict(
+                reading.exec(
+                    select(Initiative.id, Initiative.title).where(
+                        Initiative.municipality_code == code
+                    )
+                ).all()
+            )
         stalled = report.stalled_introductions.items
         stalled_lines = [
             f"‘{titles.get(item.initiative_id, item.initiative_id)}’ bij {item.unit.name}: "

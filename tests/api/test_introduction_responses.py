@@ -205,6 +205,7 @@ def test_a_token_used_twice_expired_or_for_another_introduction_is_refused(
             else {"token": annelies},
         )
         assert assert_problem(again, 400, names=["token"])["type"].endswith("/token-used")
+    assert state(client, admin, engine) == before
     with Session(engine) as session:
         for row in session.exec(select(MailToken).where(MailToken.used_at.is_(None))).all():
             row.expires_at = utc_now() - timedelta(minutes=1)
