@@ -35,17 +35,21 @@ from api.routes import (
     imports,
     initiatives,
     insights,
+    introduction_responses,
     introductions,
+    mail_deliveries,
     match_overrides,
     matches,
     municipalities,
     notes,
     privacy,
     responses,
+    sessions,
     themes,
     units,
     webhooks,
 )
+from api.services.mail_delivery import MailWorker, smtp_server
 from api.services.matching import warm_up
 from api.services.webhook_delivery import WebhookWorker
 from api.settings import Settings, get_settings
@@ -86,13 +90,18 @@ def _mount_docs(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Each process delivers the webhook outbox in a background thread (safe with many) and
-    builds its matching indexes in another."""
+    """Each process delivers the webhook and mail outboxes in background threads (safe with
+    many) and builds its matching indexes in another."""
     worker = None
     if app.state.settings.webhook_worker:
         worker = WebhookWorker(engine=app.state.engine, settings=app.state.settings)
         worker.start()
     app.state.webhook_worker = worker
+    mail_worker = None
+    if app.state.settings.mail_worker:
+        mail_worker = MailWorker(engine=app.state.engine, settings=app.state.settings)
+        mail_worker.start()
+    app.state.mail_worker = mail_worker
     warmup = None
     if app.state.settings.index_warmup:
         warmup = threading.Thread(
@@ -105,6 +114,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+        if mail_worker is not None:
+            await asyncio.to_thread(mail_worker.stop)
 
 
 def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
@@ -130,9 +141,24 @@ def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
     return check
 
 
+def _check_mail_settings(settings: Settings) -> None:
+    """A bad SMTP URL stops the start with a reason (never the URL: it holds the password);
+    no SMTP URL is said once: mails then wait in the outbox."""
+    try:
+        server = smtp_server(settings)
+    except ValueError as problem:
+        raise RuntimeError(f"WEGWIJS_SMTP_URL is not usable: {problem}.") from None
+    if server is None:
+        logging.getLogger("wegwijs.mail").warning(
+            "WEGWIJS_SMTP_URL is not set: mails are kept in the outbox and not sent "
+            '(each is logged as "not sent: no SMTP server configured")'
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, log_format=settings.log_format)
+    _check_mail_settings(settings)
     if settings.webhook_allow_private_targets:
         logging.getLogger("wegwijs").warning(
             "WEGWIJS_WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhooks may call loopback and "
@@ -183,6 +209,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_keys,
         webhooks,
         privacy,
+        sessions,
+        introduction_responses,
+        mail_deliveries,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

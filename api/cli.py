@@ -69,10 +69,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Bundled demo data.", no_args_is_help=True)
 token_app = typer.Typer(help="API keys.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Privacy (AVG): retention.", no_args_is_help=True)
+mail_app = typer.Typer(
+    help="Outgoing mail: send the outbox, reminders, the brokers' digest.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(token_app, name="token")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(mail_app, name="mail")
 
 # Consoles write to whatever sys.stdout / sys.stderr are when they print.
 out = Console(highlight=False)
@@ -279,6 +283,11 @@ def serve(
             f"rate limits on its own, so a caller gets up to {workers} times the configured "
             "limits. Set WEGWIJS_RATE_LIMIT_REDIS_URL (redis://host:6379/0) to share them."
         )
+    if "public_url" not in settings.model_fields_set and settings.smtp_url is not None:
+        # Links in mails lead here unless the deployment says where people open Wegwijs
+        # (the workers read it from the environment they inherit).
+        os.environ["WEGWIJS_PUBLIC_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     typer.echo(f"Wegwijs on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from api.logs import uvicorn_log_config
     from api.metrics import prepare_multiprocess_dir
@@ -994,13 +1003,84 @@ def token_create(
 @privacy_app.command("purge")
 def privacy_purge() -> None:
     """Erase the initiator data of initiatives closed longer than
-    WEGWIJS_INITIATOR_RETENTION_DAYS ago; run it daily (cron)."""
+    WEGWIJS_INITIATOR_RETENTION_DAYS ago, and the log of mails older than
+    WEGWIJS_MAIL_RETENTION_DAYS; run it daily (cron)."""
+    from api.services.mail import purge_old
     from api.services.privacy import erase_expired_initiators
     from schemas.columns import utc_now
 
+    settings = Settings()
     with _database() as session:
-        erased = erase_expired_initiators(session, utc_now(), Settings())
-    typer.echo(json.dumps({"erasedInitiatives": erased}))
+        erased = erase_expired_initiators(session, utc_now(), settings)
+        purged = purge_old(session, now=utc_now(), retention_days=settings.mail_retention_days)
+    typer.echo(json.dumps({"erasedInitiatives": erased, "purgedMails": purged}))
+
+
+@mail_app.command("send")
+def mail_send() -> None:
+    """Deliver the mail outbox once (what every `wegwijs serve` process does by itself): for
+    deployments that run the service with WEGWIJS_MAIL_WORKER=false."""
+    from api.services.mail_delivery import deliver_due
+
+    settings = Settings()
+    with _database() as session:
+        engine = session.get_bind()
+        attempted = 0
+        for _ in range(1000):
+            done = deliver_due(engine=engine, settings=settings)
+            attempted += done
+            if done < settings.mail_batch_size:
+                break
+    typer.echo(json.dumps({"attempted": attempted}))
+
+
+@mail_app.command("reminders")
+def mail_reminders() -> None:
+    """Remind civil servants, once, of requests still open after
+    WEGWIJS_INTRODUCTION_REMINDER_DAYS. The mail worker of `wegwijs serve` does this every
+    WEGWIJS_REMINDER_INTERVAL_SECONDS; this command is for deployments without it (cron).
+    Safe to run at the same time as the workers: each reminder goes once."""
+    from api.services.notifications import send_reminders
+
+    settings = Settings()
+    with _database() as session:
+        sent = send_reminders(engine=session.get_bind(), settings=settings)
+    typer.echo(json.dumps({"reminders": sent}))
+
+
+@mail_app.command("digest")
+def mail_digest(
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help="Only this municipality (repeatable); default: every one in "
+            "WEGWIJS_BROKER_EMAILS.",
+        ),
+    ] = None,
+) -> None:
+    """Send each municipality's brokers (WEGWIJS_BROKER_EMAILS) the week's broken
+    connections: stalled introductions, unmatched initiatives, overloaded civil servants.
+    For a weekly cron, e.g. `0 7 * * 1 wegwijs mail digest`."""
+    from api.services.notifications import send_digests
+
+    settings = Settings()
+    codes = [code.upper() for code in municipality or []]
+    if not settings.broker_emails:
+        raise _fail(
+            "WEGWIJS_BROKER_EMAILS names no brokers (GM0363=a@example.org,b@example.org;…); "
+            "nothing was sent."
+        )
+    missing = [code for code in codes if code not in settings.broker_emails]
+    if missing:
+        raise _fail(f"WEGWIJS_BROKER_EMAILS names no brokers for {', '.join(missing)}.")
+    with _database() as session:
+        written = send_digests(session=session, settings=settings, municipality_codes=codes or None)
+    unknown = [code for code, count in written.items() if count == 0]
+    for code in unknown:
+        _warn(f"No municipality {code} in the database: no digest for it.")
+    typer.echo(json.dumps({"digests": written}))
 
 
 def main() -> None:

@@ -268,3 +268,21 @@ class TooManyOpenIntroductions(TooManyRequests):
     of its own, so a client tells "wait for answers" from "slow down"."""
 
     title, slug = "Too many open introductions", "too-many-open-introductions"
+
+
+class InvalidToken(InvalidInput):
+    """A token from a link in a mail that cannot be used: unknown, expired or already used.
+    A 400 whose problem type says which (``…/problems/token-expired``), so the page can tell
+    the person what to do."""
+
+    REASONS = {
+        "unknown": "This link is unknown. Ask for a new one.",
+        "expired": "This link has expired. Ask for a new one.",
+        "used": "This link was already used. Ask for a new one.",
+    }
+
+    def __init__(self, why: str) -> None:
+        reason = self.REASONS[why]
+        super().__init__([InvalidParam(name="token", reason=reason)], detail=reason)
+        self.slug = f"token-{why}"
+        self.title = f"Token {why}"

@@ -32,6 +32,7 @@ unless uvicorn is told to trust it: ``--proxy-headers`` with ``--forwarded-allow
 IPv6 clients are counted per /64, the block one host or household usually gets.
 """
 
+import hashlib
 import ipaddress
 import logging
 import math
@@ -111,7 +112,24 @@ def _window(now: float, window: int) -> tuple[int, float, float]:
 
 
 class LocalCounter:
-    """Sliding-window counters in this process (the fallback, and the embedded default)."""
+    """Sliding-window counters in this process (the fallback, and the embedded default); one
+    set per window length, so counters of a long window (sign-in links: an hour) are not
+    pruned by the windows of a short one."""
+
+    def __init__(self) -> None:
+        self._windows: dict[int, _WindowCounts] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, limit: int, window: int, now: float, count: bool = True) -> Decision:
+        with self._lock:
+            counts = self._windows.get(window)
+            if counts is None:
+                counts = self._windows[window] = _WindowCounts()
+        return counts.hit(bucket, limit, window, now, count)
+
+
+class _WindowCounts:
+    """The counters of one window length."""
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, int], int] = {}
@@ -209,10 +227,12 @@ class RateLimiter:
         self._redis_down_until = 0.0
         self._last_warning = -math.inf
 
-    def hit(self, bucket: str, limit: int, count: bool = True) -> Decision:
+    def hit(
+        self, bucket: str, limit: int, count: bool = True, window: int | None = None
+    ) -> Decision:
         """Whether one more call fits in ``bucket``; counted when it does, unless ``count`` is
-        False (a check only)."""
-        window = self.settings.rate_limit_window_seconds
+        False (a check only). ``window``: seconds, when not the usual rate-limit window."""
+        window = window or self.settings.rate_limit_window_seconds
         now = self.clock()
         if self.redis is not None and time.monotonic() >= self._redis_down_until:
             try:
@@ -272,12 +292,19 @@ def _limit_for(role: Role | None, settings: Settings) -> int:
     return limits.get(role, settings.rate_limit_initiator)
 
 
-def _check(limiter: RateLimiter, bucket: str, limit: int, what: str, count: bool = True) -> None:
+def _check(
+    limiter: RateLimiter,
+    bucket: str,
+    limit: int,
+    what: str,
+    count: bool = True,
+    window: int | None = None,
+) -> None:
     if limit <= 0:  # 0 switches this limit off
         return
-    decision = limiter.hit(bucket, limit, count)
+    decision = limiter.hit(bucket, limit, count, window)
     if not decision.allowed:
-        window = limiter.settings.rate_limit_window_seconds
+        window = window or limiter.settings.rate_limit_window_seconds
         raise TooManyRequests(
             f"Too many requests {what}: at most {limit} per {window} seconds. "
             f"Try again in {decision.retry_after} seconds.",
@@ -333,3 +360,37 @@ def guard_failed_keys(
     except Unauthorized:
         limiter.hit(bucket, ALWAYS)
         raise
+
+
+def limit_sign_in_links(request: Request, limiter: RateLimiter, email: str) -> None:
+    """``POST /sign-in-links`` sends a mail: at most so many per address (so nobody floods a
+    mailbox) and per client (so nobody floods many) within ``sign_in_rate_window_seconds``.
+    The address is counted by its hash: no address is kept in a counter's name. The answer
+    past a limit says nothing about whether the address is known."""
+    settings = limiter.settings
+    if not settings.rate_limit_enabled:
+        return
+    window = settings.sign_in_rate_window_seconds
+    address = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    _check(
+        limiter,
+        f"sign-in:client:{client_address(request)}",
+        settings.rate_limit_sign_in_client,
+        "for sign-in links from this address",
+        count=False,
+        window=window,
+    )
+    _check(
+        limiter,
+        f"sign-in:email:{address}",
+        settings.rate_limit_sign_in_email,
+        "for sign-in links to this e-mail address",
+        window=window,
+    )
+    _check(
+        limiter,
+        f"sign-in:client:{client_address(request)}",
+        settings.rate_limit_sign_in_client,
+        "for sign-in links from this address",
+        window=window,
+    )

@@ -1,13 +1,15 @@
 """One settings class for the whole service, read from ``WEGWIJS_*`` environment variables."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from matching import Weights
+from schemas.base import EMAIL, MUNICIPALITY_CODE
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'wegwijs.db'}"
 
@@ -116,13 +118,16 @@ class Settings(BaseSettings):
     # OWASP API7). True allows loopback and private targets: for development and this
     # project's tests only; logged at start-up when on.
     webhook_allow_private_targets: bool = False
-    # Background workers (webhooks, later mail): how long to wait before trying a database
+    # Background workers (webhooks, mail): how long to wait before trying a database
     # that went away again, doubling up to the maximum.
     worker_backoff_initial_seconds: float = Field(default=1.0, gt=0, le=60)
     worker_backoff_max_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Privacy: an initiator's personal data is erased this many days after their initiative
     # closed (`wegwijs privacy purge`, run daily; see api/services/privacy.py).
     initiator_retention_days: int = Field(default=365, ge=1, le=3650)
+    # The log of sent and failed mails (recipient, kind, status; their texts are gone at once)
+    # and the tokens of links are deleted this many days after they were written / expired.
+    mail_retention_days: int = Field(default=90, ge=1, le=3650)
     # Rate limits on /api/v1 (see api/ratelimit.py): calls per window, 0 = no limit. Anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.
@@ -147,6 +152,43 @@ class Settings(BaseSettings):
     rate_limit_redis_url: str | None = None
     rate_limit_redis_prefix: str = "wegwijs:ratelimit:"
 
+    # Outgoing mail (see README, "Mail"). smtp://host:port, smtp+starttls://user:password@host
+    # :587 or smtps://user:password@host:465 (user and password URL-encoded). Unset: mails
+    # stay in the outbox, marked "not sent: no SMTP server configured". A secret: the password
+    # is in it, so it is never shown in a log or an error.
+    smtp_url: SecretStr | None = None
+    mail_from: str = Field(
+        default="Wegwijs <wegwijs@localhost>", min_length=3, max_length=250, pattern=r"@"
+    )
+    # Where links in mails point to: the address residents and civil servants open the page at.
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s#?]+$")
+    # A worker thread in every process delivers the mail outbox (like the webhook worker).
+    mail_worker: bool = True
+    mail_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    mail_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    mail_batch_size: int = Field(default=50, ge=1, le=1000)
+    # Waits before each retry after a temporary failure (4xx, no connection); after the last
+    # one the mail is retried at that interval until ``mail_give_up_hours`` after it was
+    # written, then failed. A permanent refusal (5xx) fails it at once.
+    mail_retry_delays_seconds: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [10, 60, 300, 900, 1800, 3600], min_length=1, max_length=20
+    )
+    mail_give_up_hours: float = Field(default=72, gt=0, le=24 * 30)
+    # Signing in by e-mail: how long a link works, how long the key it gives lives, and how
+    # many links one address and one client may ask for per window.
+    sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    sign_in_key_days: int = Field(default=30, ge=1, le=730)
+    sign_in_rate_window_seconds: int = Field(default=3600, ge=1, le=86_400)
+    rate_limit_sign_in_email: int = Field(default=5, ge=0, le=10_000_000)
+    rate_limit_sign_in_client: int = Field(default=30, ge=0, le=10_000_000)
+    # A contact is reminded once of a request still open after this many days; the mail
+    # worker looks for such requests every ``reminder_interval_seconds``.
+    introduction_reminder_days: int = Field(default=7, ge=1, le=365)
+    reminder_interval_seconds: float = Field(default=600, gt=0, le=86_400)
+    # Who gets the weekly digest (`wegwijs mail digest`): per municipality, e.g.
+    # "GM0363=a@amsterdam.example,b@amsterdam.example;GM0599=c@rotterdam.example".
+    broker_emails: Annotated[dict[str, list[str]], NoDecode] = Field(default_factory=dict)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -154,19 +196,45 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("webhook_retry_delays_seconds", mode="before")
+    @field_validator("webhook_retry_delays_seconds", "mail_retry_delays_seconds", mode="before")
     @classmethod
     def _split_delays(cls, value: object) -> object:
         if isinstance(value, str):
             return [float(part) for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("webhook_retry_delays_seconds")
+    @field_validator("webhook_retry_delays_seconds", "mail_retry_delays_seconds")
     @classmethod
     def _non_negative_delays(cls, value: list[float]) -> list[float]:
         if any(delay < 0 for delay in value):
             raise ValueError("retry delays cannot be negative")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("broker_emails", mode="before")
+    @classmethod
+    def _split_broker_emails(cls, value: object) -> object:
+        """``GM0363=a@x.nl,b@x.nl;GM0599=c@y.nl`` → ``{"GM0363": ["a@x.nl", "b@x.nl"], …}``."""
+        if not isinstance(value, str):
+            return value
+        emails: dict[str, list[str]] = {}
+        for part in value.split(";"):
+            if not part.strip():
+                continue
+            code, separator, addresses = part.partition("=")
+            code = code.strip().upper()
+            if not separator or not re.fullmatch(MUNICIPALITY_CODE, code):
+                raise ValueError(f"expected GM0363=a@example.org,…; got {part.strip()!r}")
+            found = [a.strip() for a in addresses.split(",") if a.strip()]
+            for address in found:
+                if not re.fullmatch(EMAIL, address):
+                    raise ValueError(f"{address!r} is not an email address")
+            emails.setdefault(code, []).extend(found)
+        return emails
 
 
 @lru_cache

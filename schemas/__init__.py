@@ -59,10 +59,21 @@ from schemas.introduction import (
     IntroductionCreate,
     IntroductionEvent,
     IntroductionEventPublic,
+    IntroductionPreviewRequest,
     IntroductionPublic,
+    IntroductionRequestPreview,
+    IntroductionResponseCreate,
     IntroductionStatus,
     IntroductionUpdate,
     Outcome,
+)
+from schemas.mail import (
+    MailDelivery,
+    MailDeliveryPublic,
+    MailKind,
+    MailStatus,
+    MailToken,
+    TokenPurpose,
 )
 from schemas.match import (
     ContactInitiatives,
@@ -88,6 +99,7 @@ from schemas.municipality import (
 )
 from schemas.note import InitiativeNote, InitiativeNoteCreate, InitiativeNotePublic
 from schemas.response import InitiativeResponsePublic, InitiativeResponseUpdate, ResponseStatus
+from schemas.session import SessionCreate, SessionCreated, SignInLinkAccepted, SignInLinkCreate
 from schemas.theme import ThemePublic, ThemeTerm, ThemeTermsUpdate
 from schemas.unit import Unit, UnitCreate, UnitKind, UnitPublic, UnitTree, UnitUpdate
 from schemas.webhook import (
@@ -160,11 +172,19 @@ __all__ = [
     "IntroductionCreate",
     "IntroductionEvent",
     "IntroductionEventPublic",
+    "IntroductionPreviewRequest",
     "IntroductionPublic",
+    "IntroductionRequestPreview",
+    "IntroductionResponseCreate",
     "IntroductionStatus",
     "IntroductionStatusChangedData",
     "IntroductionUpdate",
     "InvalidParam",
+    "MailDelivery",
+    "MailDeliveryPublic",
+    "MailKind",
+    "MailStatus",
+    "MailToken",
     "MatchItem",
     "MatchOverride",
     "MatchOverrideCreate",
@@ -185,10 +205,15 @@ __all__ = [
     "RecordChanges",
     "ResponseStatus",
     "Role",
+    "SessionCreate",
+    "SessionCreated",
+    "SignInLinkAccepted",
+    "SignInLinkCreate",
     "Stage",
     "ThemePublic",
     "ThemeTerm",
     "ThemeTermsUpdate",
+    "TokenPurpose",
     "UnderstoodArea",
     "Unit",
     "UnitCreate",

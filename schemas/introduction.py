@@ -7,14 +7,14 @@ requested ──accept──▶ accepted ──complete (outcome)──▶ compl
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from pydantic import Field as PydanticField
 from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
-from schemas.base import MULTI_LINE, ApiModel, Id, InputModel, UtcDateTime
+from schemas.base import MULTI_LINE, SINGLE_LINE, ApiModel, Id, InputModel, UtcDateTime
 from schemas.columns import timestamp_column, utc_now
 
 
@@ -49,6 +49,8 @@ class Introduction(SQLModel, table=True):
     contact_feedback: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=timestamp_column())
+    # When the contact was reminded of the still open request (once; see notifications).
+    reminded_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class IntroductionEvent(SQLModel, table=True):
@@ -116,3 +118,47 @@ class IntroductionEventPublic(ApiModel):
     status: IntroductionStatus
     actor_role: str
     at: UtcDateTime
+
+
+# Answering by e-mail: the link's token stands for the contact it was sent to.
+TokenText = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=SINGLE_LINE)]
+
+
+class IntroductionPreviewRequest(InputModel):
+    token: TokenText = PydanticField(description="The token from the link's fragment.")
+
+
+class IntroductionResponseCreate(InputModel):
+    token: TokenText = PydanticField(description="The token from the link's fragment.")
+    status: Literal[IntroductionStatus.accepted, IntroductionStatus.declined]
+    reason: Message | None = PydanticField(default=None, description="Why declined.")
+
+
+class PreviewNeed(ApiModel):
+    kind: str
+    label: str = PydanticField(description="In Dutch.")
+    description: str
+
+
+class PreviewInitiative(ApiModel):
+    """The initiative as the contact sees it before answering: no initiator's details."""
+
+    title: str
+    description: str
+    needs: list[PreviewNeed]
+    areas: list[str] = PydanticField(description="Names of the areas it is about.")
+    municipality_name: str
+
+
+class IntroductionRequestPreview(ApiModel):
+    """What a link in the mail shows the contact; reading it changes nothing."""
+
+    introduction_id: int
+    status: IntroductionStatus
+    message: str
+    requested_at: UtcDateTime
+    answer_before: UtcDateTime = PydanticField(
+        description="The link works until then (the request's window)."
+    )
+    initiative: PreviewInitiative
+    contact_job_title: str

@@ -12,14 +12,17 @@ from dataclasses import dataclass
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import schemas
 from api.app import create_app
 from api.persistence import upgrade_database
+from api.services.mail_delivery import deliver_due
 from api.settings import Settings
 from tests.helpers import API, INITIATOR_EMAIL, directory
+from tests.smtp import SmtpServer, smtp_server
 
 Headers = dict[str, str]
 TEST_MUNICIPALITIES = ("GM0363", "GM0599")
@@ -34,6 +37,8 @@ GENEROUS_RATE_LIMITS = {
         "broker",
         "admin",
         "failed_keys",
+        "sign_in_email",
+        "sign_in_client",
     )
 }
 
@@ -68,12 +73,14 @@ def admin_token() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, admin_token: str) -> Settings:
-    # No background webhook worker: tests deliver with deliver_due() on their own clock.
+    # No background webhook or mail worker: tests deliver with deliver_due() on their own clock.
     return Settings(
         database_url=database_url,
         admin_token=admin_token,
         log_level="WARNING",
         webhook_worker=False,
+        mail_worker=False,
+        public_url="https://wegwijs.test",
         # Indexes are built on first use: most tests change the directory before matching.
         index_warmup=False,
         # The whole suite calls from one address within minutes: generous limits, still counted
@@ -198,3 +205,33 @@ def role_headers(
         "initiator": initiator,
         "portal": portal,
     }
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
+    """The test app's settings with the test SMTP server (for ``deliver_due``)."""
+    return settings.model_copy(update={"smtp_url": SecretStr(smtp.url)})
+
+
+@pytest.fixture
+def send_mail(engine: Engine, mail_settings: Settings) -> Callable[..., int]:
+    """Deliver the outbox to the test SMTP server now, as the mail worker would; returns how
+    many mails were attempted."""
+
+    def _send(now=None) -> int:  # type: ignore[no-untyped-def]
+        total = 0
+        for _ in range(100):  # batches, until a round finds nothing due
+            attempted = deliver_due(engine=engine, settings=mail_settings, now=now)
+            total += attempted
+            if attempted == 0:
+                return total
+        raise AssertionError("the outbox never emptied")
+
+    return _send

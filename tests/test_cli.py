@@ -934,3 +934,107 @@ def test_a_sync_withdrawing_most_people_needs_saying_so(
     done = run("import", truncated, "--sync", "--allow-mass-withdrawal")
     assert done.exit_code == 0, done.output
     assert "contacts: 0 created, 0 updated, 1 unchanged, 12 withdrawn" in done.stdout
+# --- mail ------------------------------------------------------------------------------------
+
+
+def test_mail_digest_sends_each_municipalitys_brokers_the_broken_connections(
+    run: Run,
+    client: TestClient,
+    admin: Headers,
+    engine: Engine,
+    municipality,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp,
+    send_mail,
+) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from schemas import Introduction
+    from schemas.columns import utc_now
+    from tests.helpers import initiative_body
+
+    brokers = ["makelaar@amsterdam.example", "team@amsterdam.example"]
+    # A stalled request (unanswered for three weeks) and an initiative nobody covers.
+    plan = client.post(
+        f"{API}/initiatives",
+        json=initiative_body(title="Buurtmoestuin", themes=["wonen"], areaCodes=["SD0363T"]),
+        headers=admin,
+    ).json()
+    gap = initiative_body(title="Hengelclub De Snoek", description="Een vijver om te vissen.")
+    client.post(f"{API}/initiatives", json=gap, headers=admin)
+    asked = client.post(
+        f"{API}/introductions",
+        json={"initiativeId": plan["id"], "contactId": municipality.contacts["annelies"]},
+        headers=admin,
+    ).json()
+    with Session(engine) as session:
+        row = session.get(Introduction, asked["id"])
+        row.created_at = utc_now() - timedelta(days=21)
+        session.add(row)
+        session.commit()
+    send_mail()
+
+    monkeypatch.delenv("WEGWIJS_BROKER_EMAILS", raising=False)
+    monkeypatch.setenv("WEGWIJS_PUBLIC_URL", "https://wegwijs.test")
+    refused = run("mail", "digest")
+    assert refused.exit_code == 1 and "WEGWIJS_BROKER_EMAILS" in refused.stderr
+    monkeypatch.setenv("WEGWIJS_BROKER_EMAILS", f"GM0363={','.join(brokers)};GM0599=r@r.example")
+    assert run("mail", "digest", "-m", "GM0014").exit_code == 1
+    done = run("mail", "digest")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout) == {"digests": {"GM0363": 2, "GM0599": 0}}
+    assert "No municipality GM0599" in done.stderr
+    assert send_mail() == 2
+    for broker in brokers:
+        (digest,) = smtp.sink.to(broker)
+        assert digest.subject == "Wegwijs: overzicht van de week – Amsterdam"
+        words = digest.words
+        assert "Kennismakingen die vastlopen (1)" in words
+        assert "‘Buurtmoestuin’ bij Afdeling Wonen: wacht al 21 dagen op antwoord" in words
+        assert "‘Hengelclub De Snoek’" in words
+        assert "https://wegwijs.test/api/v1/insights/gaps?municipalityCode=GM0363" in words
+        # Brokers' own report: no initiator's details.
+        assert "initiatiefnemer@example.org" not in digest.text
+
+
+def test_mail_reminders_and_send_from_the_command_line(
+    run: Run,
+    client: TestClient,
+    initiator: Headers,
+    engine: Engine,
+    municipality,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp,
+) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from schemas import Introduction
+    from schemas.columns import utc_now
+    from tests.helpers import initiative_body
+
+    plan = client.post(f"{API}/initiatives", json=initiative_body(), headers=initiator).json()
+    asked = client.post(
+        f"{API}/introductions",
+        json={"initiativeId": plan["id"], "contactId": municipality.contacts["annelies"]},
+        headers=initiator,
+    ).json()
+    with Session(engine) as session:
+        row = session.get(Introduction, asked["id"])
+        row.created_at = utc_now() - timedelta(days=8)
+        session.add(row)
+        session.commit()
+    monkeypatch.setenv("WEGWIJS_PUBLIC_URL", "https://wegwijs.test")
+    first = run("mail", "reminders")
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout) == {"reminders": 1}
+    assert json.loads(run("mail", "reminders").stdout) == {"reminders": 0}  # once
+    monkeypatch.setenv("WEGWIJS_SMTP_URL", smtp.url)
+    sent = run("mail", "send")
+    assert sent.exit_code == 0, sent.stderr
+    assert json.loads(sent.stdout) == {"attempted": 2}
+    subjects = sorted(m.subject.split(" – ")[0] for m in smtp.sink.received)
+    assert subjects == ["Herinnering: verzoek om kennismaking", "Verzoek om kennismaking"]

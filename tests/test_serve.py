@@ -257,3 +257,47 @@ def test_a_port_taken_after_the_check_is_still_named(
         holder.close()
     assert result.exit_code == 4
     assert f"port {port} is in use; try --port" in result.stderr
+
+
+# --- mail: links lead to the served address -----------------------------------------------
+
+
+def test_links_in_mails_lead_to_where_it_serves_unless_told_otherwise(tmp_path: Path) -> None:
+    """The README's first command plus an SMTP server: a sign-in mail's link opens this
+    server (``WEGWIJS_PUBLIC_URL`` unset), sent by the worker of ``wegwijs serve`` itself."""
+    import httpx
+
+    from tests.smtp import smtp_server
+
+    with smtp_server() as smtp:
+        port = _free_port()
+        process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [*COMMAND, "serve", "--port", str(port)],
+            env=_environment(tmp_path, WEGWIJS_SMTP_URL=smtp.url),
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            asked = httpx.post(
+                f"{base}/api/v1/sign-in-links", json={"email": "a@example.org"}, timeout=10
+            )
+            assert asked.status_code == 202, asked.text
+            (received,) = smtp.sink.wait_for("a@example.org")
+            assert received.link("/inloggen").startswith(f"{base}/inloggen#")
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)

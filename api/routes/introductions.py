@@ -97,10 +97,15 @@ def change_introduction(
     change: IntroductionUpdate,
     session: SessionDep,
     principal: AnyKeyDep,
+    settings: SettingsDep,
     response: Response,
 ):
     changed = service.change_introduction(
-        session=session, introduction=introduction, change=change, principal=principal
+        session=session,
+        introduction=introduction,
+        change=change,
+        principal=principal,
+        settings=settings,
     )
     set_etag(response, changed, reload=True)
     return service.present(session, changed, principal)

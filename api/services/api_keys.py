@@ -73,7 +73,7 @@ def create_api_key(
     for code in codes:
         principal.confine(code)
     _check_expiry(key_in.expires_at)
-    return _issue(
+    return issue_key(
         session,
         role=key_in.role,
         subject=subject,
@@ -113,7 +113,7 @@ def _check_expiry(expires_at: datetime | None) -> None:
         )
 
 
-def _issue(
+def issue_key(
     session: Session,
     *,
     role: Role,
@@ -155,7 +155,7 @@ def rotate_api_key(
         until = now + timedelta(seconds=rotation.grace_seconds)
         key.expires_at = min(until, old_expiry) if old_expiry is not None else until
     session.add(key)
-    return _issue(
+    return issue_key(
         session,
         role=Role(key.role),
         subject=key.subject,

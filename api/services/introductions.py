@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from api.deps import Paging, Principal
 from api.errors import Conflict, Forbidden, InvalidInput, TooManyOpenIntroductions
 from api.persistence import serialize_writers
+from api.services import notifications
 from api.services.common import paginate
 from api.services.webhooks import enqueue_introduction_event
 from api.settings import Settings
@@ -195,7 +196,7 @@ def request_introduction(
     )
     session.add(introduction)
     session.flush()
-    _record(session, introduction, principal)
+    _record(session, introduction, principal, settings=settings)
     session.commit()
     return introduction
 
@@ -206,7 +207,10 @@ def change_introduction(
     introduction: Introduction,
     change: IntroductionUpdate,
     principal: Principal,
+    settings: Settings,
 ) -> Introduction:
+    """A status change (and/or feedback) by a party or staff: the same rules and history
+    whether it comes from ``PATCH /introductions/{id}`` or an answer link in a mail."""
     initiative = session.get(Initiative, introduction.initiative_id)
     sides = _sides(principal, introduction, initiative)
     current = S(introduction.status)
@@ -225,7 +229,7 @@ def change_introduction(
             introduction.reason = change.reason
         if change.outcome is not None:
             introduction.outcome = change.outcome
-        _record(session, introduction, principal, previous_status=current)
+        _record(session, introduction, principal, settings=settings, previous_status=current)
     elif change.outcome is not None or change.reason is not None:
         raise Conflict("An outcome or reason comes with a status change.")
     if change.feedback is not None:
@@ -247,9 +251,13 @@ def _record(
     session: Session,
     introduction: Introduction,
     principal: Principal,
+    *,
+    settings: Settings,
     previous_status: str | None = None,
 ) -> None:
-    enqueue_introduction_event(session, introduction, previous_status)  # same transaction
+    # Webhook events and mails in the change's own transaction (outboxes).
+    enqueue_introduction_event(session, introduction, previous_status)
+    notifications.introduction_changed(session, introduction, previous_status, settings)
     session.add(
         IntroductionEvent(
             introduction_id=introduction.id,

@@ -1,5 +1,6 @@
 """AVG/GDPR: a civil servant's export and erasure, initiators' erasure on request and after
-the retention period.
+the retention period. Mails to an erased person lose their address and text (see
+``api.services.mail.forget_address``).
 
 Erasure keeps rows, not people: the contact row (its id, unit, municipality, themes and
 areas) and every introduction with its status, outcome and history stay, so counts and the
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.deps import Principal
-from api.services import audit
+from api.services import audit, mail
 from api.services.common import list_contains, touch_directory
 from api.services.contacts import unlink_contact
 from api.services.notes import erase_notes
@@ -98,6 +99,15 @@ def erase_contact(*, session: Session, contact: Contact, principal: Principal | 
         return
     now = utc_now()
     colleagues = unlink_contact(session, contact.id)
+    # Mails to them lose address and text (unsent ones stay unsent); their links stop working.
+    mail.forget_address(
+        session,
+        [contact.email],
+        contact_id=contact.id,
+        introduction_ids=session.exec(
+            select(Introduction.id).where(Introduction.contact_id == contact.id)
+        ).all(),
+    )
     session.execute(
         sa.update(Introduction)
         .where(Introduction.contact_id == contact.id)
@@ -157,12 +167,21 @@ def _blank_initiator(session: Session, initiative: Initiative, now: datetime) ->
     if initiative.response_text:
         initiative.response_text = ""
     session.flush()
+    # Mails about this initiative's introductions may name them (a greeting, their details).
+    mail.forget_address(
+        session,
+        [],
+        introduction_ids=session.exec(
+            select(Introduction.id).where(Introduction.initiative_id == initiative.id)
+        ).all(),
+    )
     # Once none of their initiatives is left, nothing needs their email: their initiator keys
     # are revoked and forget it too.
     others = session.exec(
         select(Initiative.id).where(sa.func.lower(Initiative.initiator_email) == email)
     ).first()
     if email and others is None:
+        mail.forget_address(session, [email])
         for key in session.exec(
             select(ApiKey).where(ApiKey.role == Role.initiator, ApiKey.subject == email)
         ).all():

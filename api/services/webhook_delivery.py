@@ -131,11 +131,18 @@ def _claim(session: Session, *, token: str, now: datetime, lease: timedelta, lim
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
     )
-    # ``due`` again in the outer statement: a row another worker claimed between the two
-    # reads is not taken twice, whatever the database's locking.
+    # Two statements in one transaction: the rows are locked by the first and stay locked
+    # until the commit. (As one ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
+    # LOCKED)``, PostgreSQL may run the subquery once per row it scans, and then claims far
+    # more than n.) ``due`` again in the update: a row another worker claimed in between is
+    # not taken twice, whatever the database's locking.
+    ids = session.exec(candidates).all()
+    if not ids:
+        session.commit()
+        return
     session.execute(
         sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(candidates), due)
+        .where(WebhookDelivery.id.in_(ids), due)
         .values(claim_token=token, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )

@@ -18,7 +18,14 @@ from api.middleware import page_security_policy
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 # Page path → its HTML file under static/.
-PAGES = {"/": "index.html", "/organisatie": "organisatie.html"}
+PAGES = {
+    "/": "index.html",
+    "/organisatie": "organisatie.html",
+    # The pages links in mails open: they change nothing when opened (the token is in the
+    # fragment, which no server sees; only the page's own POST acts on it).
+    "/inloggen": "inloggen.html",
+    "/kennismaking": "kennismaking.html",
+}
 
 CONTENT_SECURITY_POLICY = page_security_policy()
 
@@ -55,7 +62,7 @@ def _page_route(filename: str):
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve the pages at ``/`` and ``/organisatie`` and their assets under ``/assets``."""
+    """Serve the pages (``PAGES``) and their assets under ``/assets``."""
     router = APIRouter(include_in_schema=False)
     for path, filename in PAGES.items():
         router.add_api_route(

@@ -453,6 +453,7 @@ def _fill(walk: Walk, path: str) -> list[str]:
         "/webhooks/{id}": lambda: [f"/webhooks/{walk.webhook}"],
         "/webhooks/{id}/deliveries": lambda: [f"/webhooks/{walk.webhook}/deliveries"],
         "/audit-log": lambda: ["/audit-log?pageSize=100"],
+        "/mail-deliveries": lambda: ["/mail-deliveries?pageSize=100"],
     }
     relative = path.removeprefix(API)
     assert relative in rules, f"GET {path} has no rule in the leak walk: add one"
@@ -600,5 +601,5 @@ def test_the_purge_command_erases_expired_initiators(
     monkeypatch.setenv("WEGWIJS_INITIATOR_RETENTION_DAYS", "365")
     result = CliRunner().invoke(app, ["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"erasedInitiatives": [created["id"]]}
+    assert json.loads(result.stdout) == {"erasedInitiatives": [created["id"]], "purgedMails": 0}
     assert OTHER_EMAIL not in database_text(engine)

@@ -36,6 +36,7 @@ B_REASON = f"Reden {SECRET}: kent de moestuinders"
 B_NOTE = f"Notitie {SECRET}: sprak al met de deelgemeente"
 B_ANSWER = f"Antwoord {SECRET}: we zoeken een plek"
 MARKERS = (SECRET, SECRET.lower(), B_PHONE)
+GUESSED_TOKEN = "Gok" * 14
 
 ROLES = ("anonymous", "admin", "broker", "portal", "contact", "initiator")
 
@@ -359,6 +360,25 @@ RULES: dict[tuple[str, str], Rule] = {
         "private", _p("/webhooks/{b.webhook}/deliveries"), marked=False
     ),
     ("GET", "/audit-log"): Rule("list", _p("/audit-log?pageSize=100")),
+    # Anyone may ask for a link to any address: the mail goes to that address only, and the
+    # answer is the same for every address (so it shows nothing of B's civil servant).
+    ("POST", "/sign-in-links"): Rule(
+        "public", _p("/sign-in-links"), lambda b: {"email": f"verborgen-{B_EMAIL}"}
+    ),
+    # The tokens of mails are secrets only their addressee holds: a key of A has none of B's,
+    # and a guess gets nothing (tests/api/test_introduction_responses.py: a token answers
+    # only its own introduction).
+    ("POST", "/sessions"): Rule("write", _p("/sessions"), lambda b: {"token": GUESSED_TOKEN}),
+    ("POST", "/introduction-responses/preview"): Rule(
+        "private", _p("/introduction-responses/preview"), lambda b: {"token": GUESSED_TOKEN}
+    ),
+    ("POST", "/introduction-responses"): Rule(
+        "write",
+        _p("/introduction-responses"),
+        lambda b: {"token": GUESSED_TOKEN, "status": "accepted"},
+    ),
+    # B's mails (the request to B's civil servant, about B's initiative) are B's.
+    ("GET", "/mail-deliveries"): Rule("list", _p("/mail-deliveries?pageSize=100")),
 }
 
 

@@ -814,3 +814,25 @@ def test_private_targets_allowed_is_logged_at_start_up(
         logged = [r for r in caplog.records if "ALLOW_PRIVATE_TARGETS" in r.getMessage()]
         assert len(logged) == (1 if allowed else 0)
     assert Settings().webhook_allow_private_targets is False
+
+
+def test_a_round_claims_one_batch_at_most(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    broker: Headers,
+    admin: Headers,
+    municipality,
+    receiver: Callable[..., Receiver],
+    clock: Callable[..., datetime],
+) -> None:
+    """PostgreSQL ran ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` as a
+    nested loop that claimed every due row, whatever the batch size; a claim is now bounded."""
+    portal = receiver(200)
+    subscribe(client, broker, portal.url)
+    for key in ("annelies", "bram", "chantal", "eva"):
+        initiative = client.post(f"{API}/initiatives", json=initiative_body(), headers=admin)
+        body = {"initiativeId": initiative.json()["id"], "contactId": municipality.contacts[key]}
+        client.post(f"{API}/introductions", json=body, headers=admin)
+    hooks = settings_with(settings, webhook_batch_size=3)
+    assert [deliver_due(engine=engine, settings=hooks, now=clock(0)) for _ in range(3)] == [3, 1, 0]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.smtp import SmtpServer
+
 CHROMIUM = Path("/usr/bin/chromium")
 STARTUP_SECONDS = 15.0
 APT_SECONDS = 900
@@ -28,6 +30,8 @@ APT_SECONDS = 900
 class DemoServer:
     base_url: str
     admin_token: str
+    # The SMTP server it sends its mails to, when the caller started one (tests/smtp.py).
+    smtp: SmtpServer | None = None
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
         """Call the API as the admin (setting up what a test needs, checking what it did)."""
@@ -64,20 +68,33 @@ def _wait_ready(base_url: str, process: subprocess.Popen, log_path: Path) -> Non
 
 
 @contextmanager
-def demo_server(**settings: str) -> Iterator[DemoServer]:
+def demo_server(smtp: SmtpServer | None = None, **settings: str) -> Iterator[DemoServer]:
     """``wegwijs serve --demo`` on a free port of 127.0.0.1 with a temporary SQLite database;
-    stopped (and the database removed) on exit. ``settings``: more ``WEGWIJS_*`` variables."""
+    stopped (and the database removed) on exit. ``smtp``: a test SMTP server its mail worker
+    sends to, with links in mails pointing at this server. ``settings``: more ``WEGWIJS_*``
+    variables."""
     with tempfile.TemporaryDirectory(prefix="wegwijs-web-") as directory:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         token = "web-admin-" + secrets.token_urlsafe(24)
+        mail = (
+            {
+                "WEGWIJS_SMTP_URL": smtp.url,
+                "WEGWIJS_MAIL_FROM": "Wegwijs Amsterdam <wegwijs@amsterdam.example>",
+                "WEGWIJS_PUBLIC_URL": base_url,
+                "WEGWIJS_MAIL_POLL_SECONDS": "0.2",
+            }
+            if smtp is not None
+            else {"WEGWIJS_MAIL_WORKER": "false"}
+        )
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")},
             "WEGWIJS_DATABASE_URL": f"sqlite:///{Path(directory) / 'wegwijs.db'}",
             "WEGWIJS_ADMIN_TOKEN": token,
             "WEGWIJS_WEBHOOK_WORKER": "false",
             "WEGWIJS_LOG_LEVEL": "WARNING",
             "WEGWIJS_CORS_ORIGINS": "",
+            **mail,
             **settings,
         }
         command = [sys.executable, "-c", "from api.cli import main; main()"]
@@ -90,7 +107,7 @@ def demo_server(**settings: str) -> Iterator[DemoServer]:
             )
             try:
                 _wait_ready(base_url, process, log_path)
-                yield DemoServer(base_url=base_url, admin_token=token)
+                yield DemoServer(base_url=base_url, admin_token=token, smtp=smtp)
             finally:
                 process.terminate()
                 try:

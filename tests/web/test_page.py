@@ -2,39 +2,25 @@
 keyboard use, accessibility (axe-core), phone width, privacy of URLs and the page's headers."""
 
 import re
-import secrets
 from pathlib import Path
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import expect
 
 from api.web import CONTENT_SECURITY_POLICY, STATIC_DIR
 from tests.web.conftest import PHONE, Visit
+from tests.web.flows import (
+    QUESTION,
+    ask,
+    link,
+    mail_to,
+    request_sign_in_link,
+    sign_in_by_mail,
+    unique_email,
+)
 from tests.web.server import DemoServer
-
-QUESTION = "Wij willen een moestuin in onze buurt en zoeken een stukje grond en wat vrijwilligers"
-
-
-def ask(visit: Visit, text: str = QUESTION) -> Locator:
-    """Fill in the question as a resident would and return the result cards."""
-    page = visit.page
-    page.goto(visit.url("/"))
-    page.get_by_label("Wat wilt u doen?").fill(text)
-    # select_option waits until the option is there (the areas load after the page).
-    page.get_by_label("Waar speelt het?").select_option(label="Heel Noord")
-    page.get_by_role("checkbox", name="Ruimte", exact=True).check()
-    page.get_by_role("checkbox", name="Vrijwilligers", exact=True).check()
-    page.get_by_role("button", name="Zoek wie ik moet hebben").click()
-    cards = page.locator("#kaarten > li")
-    expect(cards.first).to_be_visible()
-    return cards
-
-
-def unique_email() -> str:
-    return f"x-{secrets.token_hex(4)}@example.org"
-
 
 # --- asking without registering ------------------------------------------------------------
 
@@ -215,11 +201,11 @@ def test_initiator_registers_and_requests_an_introduction(tab: Visit, server: De
     cards = ask(tab)
     first = cards.first
     job_title = first.locator("h3").inner_text().split(". ", 1)[1]
-    expect(
-        first.get_by_role("link", name="Registreer uw initiatief met uw sleutel")
-    ).to_be_visible()
+    expect(first.get_by_role("link", name="Log in en registreer uw initiatief")).to_be_visible()
 
-    # A wrong key is refused next to the key field, in Dutch.
+    # Staff paste a key under "Ik heb een sleutel"; a wrong one is refused next to the key
+    # field, in Dutch.
+    page.get_by_text("Ik heb een sleutel").click()
     key_field = page.get_by_label("Uw sleutel")
     key_field.fill("geen-echte-sleutel")
     page.get_by_role("button", name="Sleutel gebruiken").click()
@@ -311,6 +297,7 @@ def _screen_with_key(visit: Visit, server: DemoServer) -> None:
     key = server.create_key("initiator", email)
     ask(visit)
     page = visit.page
+    page.get_by_text("Ik heb een sleutel").click()
     page.get_by_label("Uw sleutel").fill(key)
     page.get_by_role("button", name="Sleutel gebruiken").click()
     page.get_by_label("Naam van uw initiatief").fill("Buurtmoestuin")
@@ -328,8 +315,73 @@ def _screen_organisation(visit: Visit, server: DemoServer) -> None:
     visit.page.get_by_role("button", name="Alles openklappen").click()
 
 
+def _screen_signed_in(visit: Visit, server: DemoServer) -> None:
+    """An initiator signed in by e-mail: "Mijn initiatieven" with one registered."""
+    email = unique_email()
+    ask(visit)
+    sign_in_by_mail(visit.page, server, email)
+    page = visit.page
+    expect(page.get_by_role("heading", name="Mijn initiatieven")).to_be_visible()
+    ask(visit)
+    page.get_by_label("Naam van uw initiatief").fill("Buurtmoestuin")
+    page.get_by_label("Uw naam").fill("Xander")
+    page.get_by_role("button", name="Initiatief registreren").click()
+    expect(page.locator("#mijn-initiatieven-lijst > li")).to_have_count(1)
+
+
+def _screen_sign_in_link(visit: Visit, server: DemoServer) -> None:
+    """The page a sign-in link opens, before "Inloggen"."""
+    visit.page.goto(visit.url("/"))
+    url = request_sign_in_link(visit.page, server, unique_email())
+    visit.page.goto(url)
+    expect(visit.page.get_by_role("button", name="Inloggen")).to_be_visible()
+
+
+def _screen_request(visit: Visit, server: DemoServer) -> None:
+    """The page behind "Afwijzen" in a civil servant's mail, with the reason field."""
+    contact = next(
+        c
+        for c in server.api("GET", "/contacts?municipalityCode=GM0363&pageSize=100").json()["items"]
+        if c["available"] and c["openToInitiatives"] and c["consentAt"]
+    )
+    initiative = server.api(
+        "POST",
+        "/initiatives",
+        json={
+            "municipalityCode": "GM0363",
+            "title": "Taalcafé voor nieuwkomers",
+            "description": "Elke week samen koffie drinken en Nederlands oefenen.",
+            "needs": [{"kind": "space", "description": "een zaaltje op dinsdag"}],
+            "initiator": {"name": "Fatima", "email": unique_email()},
+        },
+    ).json()
+    before = len(server.smtp.sink.to(contact["email"])) if server.smtp else 0
+    asked = server.api(
+        "POST",
+        "/introductions",
+        json={"initiativeId": initiative["id"], "contactId": contact["id"], "message": "Hallo!"},
+    )
+    assert asked.status_code == 201, asked.text
+    received = mail_to(server, contact["email"], before + 1)
+    visit.page.goto(link(server, received, "/kennismaking") + ".afwijzen")
+    expect(visit.page.get_by_label("Waarom niet?")).to_be_visible()
+
+
+def _screen_profile(visit: Visit, server: DemoServer) -> None:
+    """A civil servant signed in: "Mijn profiel"."""
+    contact = server.api("GET", "/contacts?municipalityCode=GM0363&pageSize=5").json()["items"][0]
+    visit.page.goto(visit.url("/"))
+    sign_in_by_mail(visit.page, server, contact["email"])
+    expect(visit.page.locator("#profiel-form")).to_be_visible()
+
+
 SCREENS = {
     "vraag": (_screen_question, None),
+    "ingelogd-mijn-initiatieven": (_screen_signed_in, None),
+    "inloglink": (_screen_sign_in_link, None),
+    "kennismaking-uit-mail": (_screen_request, None),
+    "mijn-profiel": (_screen_profile, None),
+    "telefoon-kennismaking-uit-mail": (_screen_request, PHONE),
     "fouten": (_screen_errors, None),
     "resultaten": (_screen_results, None),
     "sleutel-en-kennismaking": (_screen_with_key, None),
@@ -355,7 +407,10 @@ def test_axe_finds_no_serious_or_critical_violations(
     assert not serious, "\n".join(serious)
 
 
-@pytest.mark.parametrize("show", [_screen_results, _screen_organisation, _screen_with_key])
+@pytest.mark.parametrize(
+    "show",
+    [_screen_results, _screen_organisation, _screen_with_key, _screen_request, _screen_profile],
+)
 def test_fits_a_phone_of_320_pixels(open_tab, server: DemoServer, show) -> None:
     visit = open_tab({"width": 320, "height": 640})
     show(visit, server)
@@ -366,7 +421,14 @@ def test_fits_a_phone_of_320_pixels(open_tab, server: DemoServer, show) -> None:
 def test_page_routes_send_a_strict_csp_and_stay_out_of_the_openapi_document(
     server: DemoServer,
 ) -> None:
-    for path in ("/", "/organisatie", "/assets/js/vraag.js", "/assets/css/wegwijs.css"):
+    for path in (
+        "/",
+        "/organisatie",
+        "/inloggen",
+        "/kennismaking",
+        "/assets/js/vraag.js",
+        "/assets/css/wegwijs.css",
+    ):
         response = httpx.get(server.base_url + path, timeout=10)
         assert response.status_code == 200, path
         assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -379,7 +441,7 @@ def test_page_routes_send_a_strict_csp_and_stay_out_of_the_openapi_document(
     page = httpx.get(server.base_url + "/", timeout=10)
     assert page.headers["content-type"].startswith("text/html")
     document = httpx.get(server.base_url + "/api/v1/openapi.json", timeout=10).json()
-    assert not {"/", "/organisatie"} & set(document["paths"])
+    assert not {"/", "/organisatie", "/inloggen", "/kennismaking"} & set(document["paths"])
     assert not [path for path in document["paths"] if path.startswith("/assets")]
     assert httpx.get(server.base_url + "/docs", timeout=10).status_code == 200
 

@@ -2,8 +2,8 @@
 an initiative history; external ids and withdrawal for units and contacts
 
 Revision ID: 0012
-Revises: 0010 (to be re-chained to 0011 when issue 13's migration lands)
-Create Date: 2026-12-06 10:00:00.000000
+Revises: 0011
+Create Date: 2026-12-04 20:30:00.000000
 
 Existing units and contacts get no external id (a first sync finds them by email, units by
 name, and gives them the feed's) and are not withdrawn; existing initiatives have no answer.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,10 +15,11 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, { body, key } = {}) {
+async function call(method, path, { body, key, ifMatch, withEtag = false } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers.Authorization = `Bearer ${key}`;
+  if (ifMatch) headers["If-Match"] = ifMatch;
   let response;
   try {
     response = await fetch(API + path, {
@@ -42,11 +43,12 @@ async function call(method, path, { body, key } = {}) {
     const retryAfter = response.headers.get("Retry-After");
     throw new ApiError(response.status, data, { retryAfter, path });
   }
-  return data;
+  return withEtag ? { data, etag: response.headers.get("ETag") } : data;
 }
 
 export const apiGet = (path, options) => call("GET", path, options);
 export const apiPost = (path, body, options) => call("POST", path, { ...options, body });
+export const apiPatch = (path, body, options) => call("PATCH", path, { ...options, body });
 
 /** Every item of a paginated collection (pages of at most 100). */
 export async function getAll(path, options) {

@@ -1,15 +1,39 @@
-// With an initiator key: register the initiative, ask for introductions, follow their status.
-// The key stays in sessionStorage (this tab only) and travels in the Authorization header only.
+// Signed in (by e-mail, or with a pasted key): an initiator registers the initiative, asks for
+// introductions and follows them under "Mijn initiatieven"; a civil servant gets "Mijn profiel"
+// (profiel.js). The key stays in sessionStorage (this tab only) and travels in the
+// Authorization header only.
 
 import { ApiError, apiPost, getAll } from "./api.js";
-import { statusLabel } from "./labels.js";
+import { stageLabel, statusLabel } from "./labels.js";
+import { Profile } from "./profiel.js";
+import { current, forget as forgetSession, rememberKey } from "./sessie.js";
 import { clearProblem, el, formatDateTime, showProblem } from "./ui.js";
 
-const KEY_STORE = "wegwijs.sleutel";
 const INITIATIVE_STORE = "wegwijs.initiatief";
 const OPEN = new Set(["requested", "accepted"]);
 
 const $ = (id) => document.getElementById(id);
+
+/**
+ * The municipality's official answer to an initiative, when the API gives one (`response`:
+ * a text, or an object with its text and when it was given). Shown under the initiative in
+ * "Mijn initiatieven"; nothing when there is none.
+ */
+export function officialAnswer(initiative) {
+  const response = initiative.response;
+  if (!response) return null;
+  const text = typeof response === "string"
+    ? response
+    : response.text || response.message || response.answer || response.body || "";
+  if (!text) return null;
+  const when = typeof response === "object"
+    ? response.respondedAt || response.answeredAt || response.updatedAt || response.createdAt
+    : null;
+  return el("div", { class: "officieel-antwoord" },
+    el("p", {}, el("strong", {}, "Antwoord van de gemeente"),
+      when ? ` (${formatDateTime(when)})` : null, ":"),
+    el("p", {}, text));
+}
 
 function remember(name, value) {
   try {
@@ -40,6 +64,7 @@ export class Initiator {
   }
 
   start() {
+    $("inlog-form").addEventListener("submit", (event) => this.askForLink(event));
     $("sleutel-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.useKey($("sleutel").value.trim());
@@ -50,8 +75,47 @@ export class Initiator {
       this.choose(Number($("mijn-initiatief").value));
     });
     $("vernieuw-knop").addEventListener("click", () => this.refreshIntroductions());
-    const key = recall(KEY_STORE);
-    if (key) this.useKey(key, { restoring: true });
+    const session = current();
+    if (!session) return;
+    if (session.role === "contact" && session.contactId) {
+      this.signedIn(`U bent ingelogd als ${session.email}.`);
+      new Profile(session).start();
+      return;
+    }
+    this.session = session;
+    this.useKey(session.key, { restoring: true });
+  }
+
+  /** POST /sign-in-links: a link by e-mail, whatever the address (the answer is always 202). */
+  async askForLink(event) {
+    event.preventDefault();
+    if (this.busy) return;
+    const summary = $("inlog-fouten");
+    const status = $("inlog-status");
+    clearProblem(summary);
+    const email = $("inlog-email").value.trim();
+    if (!email) {
+      showProblem(summary, new ApiError(400, {}), { params: [{ name: "email", reason: "Required." }] });
+      return;
+    }
+    this.busy = true;
+    status.textContent = "De e-mail wordt verstuurd…";
+    try {
+      const sent = await apiPost("/sign-in-links", { email });
+      status.textContent = `We hebben een e-mail gestuurd naar ${email}. Klik op de link in die e-mail. `
+        + `De link werkt ${sent.expiresInMinutes} minuten. Geen e-mail gekregen? Kijk ook bij uw ongewenste e-mail.`;
+    } catch (error) {
+      status.textContent = "";
+      showProblem(summary, error, { scope: $("inlog-form") });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  signedIn(text) {
+    $("inloggen-blok").hidden = true;
+    $("uitloggen-blok").hidden = false;
+    $("sleutel-status").textContent = text;
   }
 
   get active() {
@@ -66,52 +130,59 @@ export class Initiator {
       showProblem(summary, new ApiError(400, {}), { params: [{ name: "key", reason: "Required." }] });
       return;
     }
-    status.textContent = "Uw sleutel wordt gecontroleerd…";
+    const email = restoring && this.session ? this.session.email : null;
+    status.textContent = email ? "U wordt ingelogd…" : "Uw sleutel wordt gecontroleerd…";
     let initiatives;
     try {
       initiatives = await getAll("/initiatives", { key });
     } catch (error) {
       status.textContent = "";
-      if (restoring) remember(KEY_STORE, null);
+      if (restoring) forgetSession();
+      if (email) {
+        $("inlog-status").textContent = "U bent niet meer ingelogd. Vraag een nieuwe inloglink aan.";
+        return;
+      }
+      $("sleutel-blok").open = true;
       const params = error.status === 401 ? [{ name: "key", reason: error.problem.detail }] : null;
       showProblem(summary, error, { params });
       return;
     }
     this.key = key;
-    remember(KEY_STORE, key);
+    if (!restoring) rememberKey(key);
     this.initiatives = initiatives.sort((a, b) => b.id - a.id);
     const stored = Number(recall(INITIATIVE_STORE));
     const known = this.initiatives.some((initiative) => initiative.id === stored);
     this.activeId = known ? stored : this.initiatives[0]?.id ?? null;
     $("sleutel").value = "";
-    $("sleutel-veld").hidden = true;
-    $("sleutel-knop").hidden = true;
-    $("sleutel-wissen").hidden = false;
+    if (email && !$("email").value) $("email").value = email;
     $("met-sleutel").hidden = false;
     this.fillInitiatives();
     const count = this.initiatives.length;
-    status.textContent = count
-      ? `Uw sleutel werkt. U heeft ${count} ${count === 1 ? "initiatief" : "initiatieven"} geregistreerd.`
-      : "Uw sleutel werkt. Registreer hieronder uw initiatief.";
+    const who = email ? `U bent ingelogd als ${email}.` : "Uw sleutel werkt.";
+    this.signedIn(count
+      ? `${who} U heeft ${count} ${count === 1 ? "initiatief" : "initiatieven"} geregistreerd.`
+      : `${who} Registreer hieronder uw initiatief.`);
     await this.refreshIntroductions({ quiet: true });
     this.onChange();
+    if (location.hash === "#mijn-initiatieven") $("mijn-initiatieven").focus();
   }
 
   forget() {
-    remember(KEY_STORE, null);
+    forgetSession();
     remember(INITIATIVE_STORE, null);
     this.key = null;
+    this.session = null;
     this.initiatives = [];
     this.activeId = null;
     this.introductions = [];
-    $("sleutel-veld").hidden = false;
-    $("sleutel-knop").hidden = false;
-    $("sleutel-wissen").hidden = true;
+    $("inloggen-blok").hidden = false;
+    $("uitloggen-blok").hidden = true;
     $("met-sleutel").hidden = true;
+    $("mijn-profiel").hidden = true;
     $("kennismakingen").hidden = true;
-    $("sleutel-status").textContent = "De sleutel is van deze pagina verwijderd.";
+    $("sleutel-status").textContent = "U bent uitgelogd.";
     this.onChange();
-    $("sleutel").focus();
+    $("inlog-email").focus();
   }
 
   fillInitiatives() {
@@ -119,6 +190,12 @@ export class Initiator {
     select.replaceChildren(...this.initiatives.map((initiative) =>
       el("option", { value: initiative.id, selected: initiative.id === this.activeId }, initiative.title)));
     $("mijn-initiatieven-veld").hidden = this.initiatives.length === 0;
+    $("mijn-initiatieven-leeg").hidden = this.initiatives.length > 0;
+    $("mijn-initiatieven-lijst").replaceChildren(...this.initiatives.map((initiative) =>
+      el("li", { class: "kennismaking" },
+        el("p", { class: "kennismaking-wie" }, el("strong", {}, initiative.title)),
+        el("p", {}, `Fase: ${stageLabel(initiative.stage)}. Geregistreerd op ${formatDateTime(initiative.createdAt)}.`),
+        officialAnswer(initiative))));
     remember(INITIATIVE_STORE, this.activeId === null ? null : String(this.activeId));
   }
 
@@ -189,7 +266,7 @@ export class Initiator {
     const contact = item.contact;
     if (!this.key || !this.active) {
       return el("p", { class: "hint" }, "Wilt u kennismaken met deze persoon? ",
-        el("a", { href: "#registreren" }, "Registreer uw initiatief met uw sleutel"), ".");
+        el("a", { href: "#registreren" }, "Log in en registreer uw initiatief"), ".");
     }
     const open = this.introductions.find(
       (introduction) => introduction.contact.id === contact.id && OPEN.has(introduction.status));

@@ -21,13 +21,23 @@ export const needLabel = (kind) => NEED_LABELS[kind] || kind;
 
 const STATUS_LABELS = {
   requested: "aangevraagd",
-  accepted: "aangenomen",
+  accepted: "geaccepteerd",
   declined: "afgewezen",
   completed: "afgerond",
   cancelled: "geannuleerd",
 };
 
 export const statusLabel = (status) => STATUS_LABELS[status] || status;
+
+const STAGE_LABELS = {
+  idea: "idee",
+  starting: "van start",
+  running: "loopt",
+  scaling: "groeit",
+  closed: "afgesloten",
+};
+
+export const stageLabel = (stage) => STAGE_LABELS[stage] || stage;
 
 const UNIT_KINDS = {
   cluster: "cluster",
@@ -58,6 +68,8 @@ const REASONS = [
   [/at most (\d+) items?/, (m) => `Kies er hoogstens ${m[1]}.`],
   [/^Must be an email address/, () => "Vul een e-mailadres in, zoals naam@voorbeeld.nl."],
   [/^Must be a phone number/, () => "Vul een telefoonnummer in, zoals 06 1234 5678."],
+  [/^Must be a whole number from 0 to 1000/, () => "Vul een heel getal in, van 0 tot 1000."],
+  [/greater than or equal to 0|less than or equal to 1000/, () => "Vul een heel getal in, van 0 tot 1000."],
   [/^Must not contain control characters/, () => "Gebruik geen onzichtbare tekens of regeleinden."],
   [/^Must be a CBS municipality code/, () => "Kies een gemeente."],
   [/^Unknown area/, () => "Dit gebied hoort niet bij de gekozen gemeente."],
@@ -172,5 +184,19 @@ export function problemText(error) {
         return "Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw.";
       }
       return "Er ging iets mis. Probeer het opnieuw.";
+  }
+}
+
+/** What to say about a refused token from a link in a mail (400 token-…), or null. */
+export function tokenProblemText(error) {
+  switch (problemType(error)) {
+    case "token-used":
+      return "Deze link is al gebruikt. Een link werkt maar één keer.";
+    case "token-expired":
+      return "Deze link is verlopen.";
+    case "token-unknown":
+      return "Deze link kennen we niet. Kopieer de hele link uit de e-mail.";
+    default:
+      return null;
   }
 }
