@@ -72,6 +72,19 @@ def test_a_resident_and_a_civil_servant_follow_their_mails_to_an_accepted_introd
     assert news.subject == "Kennismaking geaccepteerd – Buurtmoestuin Noord"
     assert contact["email"] in news.text and contact["name"] in news.words
 
+    # The municipality's official answer shows under "Mijn initiatieven".
+    answered = server.api(
+        "PUT",
+        f"/initiatives/{requested['initiative']['id']}/response",
+        json={"status": "in_progress", "text": "We zoeken een plek voor de moestuin."},
+    )
+    assert answered.status_code == 200, answered.text
+    page.reload()
+    answer = page.locator("#mijn-initiatieven-lijst .officieel-antwoord")
+    expect(answer).to_contain_text("Antwoord van de gemeente")
+    expect(answer).to_contain_text("in behandeling")
+    expect(answer).to_contain_text("We zoeken een plek voor de moestuin.")
+
     # The tokens travelled in POST bodies only: never in a URL the browsers sent.
     answer_token = request_mail.link("/kennismaking").rsplit("#", 1)[1]
     for visit in (resident, civil_servant):

@@ -19,20 +19,23 @@ const $ = (id) => document.getElementById(id);
  * a text, or an object with its text and when it was given). Shown under the initiative in
  * "Mijn initiatieven"; nothing when there is none.
  */
+const ANSWER_STATUS = {
+  received: "ontvangen",
+  in_progress: "in behandeling",
+  referred: "doorgestuurd naar de juiste plek",
+  supported: "de gemeente steunt het",
+  declined: "de gemeente steunt het niet",
+};
+
+/** The municipality's official answer to an initiative (`response`: status, text, answeredAt). */
 export function officialAnswer(initiative) {
   const response = initiative.response;
-  if (!response) return null;
-  const text = typeof response === "string"
-    ? response
-    : response.text || response.message || response.answer || response.body || "";
-  if (!text) return null;
-  const when = typeof response === "object"
-    ? response.respondedAt || response.answeredAt || response.updatedAt || response.createdAt
-    : null;
+  if (!response || !response.status) return null;
+  const status = ANSWER_STATUS[response.status] || response.status;
   return el("div", { class: "officieel-antwoord" },
     el("p", {}, el("strong", {}, "Antwoord van de gemeente"),
-      when ? ` (${formatDateTime(when)})` : null, ":"),
-    el("p", {}, text));
+      response.answeredAt ? ` (${formatDateTime(response.answeredAt)})` : null, ": ", status, "."),
+    response.text ? el("p", {}, response.text) : null);
 }
 
 function remember(name, value) {
