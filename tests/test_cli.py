@@ -934,6 +934,8 @@ def test_a_sync_withdrawing_most_people_needs_saying_so(
     done = run("import", truncated, "--sync", "--allow-mass-withdrawal")
     assert done.exit_code == 0, done.output
     assert "contacts: 0 created, 0 updated, 1 unchanged, 12 withdrawn" in done.stdout
+
+
 # --- mail ------------------------------------------------------------------------------------
 
 
