@@ -23,6 +23,7 @@ Every phase is bounded by a request cap and a deadline. See README, "Performance
 """
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -437,43 +438,17 @@ def measure_bare(workers: int, body: bytes, scratch: Path, ph: Phases) -> dict:
 def engine_directories(document: dict, codes: set[str]):
     """The engine's inputs built from the generated document as the service builds them
     from its rows: only available, consenting contacts, per municipality."""
-    from matching import (
-        AreaProfile,
-        ContactProfile,
-        Directory,
-        NetworkLink,
-        UnitProfile,
-        default_vocabulary,
-    )
+    from matching import AreaProfile, Directory, default_vocabulary
+    from matching.documents import Shared, contact_profile, unit_profile
 
     vocabulary = default_vocabulary()
-    units = {
-        u["key"]: UnitProfile(
-            key=u["key"],
-            name=u["name"],
-            kind=u["kind"],
-            description=u.get("description", ""),
-            themes=tuple(u.get("themes", [])),
-            area_codes=tuple(u.get("areaCodes", [])),
-        )
-        for u in document["units"]
-    }
+    units = {u["key"]: unit_profile(u) for u in document["units"]}
     municipality_of = {u["key"]: u["municipalityCode"] for u in document["units"]}
+    shared = Shared()
     directories = {}
     for code in sorted(codes):
         contacts = [
-            ContactProfile(
-                key=c["key"],
-                job_title=c["jobTitle"],
-                unit=units[c["unitKey"]],
-                themes=tuple(c.get("themes", [])),
-                area_codes=tuple(c.get("areaCodes", [])),
-                expertise=c.get("expertise", ""),
-                networks=tuple(NetworkLink(n["name"], n["kind"]) for n in c.get("networks", [])),
-                open_to_initiatives=c.get("openToInitiatives", True),
-                capacity_per_month=c.get("capacityPerMonth", 4),
-                knows=tuple(c.get("knows", [])),
-            )
+            contact_profile(c, units[c["unitKey"]], shared=shared)
             for c in document["contacts"]
             if municipality_of[c["unitKey"]] == code
             and c.get("available", True)
@@ -489,25 +464,16 @@ def engine_directories(document: dict, codes: set[str]):
 
 
 def measure_engine(document: dict, ph: Phases) -> dict:
-    from matching import InitiativeProfile, Need, rank
+    from matching import rank
+    from matching.documents import initiative_profile
 
     initiatives = document["initiatives"]
     started = time.perf_counter()
     directories = engine_directories(document, {i["municipalityCode"] for i in initiatives})
     build = time.perf_counter() - started
-    profiles = [
-        (
-            i["municipalityCode"],
-            InitiativeProfile(
-                text=question_of(i)["text"],
-                themes=tuple(i.get("themes", [])),
-                area_codes=tuple(i.get("areaCodes", [])),
-                needs=tuple(Need(n["kind"], n.get("description", "")) for n in i.get("needs", [])),
-                stage=i.get("stage"),
-            ),
-        )
-        for i in initiatives
-    ]
+    gc.freeze()  # as the service does once its indexes are built (index_cache.warm_up)
+    # The initiatives as the service reads them once registered (GET .../matches).
+    profiles = [(i["municipalityCode"], initiative_profile(i)) for i in initiatives]
     code, first = profiles[0]
     rank(first, directories[code], limit=5)  # warm caches, as a running server has
     timings = []

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, update
 from starlette.types import Receive, Scope, Send
 
 from api.app import create_app
-from api.services import matching as matching_service
+from api.services.matching import index_cache
 from api.settings import Settings
 from schemas import Contact
 from tests.helpers import API, assert_problem, contact_body, initiative_body, unit_body
@@ -692,12 +692,12 @@ class Worker:
         self.cache: dict = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        saved = matching_service._directories
-        matching_service._directories = self.cache
+        saved = index_cache._directories
+        index_cache._directories = self.cache
         try:
             await self.app(scope, receive, send)
         finally:
-            matching_service._directories = saved
+            index_cache._directories = saved
 
 
 @pytest.fixture
