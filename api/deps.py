@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from api.errors import Forbidden, NotFound, Unauthorized
 from api.etags import check_if_match
 from api.persistence import session_scope
+from api.services import key_cache
 from api.settings import Settings
 from schemas import (
     ApiKey,
@@ -29,7 +30,8 @@ from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE, _as_
 from schemas.columns import utc_now
 
 
-def get_settings(request: Request) -> Settings:
+# Plain reads, no I/O: async, so they run on the event loop, not as a threadpool hop each.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -111,6 +113,8 @@ def get_principal(
     if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
         return Principal(role=Role.admin, subject="admin-token")
     digest = hash_token(token)
+    if (remembered := key_cache.cached(digest)) is not None:
+        return remembered
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
     # The lookup is by the token's SHA-256, so its timing says nothing about the token; the
     # comparison after it is constant-time anyway. The token itself is never logged or echoed.
@@ -122,12 +126,21 @@ def get_principal(
     ):
         raise Unauthorized("The API key is unknown, expired or revoked.")
     role = Role(key.role)
-    return Principal(
+    principal = Principal(
         role=role,
         subject=key.subject,
         key_id=key.id,
         municipality_codes=_municipalities_of(session, role, key),
     )
+    if role in KEY_DESCRIBES_CALLER:
+        key_cache.remember(
+            digest, principal, seconds=settings.key_cache_seconds, expires_at=key.expires_at
+        )
+    return principal
+
+
+# Roles whose caller the key's own row says all about (see api.services.key_cache).
+KEY_DESCRIBES_CALLER = frozenset({Role.admin, Role.broker, Role.portal})
 
 
 def _municipalities_of(session: Session, role: Role, key: ApiKey) -> frozenset[str] | None:
@@ -165,7 +178,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require(*roles: Role):
     """A dependency that lets only the given roles through (401 without a key, 403 otherwise)."""
 
-    def _check(principal: PrincipalDep) -> Principal:
+    async def _check(principal: PrincipalDep) -> Principal:  # no I/O: no threadpool hop
         if principal.role is None:
             raise Unauthorized()
         if principal.role not in roles:
