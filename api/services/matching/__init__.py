@@ -19,7 +19,9 @@ from api.services.match_overrides import standing_overrides
 from api.services.matching.index_cache import (
     MIN_REBUILD_CHANGES,
     REBUILD_SHARE,
+    current_directory,
     directory_for,
+    held_cards,
     loaded_directories,
     vocabulary_for,
     warm_up,
@@ -83,8 +85,8 @@ def match_initiative(
     settings: Settings,
     limit: int,
 ) -> MatchResult:
-    directory = directory_for(session, initiative.municipality_code)
     code = initiative.municipality_code
+    directory, current = current_directory(session, code)
     profile = initiative_profile(initiative)
     overrides = standing_overrides(session, initiative.id)
     pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
@@ -114,11 +116,18 @@ def match_initiative(
                     key, profile, directory, weights, capacity, records, known
                 ),
             )
+        matches = matches[:limit]
+        held = _held_cards(code, directory, matches) if current else None
     return MatchResult(
         initiative_id=initiative.id,
-        items=present(session, matches[:limit], principal, code, excluded=excluded),
+        items=present(session, matches, principal, code, excluded=excluded, held=held),
         understood=understanding,
     )
+
+
+def _held_cards(code: str, directory: Directory, matches: Sequence[Match]) -> Any:
+    ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
+    return held_cards(code, directory, ids)
 
 
 def _steered(
@@ -181,7 +190,7 @@ def _scored(
 def match_question(
     *, session: Session, question: MatchRequest, principal: Principal, settings: Settings
 ) -> MatchResult:
-    directory = directory_for(session, question.municipality_code)
+    directory, current = current_directory(session, question.municipality_code)
     profile = profile_of(
         {
             "text": question.text,
@@ -202,9 +211,10 @@ def match_question(
             track_records=track_records(session, directory, code),
             known=[str(k) for k in question.known_contact_ids],
         )
+        held = _held_cards(code, directory, matches) if current else None
     return MatchResult(
         initiative_id=None,
-        items=present(session, matches, principal, question.municipality_code),
+        items=present(session, matches, principal, code, held=held),
         understood=understanding,
     )
 

@@ -5,6 +5,8 @@ change log (``DirectoryChange``)."""
 import gc
 import logging
 import threading
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -23,6 +25,23 @@ _directories: dict[str, tuple[int, Directory]] = {}
 # catch-up when they hold an index already.
 _index_locks: dict[str, threading.Lock] = {}
 _index_locks_guard = threading.Lock()
+# What a card shows that the engine's profile does not (name, public profile), per listed
+# contact id, kept with the directory it belongs to and changed with it.
+_cards: dict[str, tuple[Directory, dict[int, tuple[str, bool]]]] = {}
+
+
+class CardRow(NamedTuple):
+    """A listed contact's card, as ``reads.CARDS`` and its unit would give it."""
+
+    id: int
+    name: str
+    job_title: str
+    unit_id: int
+    public_profile: bool
+    unit_name: str
+    unit_kind: str
+
+
 # More changed contacts than this share of the directory (and than MIN_REBUILD_CHANGES): build
 # anew, so the analyzer's lexicon learns the new words, instead of patching.
 REBUILD_SHARE = 0.25
@@ -40,7 +59,13 @@ def vocabulary_for(session: Session, municipality_code: str) -> Vocabulary:
 
 
 def directory_for(session: Session, municipality_code: str) -> Directory:
-    """The prepared directory of a municipality, current with the database.
+    """The prepared directory of a municipality (see ``current_directory``)."""
+    return current_directory(session, municipality_code)[0]
+
+
+def current_directory(session: Session, municipality_code: str) -> tuple[Directory, bool]:
+    """The prepared directory of a municipality, current with the database, and whether it
+    is (False: another request is bringing it up to date, see below).
 
     One small query when this process's index is current. Behind, it applies the directory
     changes written since (``DirectoryChange``: re-reads just the contacts that changed), or
@@ -55,22 +80,52 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
     held = _directories.get(municipality_code)
     if held is not None and held[0] == version:
-        return held[1]
+        return held[1], True
     lock = _index_lock(municipality_code)
     if not lock.acquire(blocking=held is None):
-        return held[1]
+        return held[1], False
     try:
         held = _directories.get(municipality_code)
         if held is not None and held[0] == version:
-            return held[1]
+            return held[1], True
         if held is not None and (caught_up := _catch_up(session, municipality_code, *held)):
             _directories[municipality_code] = (caught_up, held[1])
-            return held[1]
+            return held[1], caught_up == version
         directory = _build_directory(session, municipality_code)
         _directories[municipality_code] = (version, directory)
-        return directory
+        return directory, True
     finally:
         lock.release()
+
+
+def held_cards(
+    municipality_code: str, directory: Directory, ids: Iterable[int]
+) -> dict[int, CardRow] | None:
+    """The cards of ``ids`` from the index's own copy of the listed contacts (those not
+    listed left out), or None when this index has no copy. Call with ``directory.lock``
+    held and only for a current index: then it says what the database says."""
+    held = _cards.get(municipality_code)
+    if held is None or held[0] is not directory:
+        return None
+    names = held[1]
+    cards = {}
+    for contact_id in ids:
+        features = directory.contact(str(contact_id))
+        if features is None or contact_id not in names:
+            continue
+        profile = features.profile
+        name, public_profile = names[contact_id]
+        unit = profile.unit
+        cards[contact_id] = CardRow(
+            contact_id,
+            name,
+            profile.job_title,
+            int(unit.key),
+            public_profile,
+            unit.name,
+            unit.kind,
+        )
+    return cards
 
 
 def warm_up(engine: Engine) -> None:
@@ -128,12 +183,17 @@ def _catch_up(
     for start in range(0, len(ids), READ_BATCH):
         batch = ids[start : start + READ_BATCH]
         profiles.update(listed_profiles(session, municipality_code, Contact.id.in_(batch)))
+    held = _cards.get(municipality_code)
+    names = held[1] if held is not None and held[0] is directory else {}
     with directory.lock:
         for contact_id in ids:
             if contact_id in profiles:
-                directory.upsert(profiles[contact_id])
+                listed = profiles[contact_id]
+                directory.upsert(listed.profile)
+                names[contact_id] = (listed.name, listed.public_profile)
             else:  # removed, unlisted, or moved to another municipality
                 directory.remove(str(contact_id))
+                names.pop(contact_id, None)
     observe_index_update(municipality_code, directory, len(ids))
     return max(steps)
 
@@ -142,11 +202,16 @@ def _catch_up(
 def _build_directory(session: Session, municipality_code: str) -> Directory:
     areas = session.exec(select(Area).where(Area.municipality_code == municipality_code)).all()
     municipality = session.get(Municipality, municipality_code)
-    profiles = listed_profiles(session, municipality_code)
-    return Directory.build(
-        profiles.values(),
+    listed = listed_profiles(session, municipality_code)
+    directory = Directory.build(
+        (entry.profile for entry in listed.values()),
         [AreaProfile(a.code, a.name, a.parent_code, tuple(a.aliases)) for a in areas],
         vocabulary_for(session, municipality_code),
         # "gemeente Dijkland", "in Amsterdam": the municipality's own name places nobody.
         place_names=[municipality.name] if municipality else [],
     )
+    _cards[municipality_code] = (
+        directory,
+        {contact_id: (entry.name, entry.public_profile) for contact_id, entry in listed.items()},
+    )
+    return directory

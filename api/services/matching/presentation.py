@@ -1,15 +1,22 @@
 """The engine's matches as the answer shows them: contacts' cards (names only where allowed,
 never contact details), warm paths, and what the engine read from the words."""
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
 from api.deps import Principal
+from api.services.matching.index_cache import CardRow
 from api.services.matching.reads import card_rows
 from matching import Directory, InitiativeProfile, Match, understand
 from schemas import MatchItem, MatchUnderstanding
+
+
+class _Unit(NamedTuple):
+    id: int
+    name: str
+    kind: str
 
 
 def _matchable(contact: Any, municipality_code: str) -> bool:
@@ -27,20 +34,34 @@ def present(
     principal: Principal,
     municipality_code: str,
     excluded: Collection[str] = (),
+    held: Mapping[int, CardRow] | None = None,
 ) -> list[MatchItem]:
-    """Match keys back to contacts, fetched in one query; names only where allowed and
-    never any contact details. ``excluded`` contacts (a broker's override) are no link of a
-    warm path either."""
-    ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
-    # Just the columns a card and the check need, as plain rows (no ORM objects: this runs on
-    # every match).
-    contacts, units = card_rows(session, ids)
-    # Checked again on the rows just read: someone removed, made unavailable, without consent
-    # or moved elsewhere since the index was built is left out, and the ranks stay 1..n.
+    """Match keys back to contacts; names only where allowed and never any contact details.
+    ``held``: the cards from the index's own copy (``index_cache.held_cards``, only listed
+    contacts, current with the database); without it they are read in one query and
+    checked. ``excluded`` contacts (a broker's override) are no link of a warm path either."""
+    if held is not None:
+        contacts: Mapping[int, Any] = held
+        units = {c.unit_id: _Unit(c.unit_id, c.unit_name, c.unit_kind) for c in held.values()}
+
+        def listed(contact: Any) -> bool:
+            return True  # the index holds only listed contacts
+
+    else:
+        ids = {int(key) for m in matches for key in (m.key, *m.introduce_via)}
+        # Just the columns a card and the check need, as plain rows (no ORM objects).
+        contacts, units = card_rows(session, ids)
+
+        def listed(contact: Any) -> bool:
+            # Checked again on the rows just read: someone removed, made unavailable, without
+            # consent or moved elsewhere since the index was built is left out.
+            return _matchable(contact, municipality_code)
+
+    # The ranks stay 1..n for those shown.
     present = [
         (m, contacts[int(m.key)])
         for m in matches
-        if int(m.key) in contacts and _matchable(contacts[int(m.key)], municipality_code)
+        if int(m.key) in contacts and listed(contacts[int(m.key)])
     ]
 
     def card(contact: Any) -> dict:
@@ -60,7 +81,7 @@ def present(
         if any(key in excluded for key in match.introduce_via):
             return []
         people = [contacts.get(int(key)) for key in match.introduce_via]
-        if not all(p is not None and _matchable(p, municipality_code) for p in people):
+        if not all(p is not None and listed(p) for p in people):
             return []
         return [card(p) for p in people]
 

@@ -3,7 +3,7 @@ and the small statements every match runs (built once: building a statement cost
 running it; executed on the connection: the ORM layer would double their cost)."""
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
@@ -54,7 +54,18 @@ _PROFILE_COLUMNS = (
     sa.cast(Contact.networks, sa.Text),
     sa.cast(Contact.knows, sa.Text),
     sa.cast(Contact.languages, sa.Text),
+    # Not the engine's: what a card shows besides the profile, held with the index.
+    Contact.name,
+    Contact.public_profile,
 )
+
+
+class Listed(NamedTuple):
+    """A listed contact: the engine's profile, and the rest of what its card shows."""
+
+    profile: ContactProfile
+    name: str
+    public_profile: bool
 
 
 def directory_version(session: Session, municipality_code: str) -> int | None:
@@ -74,9 +85,7 @@ def unit_record(unit: Unit) -> UnitProfile:
     )
 
 
-def listed_profiles(
-    session: Session, municipality_code: str, *criteria: Any
-) -> dict[int, ContactProfile]:
+def listed_profiles(session: Session, municipality_code: str, *criteria: Any) -> dict[int, Listed]:
     """The engine's view of the contacts that may be matched (available, consenting, in this
     municipality) among those meeting ``criteria``, by id: plain columns, streamed in batches,
     no ORM objects (a 200,000-contact build would otherwise hold them all)."""
@@ -106,7 +115,7 @@ def listed_profiles(
         .order_by(Contact.id),
         execution_options={"yield_per": READ_BATCH},
     )
-    profiles: dict[int, ContactProfile] = {}
+    profiles: dict[int, Listed] = {}
     shared = Shared()
     for batch in result.partitions():
         # Each row's five JSON texts as one array, the batch as one document: one parse.
@@ -114,7 +123,7 @@ def listed_profiles(
             "[" + ",".join(f"[{r[6]},{r[7]},{r[8]},{r[9]},{r[10]}]" for r in batch) + "]"
         )
         for row, (themes, area_codes, networks, knows, languages) in zip(batch, lists, strict=True):
-            profiles[row[0]] = contact_profile(
+            profile = contact_profile(
                 {
                     "jobTitle": row[2],
                     "expertise": row[3],
@@ -130,6 +139,7 @@ def listed_profiles(
                 key=str(row[0]),
                 shared=shared,
             )
+            profiles[row[0]] = Listed(profile, row[11], bool(row[12]))
     return profiles
 
 
