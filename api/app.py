@@ -19,7 +19,7 @@ from sqlmodel import Session
 from starlette.types import Scope
 
 from api import API_VERSION
-from api.deps import get_principal
+from api.deps import get_principal, principal_for
 from api.errors import Unauthorized, install_error_handlers
 from api.logs import configure_logging
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
@@ -129,7 +129,7 @@ def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token.strip())
         try:
             with Session(app.state.engine) as session:
-                principal = get_principal(session, app.state.settings, credentials)
+                principal = principal_for(session, app.state.settings, credentials)
         except (Unauthorized, SQLAlchemyError):
             return False
         return principal.role is Role.admin
