@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, update
 from sqlmodel import Session
@@ -815,3 +816,18 @@ def test_cards_come_from_the_index_and_follow_every_change(
     assert response.status_code == 200, response.text
     card = matches(client, debt.initiative, broker)[0]["contact"]
     assert (card["name"], card["unit"]["name"]) == ("Nieuwe Naam", "Schuldhulp")
+
+
+def test_match_answers_are_the_bytes_fastapi_would_send(
+    client: TestClient, broker: Headers, debt: Debt
+) -> None:
+    """Serialised once by pydantic (``api.routes.as_json``): still compact, camelCase JSON with
+    Dutch text as UTF-8, exactly what FastAPI's own JSONResponse makes of the same answer."""
+    for response in (
+        client.get(f"{API}/initiatives/{debt.initiative}/matches", headers=broker),
+        client.post(f"{API}/matches", json={"municipalityCode": "GM0363", "text": DEBT_QUESTION}),
+    ):
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        assert response.content == JSONResponse(response.json()).body
+        assert "understood" in response.json()
