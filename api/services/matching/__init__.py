@@ -86,7 +86,7 @@ def match_initiative(
     limit: int,
 ) -> MatchResult:
     code = initiative.municipality_code
-    directory, current = current_directory(session, code)
+    directory, current, state = current_directory(session, code)
     profile = initiative_profile(initiative)
     overrides = standing_overrides(session, initiative.id)
     pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
@@ -95,7 +95,7 @@ def match_initiative(
     with directory.lock:
         understanding = understood(profile, directory)
         capacity = capacity_left(session, directory, code, settings)
-        records = track_records(session, directory, code)
+        records = track_records(session, directory, code, state.outcomes)
         known = [str(k) for k in initiative.known_contact_ids]
         matches = rank(
             profile,
@@ -190,7 +190,7 @@ def _scored(
 def match_question(
     *, session: Session, question: MatchRequest, principal: Principal, settings: Settings
 ) -> MatchResult:
-    directory, current = current_directory(session, question.municipality_code)
+    directory, current, state = current_directory(session, question.municipality_code)
     profile = profile_of(
         {
             "text": question.text,
@@ -208,7 +208,7 @@ def match_question(
             weights=settings.matching.weights(),
             limit=question.limit,
             capacity_left=capacity_left(session, directory, code, settings),
-            track_records=track_records(session, directory, code),
+            track_records=track_records(session, directory, code, state.outcomes),
             known=[str(k) for k in question.known_contact_ids],
         )
         held = _held_cards(code, directory, matches) if current else None

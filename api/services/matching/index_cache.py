@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from api.errors import InvalidInput
 from api.metrics import observe_index_build, observe_index_update
-from api.services.matching.reads import READ_BATCH, directory_version, listed_profiles
+from api.services.matching.reads import READ_BATCH, State, directory_state, listed_profiles
 from matching import AreaProfile, Directory, default_vocabulary
 from matching.vocabulary import Vocabulary
 from schemas import Area, Contact, DirectoryChange, Municipality, ThemeTerm
@@ -63,9 +63,10 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
     return current_directory(session, municipality_code)[0]
 
 
-def current_directory(session: Session, municipality_code: str) -> tuple[Directory, bool]:
-    """The prepared directory of a municipality, current with the database, and whether it
-    is (False: another request is bringing it up to date, see below).
+def current_directory(session: Session, municipality_code: str) -> tuple[Directory, bool, State]:
+    """The prepared directory of a municipality, current with the database; whether it is
+    (False: another request is bringing it up to date, see below); and the state read, the
+    outcomes' stamp with it (``track_records``).
 
     One small query when this process's index is current. Behind, it applies the directory
     changes written since (``DirectoryChange``: re-reads just the contacts that changed), or
@@ -75,25 +76,26 @@ def current_directory(session: Session, municipality_code: str) -> tuple[Directo
     database again before they are shown, see ``presentation.present``); only a first build is
     waited for.
     """
-    version = directory_version(session, municipality_code)
-    if version is None:
+    state = directory_state(session, municipality_code)
+    if state is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
+    version = state.version
     held = _directories.get(municipality_code)
     if held is not None and held[0] == version:
-        return held[1], True
+        return held[1], True, state
     lock = _index_lock(municipality_code)
     if not lock.acquire(blocking=held is None):
-        return held[1], False
+        return held[1], False, state
     try:
         held = _directories.get(municipality_code)
         if held is not None and held[0] == version:
-            return held[1], True
+            return held[1], True, state
         if held is not None and (caught_up := _catch_up(session, municipality_code, *held)):
             _directories[municipality_code] = (caught_up, held[1])
-            return held[1], caught_up == version
+            return held[1], caught_up >= version, state
         directory = _build_directory(session, municipality_code)
         _directories[municipality_code] = (version, directory)
-        return directory, True
+        return directory, True, state
     finally:
         lock.release()
 

@@ -16,14 +16,28 @@ from schemas import Contact, Initiative, Introduction, IntroductionStatus, Munic
 # Contacts are read for the index in batches of this many rows (bounded memory at 200k).
 READ_BATCH = 2000
 
-VERSION = select(Municipality.directory_version).where(Municipality.code == bindparam("code"))
-OUTCOMES_STAMP = (
-    select(func.count(), func.max(Introduction.id))
+_COMPLETED = (
+    select(Introduction.id)
     .join(Initiative, Initiative.id == Introduction.initiative_id)
     .where(Initiative.municipality_code == bindparam("code"))
     .where(Introduction.status == IntroductionStatus.completed)
     .where(Introduction.outcome.is_not(None))
+    .subquery()
 )
+# In one round trip: the directory's version and the stamp of its outcomes (how many, the
+# newest), which say whether the index and the track records held are current.
+STATE = select(
+    Municipality.directory_version,
+    select(func.count()).select_from(_COMPLETED).scalar_subquery(),
+    select(func.max(_COMPLETED.c.id)).scalar_subquery(),
+).where(Municipality.code == bindparam("code"))
+
+
+class State(NamedTuple):
+    version: int
+    outcomes: tuple[int, int | None]
+
+
 CARD_COLUMNS = (
     Contact.id,
     Contact.name,
@@ -68,8 +82,10 @@ class Listed(NamedTuple):
     public_profile: bool
 
 
-def directory_version(session: Session, municipality_code: str) -> int | None:
-    return session.connection().execute(VERSION, {"code": municipality_code}).scalar()
+def directory_state(session: Session, municipality_code: str) -> State | None:
+    """None for an unknown municipality."""
+    row = session.connection().execute(STATE, {"code": municipality_code}).one_or_none()
+    return None if row is None else State(row[0], (row[1], row[2]))
 
 
 def unit_record(unit: Unit) -> UnitProfile:

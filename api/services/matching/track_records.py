@@ -4,7 +4,7 @@ introductions) and track records (outcomes of completed introductions)."""
 from sqlmodel import Session, select
 
 from api.services.introductions import open_introduction_counts
-from api.services.matching.reads import OUTCOMES_STAMP
+from api.services.matching.reads import directory_state
 from api.settings import Settings
 from matching import Directory, TrackRecord
 from matching.documents import initiative_profile
@@ -37,10 +37,14 @@ def initiative_record(initiative: Initiative) -> dict:
 
 
 def track_records(
-    session: Session, directory: Directory, municipality_code: str
+    session: Session,
+    directory: Directory,
+    municipality_code: str,
+    stamp: tuple[int, int | None] | None = None,
 ) -> dict[str, TrackRecord]:
     """What completed introductions taught about each contact, overall and per theme (the
-    themes of the initiative each introduction was for, as the engine reads them)."""
+    themes of the initiative each introduction was for, as the engine reads them). ``stamp``:
+    the outcomes' (count, newest id) when the caller has read it already (``reads.STATE``)."""
     completed = (
         select(Introduction, Initiative)
         .join(Initiative, Initiative.id == Introduction.initiative_id)
@@ -48,7 +52,9 @@ def track_records(
         .where(Introduction.status == IntroductionStatus.completed)
         .where(Introduction.outcome.is_not(None))
     )
-    stamp = tuple(session.connection().execute(OUTCOMES_STAMP, {"code": municipality_code}).one())
+    if stamp is None:
+        state = directory_state(session, municipality_code)
+        stamp = state.outcomes if state is not None else (0, None)
     cached = _track_records.get(municipality_code)
     if cached is not None and cached[0] is directory and cached[1] == stamp:
         return cached[2]
