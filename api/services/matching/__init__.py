@@ -27,7 +27,12 @@ from api.services.matching.index_cache import (
     warm_up,
 )
 from api.services.matching.presentation import present, understood
-from api.services.matching.track_records import capacity_left, initiative_record, track_records
+from api.services.matching.track_records import (
+    capacity_left,
+    initiative_record,
+    open_since,
+    track_records,
+)
 from api.settings import Settings
 from matching import (
     Directory,
@@ -86,7 +91,7 @@ def match_initiative(
     limit: int,
 ) -> MatchResult:
     code = initiative.municipality_code
-    directory, current, state = current_directory(session, code)
+    directory, current, state = current_directory(session, code, since=open_since(settings))
     profile = initiative_profile(initiative)
     overrides = standing_overrides(session, initiative.id)
     pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
@@ -94,7 +99,7 @@ def match_initiative(
     weights = settings.matching.weights()
     with directory.lock:
         understanding = understood(profile, directory)
-        capacity = capacity_left(session, directory, code, settings)
+        capacity = capacity_left(directory, state.open_introductions)
         records = track_records(session, directory, code, state.outcomes)
         known = [str(k) for k in initiative.known_contact_ids]
         matches = rank(
@@ -190,7 +195,8 @@ def _scored(
 def match_question(
     *, session: Session, question: MatchRequest, principal: Principal, settings: Settings
 ) -> MatchResult:
-    directory, current, state = current_directory(session, question.municipality_code)
+    code = question.municipality_code
+    directory, current, state = current_directory(session, code, since=open_since(settings))
     profile = profile_of(
         {
             "text": question.text,
@@ -199,7 +205,6 @@ def match_question(
             "needs": [{"kind": n.kind, "description": n.description} for n in question.needs],
         }
     )
-    code = question.municipality_code
     with directory.lock:
         understanding = understood(profile, directory)
         matches = rank(
@@ -207,7 +212,7 @@ def match_question(
             directory,
             weights=settings.matching.weights(),
             limit=question.limit,
-            capacity_left=capacity_left(session, directory, code, settings),
+            capacity_left=capacity_left(directory, state.open_introductions),
             track_records=track_records(session, directory, code, state.outcomes),
             known=[str(k) for k in question.known_contact_ids],
         )

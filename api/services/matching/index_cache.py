@@ -6,6 +6,7 @@ import gc
 import logging
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Engine
@@ -63,10 +64,12 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
     return current_directory(session, municipality_code)[0]
 
 
-def current_directory(session: Session, municipality_code: str) -> tuple[Directory, bool, State]:
+def current_directory(
+    session: Session, municipality_code: str, *, since: datetime | None = None
+) -> tuple[Directory, bool, State]:
     """The prepared directory of a municipality, current with the database; whether it is
     (False: another request is bringing it up to date, see below); and the state read, the
-    outcomes' stamp with it (``track_records``).
+    outcomes' stamp and (with ``since``) the open introductions with it, one round trip.
 
     One small query when this process's index is current. Behind, it applies the directory
     changes written since (``DirectoryChange``: re-reads just the contacts that changed), or
@@ -76,7 +79,7 @@ def current_directory(session: Session, municipality_code: str) -> tuple[Directo
     database again before they are shown, see ``presentation.present``); only a first build is
     waited for.
     """
-    state = directory_state(session, municipality_code)
+    state = directory_state(session, municipality_code, since=since)
     if state is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
     version = state.version

@@ -3,6 +3,7 @@ and the small statements every match runs (built once: building a statement cost
 running it; executed on the connection: the ORM layer would double their cost)."""
 
 import json
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlmodel import Session, func, select
 from matching import ContactProfile, UnitProfile
 from matching.documents import Shared, contact_profile, unit_profile
 from schemas import Contact, Initiative, Introduction, IntroductionStatus, Municipality, Unit
+from schemas.introduction import OPEN_STATUSES
 
 # Contacts are read for the index in batches of this many rows (bounded memory at 200k).
 READ_BATCH = 2000
@@ -24,18 +26,62 @@ _COMPLETED = (
     .where(Introduction.outcome.is_not(None))
     .subquery()
 )
-# In one round trip: the directory's version and the stamp of its outcomes (how many, the
-# newest), which say whether the index and the track records held are current.
-STATE = select(
-    Municipality.directory_version,
-    select(func.count()).select_from(_COMPLETED).scalar_subquery(),
-    select(func.max(_COMPLETED.c.id)).scalar_subquery(),
-).where(Municipality.code == bindparam("code"))
+# Open introductions per contact of the municipality, recent ones (for capacity), as in
+# api.services.introductions.open_introduction_counts.
+_OPEN = (
+    select(Introduction.contact_id.label("contact_id"), func.count().label("open"))
+    .join(Contact, Contact.id == Introduction.contact_id)
+    .where(Introduction.status.in_(OPEN_STATUSES))
+    .where(Introduction.created_at >= bindparam("since"))
+    .where(Contact.municipality_code == bindparam("code"))
+    .group_by(Introduction.contact_id)
+    .subquery()
+)
+# The same as one JSON object (contact id -> count), in each database's own words.
+_OPEN_AS_JSON = {
+    "sqlite": func.json_group_object(_OPEN.c.contact_id, _OPEN.c.open),
+    "postgresql": sa.cast(func.json_object_agg(_OPEN.c.contact_id, _OPEN.c.open), sa.Text),
+}
+
+
+def _state_statement(dialect: str) -> Any:
+    """In one round trip: the directory's version, the stamp of its outcomes (how many, the
+    newest: whether the track records held are current) and the open introductions."""
+    return select(
+        Municipality.directory_version,
+        select(func.count()).select_from(_COMPLETED).scalar_subquery(),
+        select(func.max(_COMPLETED.c.id)).scalar_subquery(),
+        select(_OPEN_AS_JSON[dialect]).scalar_subquery(),
+    ).where(Municipality.code == bindparam("code"))
+
+
+STATE = {dialect: _state_statement(dialect) for dialect in _OPEN_AS_JSON}
 
 
 class State(NamedTuple):
     version: int
     outcomes: tuple[int, int | None]
+    # Open introductions per contact id; None when not read (see directory_state).
+    open_introductions: dict[int, int] | None
+
+
+def directory_state(
+    session: Session, municipality_code: str, *, since: datetime | None = None
+) -> State | None:
+    """What a match needs to know besides the index, in one query; None for an unknown
+    municipality. ``since``: count open introductions made since then (else not read)."""
+    connection = session.connection()
+    statement = STATE[connection.dialect.name]
+    # Far in the future: the subquery counts nothing and costs next to nothing.
+    parameters = {"code": municipality_code, "since": since or NEVER}
+    row = connection.execute(statement, parameters).one_or_none()
+    if row is None:
+        return None
+    counts = {int(k): v for k, v in json.loads(row[3]).items()} if row[3] else {}
+    return State(row[0], (row[1], row[2]), counts if since is not None else None)
+
+
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 CARD_COLUMNS = (
@@ -80,12 +126,6 @@ class Listed(NamedTuple):
     profile: ContactProfile
     name: str
     public_profile: bool
-
-
-def directory_state(session: Session, municipality_code: str) -> State | None:
-    """None for an unknown municipality."""
-    row = session.connection().execute(STATE, {"code": municipality_code}).one_or_none()
-    return None if row is None else State(row[0], (row[1], row[2]))
 
 
 def unit_record(unit: Unit) -> UnitProfile:

@@ -1,14 +1,17 @@
 """What the engine knows of each contact beyond their profile: free capacity (open
 introductions) and track records (outcomes of completed introductions)."""
 
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
 from sqlmodel import Session, select
 
-from api.services.introductions import open_introduction_counts
 from api.services.matching.reads import directory_state
 from api.settings import Settings
 from matching import Directory, TrackRecord
 from matching.documents import initiative_profile
 from schemas import Initiative, Introduction, IntroductionStatus, Outcome
+from schemas.columns import utc_now
 
 # Outcomes per municipality, rebuilt only when its completed introductions or its directory
 # change: (directory, completed count, newest id) -> contact key -> record.
@@ -87,16 +90,16 @@ def track_records(
     return records
 
 
-def capacity_left(
-    session: Session, directory: Directory, municipality_code: str, settings: Settings
-) -> dict[str, int]:
+def open_since(settings: Settings) -> datetime:
+    """Introductions made since then and still open fill a contact's capacity."""
+    return utc_now() - timedelta(days=settings.introduction_window_days)
+
+
+def capacity_left(directory: Directory, open_introductions: Mapping[int, int]) -> dict[str, int]:
     """Free slots of contacts that have open introductions (the others have their full
     capacityPerMonth), for the engine's capacity signal."""
-    counts = open_introduction_counts(
-        session, settings=settings, municipality_code=municipality_code
-    )
     left = {}
-    for contact_id, count in counts.items():
+    for contact_id, count in open_introductions.items():
         features = directory.contact(str(contact_id))
         if features is not None:
             left[str(contact_id)] = max(0, features.profile.capacity_per_month - count)
