@@ -18,10 +18,10 @@ from sqlalchemy import Engine, event, update
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from api.app import create_app
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services.common import touch_directory
 from api.services.matching import index_cache
-from api.settings import Settings
 from schemas import Contact
 from tests.helpers import API, assert_problem, contact_body, initiative_body, unit_body
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from api.deps import Principal
-from api.metrics import timed_match
+from api.core.identity import Principal
+from api.core.metrics import timed_match
+from api.core.settings import Settings
 from api.services.match_overrides import standing_overrides
 from api.services.matching.index_cache import (
     MIN_REBUILD_CHANGES,
@@ -33,7 +34,6 @@ from api.services.matching.track_records import (
     open_since,
     track_records,
 )
-from api.settings import Settings
 from matching import (
     Directory,
     InitiativeProfile,

@@ -12,8 +12,8 @@ from typing import NamedTuple
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.errors import InvalidInput
-from api.metrics import observe_index_build, observe_index_update
+from api.core.exceptions import InvalidInput
+from api.core.metrics import observe_index_build, observe_index_update
 from api.services.matching.reads import READ_BATCH, State, directory_state, listed_profiles
 from matching import AreaProfile, Directory, default_vocabulary
 from matching.vocabulary import Vocabulary

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from api.deps import Principal
+from api.core.identity import Principal
 from api.services.matching.index_cache import CardRow
 from api.services.matching.reads import card_rows
 from matching import Directory, InitiativeProfile, Match, understand

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from api.core.settings import Settings
 from api.services.matching.reads import directory_state
-from api.settings import Settings
 from matching import Directory, TrackRecord
 from matching.documents import initiative_profile
 from schemas import Initiative, Introduction, IntroductionStatus, Outcome
