@@ -2,18 +2,17 @@
 paging parameters, and the lookups that answer 404 before a route runs."""
 
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, func, select
-from starlette.concurrency import run_in_threadpool
 
 from api.core.exceptions import Forbidden, NotFound, Unauthorized
 from api.core.identity import ANONYMOUS, Principal, hash_token
 from api.core.paging import Paging
+from api.core.persistence import session_scope
 from api.core.settings import Settings
 from api.http.etags import check_if_match
 from api.services import key_cache
@@ -38,20 +37,8 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session for the request. Making one does no I/O, so it is made on the event loop;
-    closing one that was used returns its connection (a rollback), so that happens in the
-    threadpool, shielded: a client that hangs up must not leak the connection. One hop per
-    request instead of two (see issue 15)."""
-    session = Session(request.app.state.engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        if session.in_transaction():
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(session.close)
-        else:
-            session.close()
+def get_session(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.engine)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -81,20 +68,12 @@ def principal_for(
     return _verified_key(session, settings, hash_token(credentials.credentials))
 
 
-async def get_principal(
+def get_principal(
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """Who calls. Async: anonymous callers, the admin token and a key verified a moment ago
-    cost no threadpool hop; a key is looked up in the threadpool."""
-    if credentials is None:
-        return ANONYMOUS
-    known = _known_principal(settings, credentials.credentials)
-    if known is not None:
-        return known
-    digest = hash_token(credentials.credentials)
-    return await run_in_threadpool(_verified_key, session, settings, digest)
+    return principal_for(session, settings, credentials)
 
 
 def _verified_key(session: Session, settings: Settings, digest: str) -> Principal:

@@ -38,12 +38,11 @@ import logging
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.core.exceptions import TooManyRequests, Unauthorized
 from api.core.settings import Settings
@@ -274,7 +273,7 @@ def client_address(request: Request) -> str:
     return str(address)
 
 
-async def get_rate_limiter(request: Request) -> RateLimiter:  # a plain read: no hop
+def get_rate_limiter(request: Request) -> RateLimiter:
     return request.app.state.rate_limiter
 
 
@@ -313,38 +312,25 @@ def _check(
         )
 
 
-async def _counted(limiter: RateLimiter, function: Callable[..., Any], *args: Any) -> Any:
-    """``function(*args)``: in this process's own counters at once, but off the event loop
-    when Redis may be asked (a network call)."""
-    if limiter.redis is None:
-        return function(*args)
-    return await run_in_threadpool(function, *args)
-
-
-async def enforce_rate_limit(
+def enforce_rate_limit(
     request: Request,
     principal: PrincipalDep,
     settings: Annotated[Settings, Depends(get_settings)],
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
 ) -> None:
-    """429 past the caller's limit. Async (no threadpool hop on every call); Redis is still
-    called off the event loop (``_counted``)."""
+    """429 past the caller's limit; a sync dependency, so Redis is called off the event loop."""
     if not settings.rate_limit_enabled:
         return
     if principal.role is None:
         address = client_address(request)
         if request.method == "POST" and request.url.path == MATCHES_PATH:
-            await _counted(
-                limiter,
-                _check,
+            _check(
                 limiter,
                 f"matches:ip:{address}",
                 settings.rate_limit_anonymous_matches,
                 "for matches without a key from this address",
             )
-        await _counted(
-            limiter,
-            _check,
+        _check(
             limiter,
             f"ip:{address}",
             settings.rate_limit_anonymous,
@@ -352,16 +338,14 @@ async def enforce_rate_limit(
         )
         return
     key = f"key:{principal.key_id}" if principal.key_id is not None else "admin-token"
-    await _counted(
-        limiter, _check, limiter, key, _limit_for(principal.role, settings), "with this key"
-    )
+    _check(limiter, key, _limit_for(principal.role, settings), "with this key")
 
 
-async def guard_failed_keys(
+def guard_failed_keys(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings)],
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
-) -> AsyncIterator[None]:
+) -> Iterator[None]:
     """Before a key is looked up: 429 for an address that sent too many unknown or revoked keys
     lately; every such 401 is counted on the way out. Calls without a key are left to the
     anonymous limit."""
@@ -370,19 +354,11 @@ async def guard_failed_keys(
         yield
         return
     bucket = f"failed-keys:ip:{client_address(request)}"
-    await _counted(
-        limiter,
-        _check,
-        limiter,
-        bucket,
-        limit,
-        "with unknown or revoked keys from this address",
-        False,
-    )
+    _check(limiter, bucket, limit, "with unknown or revoked keys from this address", count=False)
     try:
         yield
     except Unauthorized:
-        await _counted(limiter, limiter.hit, bucket, ALWAYS)
+        limiter.hit(bucket, ALWAYS)
         raise
 
 
