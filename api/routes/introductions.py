@@ -26,12 +26,14 @@ router = APIRouter(prefix="/introductions", tags=["introductions"])
     status_code=status.HTTP_201_CREATED,
     summary="Ask to be introduced to a contact",
     description="By the initiative's initiator, or a broker. 409 when the contact is closed or "
-    "has no room this month, or an introduction to them is already open; 429 past the limit of "
-    "open introductions per initiative.",
+    "has no room this month, when an introduction to them is already open, or past the limit "
+    "of open introductions per initiative (problem type "
+    "`…/problems/too-many-open-introductions`: wait for answers or cancel one).",
     responses={
-        429: {
-            "description": "Too many open introductions for this initiative (problem type "
-            "`…/problems/too-many-open-introductions`; wait for answers or cancel one)."
+        409: {
+            "description": "The contact takes no introductions now, an introduction to them is "
+            "open already, or the initiative has too many open introductions (problem type "
+            "`…/problems/too-many-open-introductions`)."
         }
     },
 )
