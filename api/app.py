@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 import swagger_ui_bundle
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,8 +23,9 @@ from api.deps import get_principal
 from api.errors import Unauthorized, install_error_handlers
 from api.logs import configure_logging
 from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
+from api.negotiation import negotiate
 from api.observability import RequestContext
-from api.openapi import build_openapi
+from api.openapi import build_openapi, document_for
 from api.persistence import ReachabilityProbe, create_db_engine
 from api.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.routes import (
@@ -65,6 +66,15 @@ Authenticate with `Authorization: Bearer <API key>`. Anonymous callers may read 
 organisation map (municipalities, areas, units); everything personal needs a key, and
 contact details are shown only to the roles that need them.
 """
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """The document at /api/v1/openapi.json, its server the absolute URL of this API (FastAPI's
+    own route would only add a relative root path)."""
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(document_for(app, request))
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -168,7 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Wegwijs",
         version=API_VERSION,
         description=DESCRIPTION,
-        openapi_url=OPENAPI_PATH,
+        openapi_url=None,  # served by _serve_openapi
         docs_url=None,
         redoc_url=None,
         # NL ADR: no trailing slashes; /units/ is a 404, not a redirect.
@@ -187,6 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(
         prefix="/api/v1",
         dependencies=[
+            # Before the key: a 406 says nothing about the key, and costs no lookup.
+            Depends(negotiate),
             Depends(guard_failed_keys),
             Depends(get_principal),
             Depends(enforce_rate_limit),
@@ -216,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    _serve_openapi(app)
     _mount_docs(app)
     mount_web(app)  # the initiator's web page at / (outside the OpenAPI document)
     install_error_handlers(app)

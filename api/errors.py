@@ -67,6 +67,10 @@ class Conflict(DomainError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class NotAcceptable(DomainError):
+    status, title, slug = 406, "Not acceptable", "not-acceptable"
+
+
 class PayloadTooLarge(DomainError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 

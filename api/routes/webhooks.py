@@ -35,6 +35,7 @@ EVENTS = (
     status_code=status.HTTP_201_CREATED,
     summary="Subscribe a URL to events (broker)",
     description=EVENTS + " The `secret` is in this response only; store it now.",
+    operation_id="createWebhook",
 )
 def create_webhook(
     webhook_in: WebhookCreate,
@@ -54,7 +55,10 @@ def create_webhook(
 
 
 @router.get(
-    "", response_model=Page[WebhookPublic], summary="List webhooks, without secrets (broker)"
+    "",
+    response_model=Page[WebhookPublic],
+    summary="List webhooks, without secrets (broker)",
+    operation_id="listWebhooks",
 )
 def list_webhooks(
     request: Request,
@@ -67,7 +71,12 @@ def list_webhooks(
     return page_of(request, response, paging, items, total)
 
 
-@router.get("/{id}", response_model=WebhookPublic, summary="Get a webhook (broker)")
+@router.get(
+    "/{id}",
+    response_model=WebhookPublic,
+    summary="Get a webhook (broker)",
+    operation_id="getWebhook",
+)
 def get_webhook(subscription: WebhookDep, session: SessionDep):
     return service.present(session, subscription)
 
@@ -78,6 +87,7 @@ def get_webhook(subscription: WebhookDep, session: SessionDep):
     summary="Update a webhook (broker)",
     description="`active: false` pauses it: new events are not queued for it, and queued ones "
     "wait until it is active again.",
+    operation_id="updateWebhook",
 )
 def update_webhook(
     subscription: WebhookDep,
@@ -99,6 +109,7 @@ def update_webhook(
     "/{id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a webhook and its deliveries (broker)",
+    operation_id="deleteWebhook",
 )
 def delete_webhook(subscription: WebhookDep, session: SessionDep) -> None:
     service.delete_webhook(session=session, subscription=subscription)
@@ -110,6 +121,7 @@ def delete_webhook(subscription: WebhookDep, session: SessionDep) -> None:
     summary="A webhook's deliveries, newest first (broker)",
     description="Each with its attempts, the receiver's last status code or error, and when "
     "the next attempt is due. `status=failed` lists the ones that gave up.",
+    operation_id="listWebhookDeliveries",
 )
 def list_deliveries(
     subscription: WebhookDep,
