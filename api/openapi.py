@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from api import API_VERSION
+from api.openapi_examples import EXAMPLES
 from api.settings import Settings
 from schemas.base import Problem
 
@@ -169,6 +170,17 @@ def _document_etags(path: str, method: str, operation: dict[str, Any]) -> None:
         responses.setdefault("412", {"description": PRECONDITION_FAILED})
 
 
+def _add_examples(operation: dict[str, Any]) -> None:
+    """The demo-data example of an operation's body and path parameters (api/openapi_examples)."""
+    example = EXAMPLES.get(operation.get("operationId", ""), {})
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body is not None and "body" in example:
+        body["example"] = example["body"]
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path" and parameter["name"] in example.get("path", {}):
+            parameter["example"] = example["path"][parameter["name"]]
+
+
 def _document_links(responses: dict[str, Any]) -> None:
     """A page of a list (``Page[…]``, api/routes/paging.py) comes with a Link header."""
     ok = responses.get("200", {})
@@ -218,6 +230,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if status.startswith(("2", "3")):
                     response.setdefault("headers", {})["API-Version"] = API_VERSION_HEADER
             _document_links(responses)
+            _add_examples(operation)
             if operation.get("operationId") in LOCATION_OPERATIONS:
                 responses["201"].setdefault("headers", {})["Location"] = LOCATION_HEADER
             for status, description in PROBLEMS.items():
