@@ -19,13 +19,14 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 EVENTS = (
     "On every status change of an introduction (including its creation as `requested`) each "
-    "active subscription receives a POST with a `WebhookEvent` body, signed: "
-    '`Webhook-Signature: sha256=<hex HMAC-SHA256 of "{Webhook-Timestamp}.{body}" keyed with '
-    "the secret>`. By default failed attempts are retried after 10 s, 1 min, 5 min, 30 min "
-    "and 2 h. A subscription belongs to municipalities (`municipalityCodes`, by default all "
-    "of the key's) and receives their events only. Its URL must resolve to a public address: "
-    "loopback, private, link-local and reserved addresses are refused (400), also at every "
-    "delivery."
+    "active subscription receives a POST with a `WebhookEvent` body, signed as the Standard "
+    "Webhooks specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature: "
+    'v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, the key the base64 after the '
+    "secret's `whsec_`), so its libraries verify it. By default failed attempts are retried "
+    "after 10 s, 1 min, 5 min, 30 min and 2 h. A subscription belongs to municipalities "
+    "(`municipalityCodes`, by default all of the key's) and receives their events only. Its "
+    "URL must resolve to a public address: loopback, private, link-local and reserved "
+    "addresses are refused (400), also at every delivery."
 )
 
 
