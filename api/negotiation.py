@@ -1,11 +1,12 @@
 """Content negotiation in one place: which media type an answer takes, and 406 when the
 caller's ``Accept`` allows none of an operation's.
 
-Every operation answers JSON; an operation may offer more by declaring it in its OpenAPI
-``responses`` (the gaps report offers ``text/csv``), so the document and the check cannot
-drift apart. Errors are problem+json whatever ``Accept`` says (RFC 9110 lets an error ignore
-it). A missing ``Accept``, ``*/*``, ``application/json`` and ``application/problem+json`` all
-get JSON.
+Every operation answers JSON unless its ``response_class`` says otherwise (the gaps report's
+CSV operation); it may offer more by declaring it in its OpenAPI ``responses`` (the gaps
+report offers ``text/csv`` besides JSON), so the document and the check cannot drift apart.
+Errors are problem+json whatever ``Accept`` says (RFC 9110 lets an error ignore it). A
+missing ``Accept``, ``*/*``, ``application/json`` and ``application/problem+json`` all get
+JSON.
 """
 
 from fastapi import Request
@@ -40,9 +41,14 @@ def quality(accept: str, media_type: str) -> float:
 
 
 def offered_media_types(request: Request) -> list[str]:
-    """JSON first, then what the matched route declares for its success answers."""
-    offered = [JSON]
+    """The route's own media type first (its ``response_class``: JSON unless it says
+    otherwise), then what it declares for its success answers."""
     route = request.scope.get("route")
+    response_class = getattr(route, "response_class", None)
+    # FastAPI wraps the app-wide default (JSONResponse) in a placeholder.
+    response_class = getattr(response_class, "value", response_class)
+    media_type = getattr(response_class, "media_type", None)
+    offered = [media_type if media_type and media_type != PROBLEM_JSON else JSON]
     for status, response in (getattr(route, "responses", None) or {}).items():
         if str(status).startswith("2"):
             offered += [kind for kind in response.get("content", {}) if kind not in offered]

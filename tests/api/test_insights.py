@@ -586,3 +586,29 @@ def test_municipality_code_is_required_and_checked(
     assert empty["unmatchedInitiatives"]["initiatives"] == 0
     assert empty["stalledIntroductions"]["items"] == []
     assert empty["overloadedContacts"]["items"] == []
+
+
+def test_the_csv_operation_answers_csv_only(
+    client: TestClient, broker: Headers, municipality
+) -> None:
+    url = f"{GAPS}/csv"
+    for accept in (None, "text/csv", "*/*", "text/*"):
+        headers = {**broker, "Accept": accept} if accept else broker
+        response = client.get(url, params={"municipalityCode": "GM0363"}, headers=headers)
+        assert response.status_code == 200, (accept, response.text)
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.text.startswith("section,")
+        assert response.headers["content-disposition"] == "attachment; filename=gaps-GM0363.csv"
+    negotiated = client.get(
+        GAPS, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": "text/csv"}
+    )
+    plain = client.get(url, params={"municipalityCode": "GM0363"}, headers=broker)
+    assert plain.text == negotiated.text
+    refused = client.get(
+        url, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": "application/json"}
+    )
+    assert "text/csv." in assert_problem(refused, 406)["detail"]
+    # Confined to the key's municipalities as the JSON report is.
+    other = client.get(url, params={"municipalityCode": "GM0599"}, headers=broker)
+    as_json = client.get(GAPS, params={"municipalityCode": "GM0599"}, headers=broker)
+    assert other.status_code == as_json.status_code >= 400
