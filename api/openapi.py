@@ -104,11 +104,12 @@ def server_url(settings: Settings, request: Request | None = None) -> str:
     """The absolute URL of ``/api/v1``: ``WEGWIJS_PUBLIC_URL`` when set, else the origin the
     request came in at. Absolute, because a client generated from the document that is given
     a relative ``/api/v1`` (or none) cannot know the host."""
-    if "public_url" in settings.model_fields_set or request is None:
-        origin = settings.public_url if "public_url" in settings.model_fields_set else None
-        origin = origin or PLACEHOLDER_ORIGIN
-    else:
+    if "public_url" in settings.model_fields_set:
+        origin = settings.public_url
+    elif request is not None:
         origin = str(request.base_url).rstrip("/")
+    else:
+        origin = PLACEHOLDER_ORIGIN
     return origin + API_PREFIX
 
 
