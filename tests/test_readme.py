@@ -4,7 +4,7 @@ its first screen, and every exit code the CLI has."""
 import re
 from pathlib import Path
 
-from api import cli
+from api.cli import common as cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 FIRST_SCREEN = 40  # lines: what a newcomer sees before scrolling

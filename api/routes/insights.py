@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import SessionDep, SettingsDep, StaffDep, confine_to
+from api.http.deps import SessionDep, SettingsDep, StaffDep, confine_to
 from api.services import insights as service
 from schemas.base import MUNICIPALITY_CODE
 from schemas.insight import GapReport
@@ -30,7 +30,7 @@ MunicipalityQuery = Annotated[str, Query(alias="municipalityCode", pattern=MUNIC
 
 
 class CsvResponse(Response):
-    """Declares ``text/csv`` as the media type of an operation (api/negotiation.py)."""
+    """Declares ``text/csv`` as the media type of an operation (api/http/negotiation.py)."""
 
     media_type = CSV
 
@@ -83,7 +83,7 @@ def gap_report(
         principal=principal,
         municipality_code=municipality_code,
     )
-    if request.state.media_type == CSV:  # chosen by api/negotiation.py
+    if request.state.media_type == CSV:  # chosen by api/http/negotiation.py
         return _csv(report, municipality_code, vary=True)
     response.headers["Vary"] = "Accept"
     return report

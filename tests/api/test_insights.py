@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.negotiation import preferred_media_type
+from api.http.negotiation import preferred_media_type
 from api.services.insights import CSV_COLUMNS
 from schemas import Introduction
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, initiative_body

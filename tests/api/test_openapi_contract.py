@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.app import create_app
-from api.demo import load_demo
-from api.openapi import PLACEHOLDER_ORIGIN
-from api.settings import Settings
+from api.cli.demo import load_demo
+from api.core.settings import Settings
+from api.http.app import create_app
+from api.http.openapi import PLACEHOLDER_ORIGIN
 from tests.helpers import API
 
 Headers = dict[str, str]

@@ -19,10 +19,10 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from api import outbound
-from api.app import create_app
+from api.core import outbound
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services.webhook_delivery import deliver_due, standard_secret
-from api.settings import Settings
 from schemas import WebhookDelivery, WebhookSubscription
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, initiative_body
 

@@ -15,8 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from api import API_VERSION
-from api.openapi_examples import EXAMPLES
-from api.settings import Settings
+from api.core.settings import Settings
+from api.http.openapi_examples import EXAMPLES
 from schemas.base import Problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -74,7 +74,7 @@ PROBLEMS = {
     "503": "The database is not reachable.",
 }
 NO_BODY_METHODS = {"get", "delete", "head", "options"}
-# Single resources with an ETag (api/etags.py): GET, PATCH and POST (201) send it, PATCH and
+# Single resources with an ETag (api/http/etags.py): GET, PATCH and POST (201) send it, PATCH and
 # DELETE take an optional If-Match.
 ETAG_COLLECTIONS = r"(municipalities|areas|units|contacts|initiatives|introductions)"
 ETAG_ITEM_PATH = re.compile(rf"^/{ETAG_COLLECTIONS}/\{{[a-z]+\}}$")
@@ -172,7 +172,7 @@ def _document_etags(path: str, method: str, operation: dict[str, Any]) -> None:
 
 
 def _add_examples(operation: dict[str, Any]) -> None:
-    """The demo-data example of an operation's body and path parameters (api/openapi_examples)."""
+    """The demo-data example of an operation's body and path parameters (openapi_examples)."""
     example = EXAMPLES.get(operation.get("operationId", ""), {})
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body is not None and "body" in example:
@@ -242,7 +242,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if status == "404" and "{" not in path and method != "post":
                     continue
                 responses.setdefault(status, {"description": description})
-            # Every v1 operation is rate limited (api/ratelimit.py), besides its own 429s.
+            # Every v1 operation is rate limited (api/http/ratelimit.py), besides its own 429s.
             too_many = responses["429"]
             if too_many["description"] != PROBLEMS["429"]:
                 too_many["description"] += (

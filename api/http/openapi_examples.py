@@ -1,8 +1,9 @@
 """A working example for every request body (and its path parameters), on the bundled demo's
 data (``wegwijs demo``: Amsterdam, GM0363), so Swagger UI's "Try it out" works as it comes.
 
-Keyed by operationId; api/openapi.py puts them into the document. ``tests/api/
-test_openapi_examples.py`` sends every one to a demo database, in the document's order.
+Keyed by operationId; api/http/openapi.py puts them into the document.
+``tests/api/test_openapi_contract.py`` sends every one to a demo database, in the document's
+order.
 Ids are the demo's: unit 5 is the debt-help team, contact 1 the area broker of Noord-West,
 initiative 1 the "Geldzorgen-café Van der Pek".
 """

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 20
     db_pool_timeout_seconds: float = 5.0
-    # Never hang on the database (see api/persistence.py): connecting (libpq counts whole
+    # Never hang on the database (see api/core/persistence.py): connecting (libpq counts whole
     # seconds, at least 2), a statement on the server, a ping of a pooled connection before
     # use, and how long past the statement timeout the client still waits for an answer.
     # Together they bound a request to about ping + connect (4 s) while the database does not
@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     # The log of sent and failed mails (recipient, kind, status; their texts are gone at once)
     # and the tokens of links are deleted this many days after they were written / expired.
     mail_retention_days: int = Field(default=90, ge=1, le=3650)
-    # Rate limits on /api/v1 (see api/ratelimit.py): calls per window, 0 = no limit. Anonymous
+    # Rate limits on /api/v1 (see api/http/ratelimit.py): calls per window, 0 = no limit. Anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.
     rate_limit_enabled: bool = True
@@ -161,7 +161,7 @@ class Settings(BaseSettings):
         default="Wegwijs <wegwijs@localhost>", min_length=3, max_length=250, pattern=r"@"
     )
     # Where links in mails point to: the address residents and civil servants open the page at;
-    # when set, also the OpenAPI document's server (api/openapi.py server_url).
+    # when set, also the OpenAPI document's server (api/http/openapi.py server_url).
     public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s#?]+$")
     # A worker thread in every process delivers the mail outbox (like the webhook worker).
     mail_worker: bool = True

@@ -95,8 +95,8 @@ const CONFLICTS = [
   [/already has an open introduction/, "U heeft al een kennismaking met deze persoon aangevraagd. Kijk bij ‘Uw kennismakingen’ hoe het ervoor staat."],
 ];
 
-// The API's problem types (api/errors.py) are told apart by the last part of `type`. This
-// 409 is a limit of the initiative (wait for answers); a 429 is always a rate limit.
+// The API's problem types (api/core/exceptions.py) are told apart by the last part of `type`.
+// This 409 is a limit of the initiative (wait for answers); a 429 is always a rate limit.
 const TOO_MANY_OPEN_INTRODUCTIONS = "too-many-open-introductions";
 
 function problemType(error) {

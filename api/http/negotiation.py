@@ -11,7 +11,7 @@ JSON.
 
 from fastapi import Request
 
-from api.errors import NotAcceptable
+from api.core.exceptions import NotAcceptable
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
