@@ -113,7 +113,7 @@ def closed_port_url() -> str:
 
 
 def verify(secret: str, received: Received) -> bool:
-    """What a portal does (the README's example): recompute the HMAC and compare."""
+    """What a portal does (the example in docs/webhooks.md): recompute the HMAC and compare."""
     timestamp = received.headers["Webhook-Timestamp"]
     expected = hmac.new(
         secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256
