@@ -102,3 +102,16 @@ def test_the_exit_code_table_lists_every_exit_code() -> None:
     table = text[text.index("| Code | Meaning |") :].split("\n\n")[0]
     rows = re.findall(r"^\| (\d+) \| ", table, re.MULTILINE)
     assert [int(code) for code in rows] == sorted(codes)
+
+
+def test_the_staff_csv_table_lists_every_column() -> None:
+    from api.csv_directory import COLUMNS
+
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    table = text[text.index("| Column | Required | Contents |") :].split("\n\n")[0]
+    documented = {
+        name
+        for cell in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE)
+        for name in re.findall(r"`(\w+)`", cell)
+    }
+    assert documented == set(COLUMNS)
