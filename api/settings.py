@@ -356,19 +356,28 @@ class Settings(BaseSettings):
         "above; 0: no limit.",
     )
     rate_limit_initiator: int = Field(
-        default=120, ge=0, le=10_000_000, description="Calls per window per initiator key."
+        default=120,
+        ge=0,
+        le=10_000_000,
+        description="Calls per window per initiator key; 0: no limit.",
     )
     rate_limit_contact: int = Field(
-        default=120, ge=0, le=10_000_000, description="Calls per window per contact key."
+        default=120,
+        ge=0,
+        le=10_000_000,
+        description="Calls per window per contact key; 0: no limit.",
     )
     rate_limit_broker: int = Field(
-        default=3000, ge=0, le=10_000_000, description="Calls per window per broker key."
+        default=3000,
+        ge=0,
+        le=10_000_000,
+        description="Calls per window per broker key; 0: no limit.",
     )
     rate_limit_admin: int = Field(
         default=3000,
         ge=0,
         le=10_000_000,
-        description="Calls per window per admin key (and `WEGWIJS_ADMIN_TOKEN`).",
+        description="Calls per window per admin key (and `WEGWIJS_ADMIN_TOKEN`); 0: no limit.",
     )
     # A municipal portal asks on behalf of all its residents from one server.
     rate_limit_portal: int = Field(
@@ -376,14 +385,14 @@ class Settings(BaseSettings):
         ge=0,
         le=10_000_000,
         description="Calls per window per portal key, for everything it calls "
-        "(`POST /matches` included).",
+        "(`POST /matches` included); 0: no limit.",
     )
     rate_limit_failed_keys: int = Field(
         default=30,
         ge=0,
         le=10_000_000,
         description="Calls with an unknown or revoked key (401) per window and client address; "
-        "past it, calls with any key from that address get 429.",
+        "past it, calls with any key from that address get 429; 0: no limit.",
     )
     rate_limit_redis_url: str | None = Field(
         default=None,
@@ -411,8 +420,8 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         pattern=r"^https?://[^\s#?]+$",
-        description="Where people open Wegwijs; every link in a mail starts with it. Unset "
-        "while an SMTP server is set, `wegwijs serve` uses its own `http://host:port`.",
+        description="Where people open Wegwijs; every link in a mail starts with it. When it is "
+        "unset and an SMTP server is set, `wegwijs serve` uses its own `http://host:port`.",
     )
     mail_worker: bool = Field(
         default=True,
@@ -460,10 +469,16 @@ class Settings(BaseSettings):
         description="The window the two sign-in limits below count in.",
     )
     rate_limit_sign_in_email: int = Field(
-        default=5, ge=0, le=10_000_000, description="Sign-in links per e-mail address per window."
+        default=5,
+        ge=0,
+        le=10_000_000,
+        description="Sign-in links per e-mail address per window; 0: no limit.",
     )
     rate_limit_sign_in_client: int = Field(
-        default=30, ge=0, le=10_000_000, description="Sign-in links per client address per window."
+        default=30,
+        ge=0,
+        le=10_000_000,
+        description="Sign-in links per client address per window; 0: no limit.",
     )
     introduction_reminder_days: int = Field(
         default=7,

@@ -59,8 +59,11 @@ def env_default(field: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _number(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _number(value: object, *, grouped: bool = False) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    # Bounds read better grouped (10,000,000); defaults stay as one would type them.
+    return f"{value:,}" if grouped and isinstance(value, int) else str(value)
 
 
 def accepts(field: FieldInfo) -> str:
@@ -88,7 +91,7 @@ def accepts(field: FieldInfo) -> str:
     for item in field.metadata:
         for attribute, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
             if isinstance(item, getattr(annotated_types, attribute.title())):
-                bounds.append(f"{sign} {_number(getattr(item, attribute))}")
+                bounds.append(f"{sign} {_number(getattr(item, attribute), grouped=True)}")
         if isinstance(item, annotated_types.MaxLen) and typing.get_origin(annotation) is list:
             bounds.append(f"at most {item.max_length} items")
     return kind + (f", {' and '.join(bounds)}" if bounds else "")
