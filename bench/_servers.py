@@ -34,7 +34,7 @@ def wegwijs_command() -> list[str]:
     script = Path(sys.executable).parent / "wegwijs"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from api.cli import main; main()"]
+    return [sys.executable, "-c", "from api.cli.main import main; main()"]
 
 
 def clean_environment(**extra: str) -> dict[str, str]:

@@ -116,11 +116,11 @@ def changed_export(document: dict, share: float, seed: int) -> tuple[dict, dict[
 def run(contacts: int, share: float, seed: int, database_url: str | None) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
-    from api.persistence import upgrade_database
+    from api.core.persistence import upgrade_database
+    from api.core.settings import Settings
+    from api.http.app import create_app
     from api.services import matching
     from api.services.imports import import_directory
-    from api.settings import Settings
     from schemas import ImportCreate, ImportDocument, ImportMode, Municipality
 
     workdir = tempfile.TemporaryDirectory(prefix="wegwijs-sync-bench-")

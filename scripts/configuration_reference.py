@@ -2,7 +2,7 @@
 
 Usage: python scripts/configuration_reference.py [OUTPUT]   (default: docs/configuration.md)
 
-Every field of ``api.settings.Settings`` (and of its nested ``MatchingSettings``) becomes one
+Every field of ``api.core.settings.Settings`` (and of its nested ``MatchingSettings``) becomes one
 row: its environment variable, its default as one would write it in the environment, the
 values it accepts and its ``description``. ``tests/test_docs.py`` fails when the committed
 page differs from what this script writes: run it after changing a setting.
@@ -16,14 +16,14 @@ import annotated_types
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from api.settings import Settings
+from api.core.settings import Settings
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 HEADER = """\
 # Configuration
 
-<!-- Written by scripts/configuration_reference.py from api/settings.py; do not edit by hand:
+<!-- Written by scripts/configuration_reference.py from api/core/settings.py; do not edit by hand:
 change the Settings class (its fields' descriptions) and run the script again. -->
 
 Every setting is an environment variable (or a line of a `.env` file in the working

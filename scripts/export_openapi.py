@@ -9,8 +9,8 @@ import argparse
 import json
 from pathlib import Path
 
-from api.app import create_app
-from api.settings import Settings
+from api.core.settings import Settings
+from api.http.app import create_app
 
 
 def main() -> None:

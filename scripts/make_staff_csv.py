@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from make_import_document import build_document
 
-from api.csv_directory import write_staff_csv
+from api.cli.csv_directory import write_staff_csv
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import schemas
-from api.app import create_app
-from api.persistence import upgrade_database
+from api.core.persistence import upgrade_database
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services.mail_delivery import deliver_due
-from api.settings import Settings
 from tests.helpers import API, INITIATOR_EMAIL, directory
 from tests.smtp import SmtpServer, smtp_server
 

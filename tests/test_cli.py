@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner, Result
 
-from api.cli import app
-from api.csv_directory import (
+from api.cli.csv_directory import (
     COLUMNS,
     join_items,
     quote_formula,
@@ -29,6 +28,7 @@ from api.csv_directory import (
     split_items,
     unquote_formula,
 )
+from api.cli.main import app
 from schemas import Area, Contact, Municipality, Unit
 from tests.conftest import Headers, empty_all_tables
 from tests.helpers import API, contact_record, directory

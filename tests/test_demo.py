@@ -1,11 +1,11 @@
-"""The bundled demo (api/demo.py): the directory, its initiatives, and the broker's desk of
+"""The bundled demo (api/cli/demo.py): the directory, its initiatives, and the broker's desk of
 one of them: a pinned contact and the municipality's official answer."""
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.demo import load_demo
+from api.cli.demo import load_demo
 from tests.helpers import API
 
 Headers = dict[str, str]

@@ -6,8 +6,8 @@ import importlib.util
 import re
 from pathlib import Path
 
-from api import cli
-from api.settings import MatchingSettings, Settings
+from api.cli import common as cli
+from api.core.settings import MatchingSettings, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -105,7 +105,7 @@ def test_the_exit_code_table_lists_every_exit_code() -> None:
 
 
 def test_the_staff_csv_table_lists_every_column() -> None:
-    from api.csv_directory import COLUMNS
+    from api.cli.csv_directory import COLUMNS
 
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     table = text[text.index("| Column | Required | Contents |") :].split("\n\n")[0]

@@ -30,9 +30,9 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
-from api.persistence import alembic_config, upgrade_database
-from api.settings import Settings
+from api.core.persistence import alembic_config, upgrade_database
+from api.core.settings import Settings
+from api.http.app import create_app
 from tests.helpers import API, PROBLEM_JSON
 
 CLUSTER, PORT = "wegwijs_faults", 5439

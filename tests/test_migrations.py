@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 
 import schemas
-from api.app import create_app
-from api.persistence import alembic_config, upgrade_database
-from api.settings import Settings
+from api.core.persistence import alembic_config, upgrade_database
+from api.core.settings import Settings
+from api.http.app import create_app
 from tests.helpers import API, contact_body, initiative_body
 
 Headers = dict[str, str]

@@ -23,10 +23,10 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner, Result
 
-from api.cli import app
+from api.cli.main import app
 from tests.helpers import directory
 
-COMMAND = [sys.executable, "-c", "from api.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from api.cli.main import main; main()"]
 STARTUP_SECONDS = 30
 
 

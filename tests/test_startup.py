@@ -14,11 +14,12 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from api import cli
-from api.persistence import alembic_config
+from api.cli import main as cli
+from api.cli import serve as cli_serve
+from api.core.persistence import alembic_config
+from api.core.settings import Settings
 from api.services import webhook_delivery
 from api.services.webhook_delivery import WebhookWorker
-from api.settings import Settings
 
 WEGWIJS = Path(sys.executable).with_name("wegwijs")
 PROCESSES = 6
@@ -62,7 +63,7 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
-    monkeypatch.setattr(cli, "get_settings", Settings)  # read the environment of this test
+    monkeypatch.setattr(cli_serve, "get_settings", Settings)  # read the environment of this test
     return calls
 
 
@@ -89,7 +90,7 @@ def test_several_workers_without_redis_are_warned_about(
 ) -> None:
     monkeypatch.setenv("WEGWIJS_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
     monkeypatch.delenv("WEGWIJS_RATE_LIMIT_REDIS_URL", raising=False)
-    monkeypatch.setattr("api.metrics.prepare_multiprocess_dir", lambda workers: None)
+    monkeypatch.setattr("api.core.metrics.prepare_multiprocess_dir", lambda workers: None)
     runner = CliRunner()
 
     warned = runner.invoke(cli.app, ["serve", "--no-migrate", "--workers", "3"])
@@ -151,7 +152,7 @@ def test_a_worker_against_an_unreachable_database_backs_off_quietly(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A real engine on a port where nothing listens: one line, however many rounds."""
-    from api.persistence import create_db_engine
+    from api.core.persistence import create_db_engine
 
     settings = _worker_settings()
     engine = create_db_engine(settings)

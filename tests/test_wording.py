@@ -1,8 +1,8 @@
-"""Counts with their nouns in the right number (api/wording.py)."""
+"""Counts with their nouns in the right number (api/core/wording.py)."""
 
 import pytest
 
-from api.wording import enumeration, quantity
+from api.core.wording import enumeration, quantity
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Alembic's environment. ``api.persistence.upgrade_database`` hands in a connection that
+"""Alembic's environment. ``api.core.persistence.upgrade_database`` hands in a connection that
 already holds the migration lock (and its transaction); the ``alembic`` command line of a
 developer gets an engine of its own."""
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import schemas
-from api.settings import get_settings
+from api.core.settings import get_settings
 
 config = context.config
 target_metadata = schemas.metadata

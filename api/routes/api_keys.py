@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import AdminDep, IdPath, PagingDep, SessionDep
+from api.http.deps import AdminDep, IdPath, PagingDep, SessionDep
 from api.routes.paging import page_of
 from api.services import api_keys as service
 from api.services import audit

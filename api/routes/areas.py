@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import (
+from api.http.deps import (
     AdminDep,
     AreaDep,
     ManagedAreaDep,
@@ -9,7 +9,7 @@ from api.deps import (
     SessionDep,
     confine_to,
 )
-from api.etags import set_etag
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import areas as service
 from schemas import AreaCreate, AreaPublic, AreaUpdate, Page

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import (
+from api.http.deps import (
     AnyKeyDep,
     AreaCodeFilter,
     ContactDep,
@@ -14,7 +14,7 @@ from api.deps import (
     StaffDep,
     ThemeFilter,
 )
-from api.etags import set_etag
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import audit, matching
 from api.services import contacts as service

@@ -5,9 +5,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api import metrics
-from api.deps import SessionDep, SettingsDep, get_principal
-from api.errors import Forbidden, Unauthorized, problem_response
+from api.core import metrics
+from api.core.exceptions import Forbidden, Unauthorized
+from api.http.deps import SessionDep, SettingsDep, get_principal
+from api.http.problems import problem_response
 from api.services.matching import loaded_directories
 
 router = APIRouter(tags=["health"])

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from api.deps import AdminDep, SessionDep, SettingsDep
+from api.http.deps import AdminDep, SessionDep, SettingsDep
 from api.services.imports import confine_import, import_directory
 from schemas import ImportCreate, ImportResult
 

@@ -2,20 +2,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from api.deps import (
+from api.core.identity import Principal
+from api.http.deps import (
     AnyKeyDep,
     AreaCodeFilter,
     InitiativeDep,
     MunicipalityFilter,
     OwnInitiativeDep,
     PagingDep,
-    Principal,
     SessionDep,
     SettingsDep,
     ThemeFilter,
     require,
 )
-from api.etags import set_etag
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import audit, matching
 from api.services import initiatives as service

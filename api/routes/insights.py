@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api.deps import SessionDep, SettingsDep, StaffDep, confine_to
+from api.http.deps import SessionDep, SettingsDep, StaffDep, confine_to
 from api.services import insights as service
 from schemas.base import MUNICIPALITY_CODE
 from schemas.insight import GapReport

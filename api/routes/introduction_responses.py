@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from api.deps import SessionDep, SettingsDep
+from api.http.deps import SessionDep, SettingsDep
 from api.services import introduction_responses as service
 from schemas import (
     IntroductionPreviewRequest,

@@ -2,8 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import AnyKeyDep, IntroductionDep, PagingDep, SessionDep, SettingsDep
-from api.etags import set_etag
+from api.http.deps import AnyKeyDep, IntroductionDep, PagingDep, SessionDep, SettingsDep
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import audit
 from api.services import introductions as service

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import AdminDep, PagingDep, SessionDep
+from api.http.deps import AdminDep, PagingDep, SessionDep
 from api.routes.paging import page_of
 from api.services import mail as service
 from schemas import MailDeliveryPublic, MailKind, MailStatus, Page

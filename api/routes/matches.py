@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep, confine_to
+from api.http.deps import PrincipalDep, SessionDep, SettingsDep, confine_to
 from api.services import matching as service
 from schemas import MatchRequest, MatchResult, Role
 

@@ -1,13 +1,13 @@
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import (
+from api.http.deps import (
     ManagedMunicipalityDep,
     MunicipalityDep,
     NationalAdminDep,
     PagingDep,
     SessionDep,
 )
-from api.etags import set_etag
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import municipalities as service
 from schemas import MunicipalityCreate, MunicipalityPublic, MunicipalityUpdate, Page

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from api.deps import PagingDep, SessionDep, StaffDep, StaffInitiativeDep
+from api.http.deps import PagingDep, SessionDep, StaffDep, StaffInitiativeDep
 from api.routes.paging import page_of
 from api.services import audit
 from api.services import notes as service

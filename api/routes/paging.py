@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from api.deps import Paging
+from api.core.paging import Paging
 
 
 def link_header(request: Request, paging: Paging, total: int) -> str:

@@ -5,17 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from api.deps import (
+from api.core.exceptions import Forbidden, NotFound
+from api.core.identity import Principal
+from api.http.deps import (
     AdminDep,
     AnyKeyDep,
     ContactDep,
     IdPath,
     PagingDep,
-    Principal,
     SessionDep,
     can_see_initiative,
 )
-from api.errors import Forbidden, NotFound
 from api.routes.paging import page_of
 from api.services import audit, privacy
 from schemas import (

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.deps import AnyKeyDep, InitiativeDep, SessionDep, StaffDep, StaffInitiativeDep
-from api.errors import Forbidden
+from api.core.exceptions import Forbidden
+from api.http.deps import AnyKeyDep, InitiativeDep, SessionDep, StaffDep, StaffInitiativeDep
 from api.services import initiative_history
 from api.services import responses as service
 from schemas import InitiativeEventPublic, InitiativeResponsePublic, InitiativeResponseUpdate

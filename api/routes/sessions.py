@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from api.deps import Principal, SessionDep, SettingsDep
-from api.ratelimit import RateLimiter, get_rate_limiter, limit_sign_in_links
+from api.core.identity import Principal
+from api.http.deps import SessionDep, SettingsDep
+from api.http.ratelimit import RateLimiter, get_rate_limiter, limit_sign_in_links
 from api.services import audit
 from api.services import sessions as service
 from schemas import (

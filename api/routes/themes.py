@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import MunicipalityFilter, SessionDep, StaffDep, confine_to
+from api.http.deps import MunicipalityFilter, SessionDep, StaffDep, confine_to
 from api.services import themes as service
 from schemas import ThemePublic, ThemeTermsUpdate
 from schemas.base import MUNICIPALITY_CODE

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import (
+from api.http.deps import (
     ManagedUnitDep,
     MunicipalityFilter,
     PagingDep,
@@ -12,7 +12,7 @@ from api.deps import (
     UnitDep,
     confine_to,
 )
-from api.etags import set_etag
+from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import units as service
 from schemas import Page, UnitCreate, UnitPublic, UnitTree, UnitUpdate

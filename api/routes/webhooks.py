@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import PagingDep, SessionDep, SettingsDep, StaffDep, WebhookDep
+from api.http.deps import PagingDep, SessionDep, SettingsDep, StaffDep, WebhookDep
 from api.routes.paging import page_of
 from api.services import webhooks as service
 from schemas import (

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Paging, Principal, hash_token
-from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.core.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from api.core.identity import Principal, hash_token
+from api.core.paging import Paging
 from api.services.common import dedupe, paginate, within
 from schemas import (
     ApiKey,

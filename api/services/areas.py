@@ -1,7 +1,7 @@
 from sqlmodel import Session, select
 
-from api.deps import Paging
-from api.errors import Conflict, InvalidInput
+from api.core.exceptions import Conflict, InvalidInput
+from api.core.paging import Paging
 from api.services.common import (
     any_row,
     apply_changes,

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Paging, Principal
+from api.core.identity import Principal
+from api.core.paging import Paging
 from api.services.common import paginate
 from schemas import AuditAction, AuditEntry, AuditObjectType
 from schemas.columns import utc_now

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, func, select
 
-from api.deps import Paging, Principal
-from api.errors import InvalidInput
+from api.core.exceptions import InvalidInput
+from api.core.identity import Principal
+from api.core.paging import Paging
 from schemas import Area, Contact, DirectoryChange, Municipality
 from schemas.base import InvalidParam
 

@@ -4,8 +4,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Paging, Principal
-from api.errors import Conflict, Forbidden, InvalidInput
+from api.core.exceptions import Conflict, Forbidden, InvalidInput
+from api.core.identity import Principal
+from api.core.paging import Paging
 from api.services.common import (
     apply_changes,
     check_all,

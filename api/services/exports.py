@@ -10,7 +10,7 @@ are units and people a directory sync withdrew.
 
 from sqlmodel import Session, select
 
-from api.errors import InvalidInput
+from api.core.exceptions import InvalidInput
 from api.services.imports import tree_depths
 from schemas import Area, Contact, ImportDocument, Municipality, Unit
 

@@ -41,12 +41,12 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from api.deps import Principal
-from api.errors import Conflict, Forbidden, InvalidInput
-from api.persistence import serialize_writers
+from api.core.exceptions import Conflict, Forbidden, InvalidInput
+from api.core.identity import Principal
+from api.core.persistence import serialize_writers
+from api.core.wording import quantity
 from api.services import audit
 from api.services.common import dedupe, touch_directory
-from api.wording import quantity
 from schemas import (
     Area,
     AuditAction,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from api.deps import Principal
+from api.core.identity import Principal
 from schemas import Initiative, InitiativeEvent, InitiativeEventKind, Role
 
 

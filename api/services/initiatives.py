@@ -3,8 +3,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from api.deps import Paging, Principal
-from api.errors import Forbidden
+from api.core.exceptions import Forbidden
+from api.core.identity import Principal
+from api.core.paging import Paging
 from api.services.common import (
     apply_changes,
     check_all,

@@ -50,12 +50,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Principal
+from api.core.identity import Principal
+from api.core.settings import Settings
 from api.services.common import require_municipality
-from api.services.introductions import open_introduction_counts
 from api.services.match_overrides import standing_by_initiative
 from api.services.matching import match_initiative
-from api.settings import Settings
+from api.services.workload import open_introduction_counts
 from matching import default_vocabulary
 from matching.vocabulary import theme_label
 from schemas import (

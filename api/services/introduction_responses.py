@@ -10,12 +10,12 @@ one introduction and one contact, expires with the request's window, and works o
 
 from sqlmodel import Session, select
 
-from api.deps import Principal
-from api.errors import Conflict, InvalidInput, InvalidToken
+from api.core.exceptions import Conflict, InvalidInput, InvalidToken
+from api.core.identity import Principal
+from api.core.settings import Settings
 from api.services import introductions, mail
 from api.services.mail_messages import need_label
 from api.services.notifications import answer_before
-from api.settings import Settings
 from schemas import (
     Area,
     Contact,

@@ -1,19 +1,19 @@
 """Introductions: requests, the status machine, capacity and who sees what."""
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
-from api.deps import Paging, Principal
-from api.errors import Conflict, Forbidden, InvalidInput, TooManyOpenIntroductions
-from api.persistence import serialize_writers
+from api.core.exceptions import Conflict, Forbidden, InvalidInput, TooManyOpenIntroductions
+from api.core.identity import Principal
+from api.core.paging import Paging
+from api.core.persistence import serialize_writers
+from api.core.settings import Settings
 from api.services import notifications
 from api.services.common import paginate
 from api.services.webhooks import enqueue_introduction_event
-from api.settings import Settings
+from api.services.workload import open_introduction_counts
 from schemas import (
     OPEN_STATUSES,
     Contact,
@@ -39,47 +39,6 @@ TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
     (S.accepted, S.completed): frozenset({"contact", "initiator", "staff"}),
 }
 DETAILS_VISIBLE = (S.accepted, S.completed)
-
-
-_OPEN_PER_CONTACT_IN_MUNICIPALITY = (
-    select(Introduction.contact_id, func.count())
-    .join(Contact, Contact.id == Introduction.contact_id)
-    .where(Introduction.status.in_(OPEN_STATUSES))
-    .where(Introduction.created_at >= bindparam("since"))
-    .where(Contact.municipality_code == bindparam("code"))
-    .group_by(Introduction.contact_id)
-)
-
-
-def open_introduction_counts(
-    session: Session,
-    *,
-    settings: Settings,
-    contact_ids: Sequence[int] | None = None,
-    municipality_code: str | None = None,
-) -> dict[int, int]:
-    """Open introductions (requested or accepted, recent) per contact, in one query."""
-    since = utc_now() - timedelta(days=settings.introduction_window_days)
-    if contact_ids is None and municipality_code is not None:
-        # Every match asks this: a statement built once (building one costs more than
-        # running it), executed on the connection (the ORM layer would double the cost).
-        rows = session.connection().execute(
-            _OPEN_PER_CONTACT_IN_MUNICIPALITY, {"since": since, "code": municipality_code}
-        )
-        return dict(rows.all())
-    query = (
-        select(Introduction.contact_id, func.count())
-        .where(Introduction.status.in_(OPEN_STATUSES))
-        .where(Introduction.created_at >= since)
-        .group_by(Introduction.contact_id)
-    )
-    if contact_ids is not None:
-        query = query.where(Introduction.contact_id.in_(contact_ids))
-    if municipality_code is not None:
-        query = query.join(Contact, Contact.id == Introduction.contact_id).where(
-            Contact.municipality_code == municipality_code
-        )
-    return dict(session.exec(query).all())
 
 
 def _sides(principal: Principal, introduction: Introduction, initiative: Initiative) -> set[str]:

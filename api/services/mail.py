@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from api.deps import Paging, Principal
-from api.errors import InvalidToken
+from api.core.exceptions import InvalidToken
+from api.core.identity import Principal
+from api.core.paging import Paging
 from api.services.common import paginate
 from api.services.mail_delivery import note_enqueued
 from api.services.mail_messages import Message

@@ -42,8 +42,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
-from api.settings import Settings
-from api.workers import DatabaseBackoff
+from api.core.settings import Settings
+from api.core.workers import DatabaseBackoff
 from schemas import MailDelivery, MailStatus
 from schemas.base import _as_utc
 from schemas.columns import utc_now
@@ -519,11 +519,21 @@ def _forget_after_rollback(session: Session) -> None:
 
 
 class MailWorker:
-    """A daemon thread that delivers the mail outbox and sends reminders until stopped."""
+    """A daemon thread that delivers the mail outbox and sends reminders until stopped.
 
-    def __init__(self, *, engine: Engine, settings: Settings) -> None:
+    ``send_reminders`` is handed in (``notifications.send_reminders`` in the app) because
+    notifications writes mail through this module: importing it back would be a cycle."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        settings: Settings,
+        send_reminders: Callable[..., int] | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
+        self.send_reminders = send_reminders
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wegwijs-mail", daemon=True)
 
@@ -540,14 +550,12 @@ class MailWorker:
         return self._thread.is_alive()
 
     def _run(self) -> None:
-        from api.services.notifications import send_reminders
-
         backoff = DatabaseBackoff("mail", self.settings, logger=log)
         reminders_due = 0.0
         while not self._stop.is_set():
             try:
-                if utc_now().timestamp() >= reminders_due:
-                    send_reminders(engine=self.engine, settings=self.settings)
+                if self.send_reminders and utc_now().timestamp() >= reminders_due:
+                    self.send_reminders(engine=self.engine, settings=self.settings)
                     reminders_due = utc_now().timestamp() + self.settings.reminder_interval_seconds
                 _new_mail.clear()
                 attempted = deliver_due(engine=self.engine, settings=self.settings, stop=self._stop)

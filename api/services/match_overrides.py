@@ -9,8 +9,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Paging, Principal
-from api.errors import Conflict, InvalidInput, NotFound
+from api.core.exceptions import Conflict, InvalidInput, NotFound
+from api.core.identity import Principal
+from api.core.paging import Paging
 from api.services import audit
 from api.services.common import paginate
 from api.services.initiative_history import record_event

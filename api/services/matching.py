@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, func, select
 
-from api.deps import Principal
-from api.errors import InvalidInput
-from api.metrics import observe_index_build, observe_index_update, timed_match
-from api.services.introductions import open_introduction_counts
+from api.core.exceptions import InvalidInput
+from api.core.identity import Principal
+from api.core.metrics import observe_index_build, observe_index_update, timed_match
+from api.core.settings import Settings
 from api.services.match_overrides import standing_overrides
-from api.settings import Settings
+from api.services.workload import open_introduction_counts
 from matching import (
     AreaProfile,
     ContactProfile,

@@ -1,8 +1,8 @@
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Paging
-from api.errors import Conflict
+from api.core.exceptions import Conflict
+from api.core.paging import Paging
 from api.services.common import any_row, apply_changes, paginate
 from schemas import (
     Area,

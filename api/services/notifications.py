@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.deps import Principal
+from api.core.identity import Principal
+from api.core.settings import Settings
 from api.services import mail, mail_messages
 from api.services.mail_messages import InitiativeFacts
-from api.settings import Settings
 from schemas import (
     Area,
     Contact,

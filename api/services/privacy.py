@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.deps import Principal
+from api.core.identity import Principal
+from api.core.settings import Settings
 from api.services import audit, mail
 from api.services.common import list_contains, touch_directory
 from api.services.contacts import unlink_contact
 from api.services.notes import erase_notes
-from api.settings import Settings
 from schemas import (
     ApiKey,
     ApiKeyPublic,

@@ -5,7 +5,7 @@ transaction."""
 
 from sqlmodel import Session
 
-from api.deps import Principal
+from api.core.identity import Principal
 from api.services import audit
 from api.services.initiative_history import record_event
 from api.services.webhooks import enqueue_response_event

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from api.core.settings import Settings
 from api.services import mail, mail_messages
 from api.services.api_keys import issue_key
-from api.settings import Settings
 from schemas import (
     Contact,
     MailKind,

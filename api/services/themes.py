@@ -1,6 +1,6 @@
 from sqlmodel import Session, delete, select
 
-from api.errors import InvalidInput, NotFound
+from api.core.exceptions import InvalidInput, NotFound
 from api.services.common import require_municipality, touch_directory
 from matching import default_vocabulary
 from matching.text import normalise

@@ -1,7 +1,8 @@
 from sqlmodel import Session, select
 
-from api.deps import Paging
-from api.errors import Conflict, InvalidInput
+from api.core.exceptions import Conflict, InvalidInput
+from api.core.paging import Paging
+from api.core.settings import Settings
 from api.services.common import (
     any_row,
     apply_changes,
@@ -13,8 +14,7 @@ from api.services.common import (
     touch_directory,
 )
 from api.services.contacts import check_external_id
-from api.services.introductions import open_introduction_counts
-from api.settings import Settings
+from api.services.workload import open_introduction_counts
 from matching import default_vocabulary
 from schemas import Area, Contact, Municipality, Unit, UnitCreate, UnitTree, UnitUpdate
 

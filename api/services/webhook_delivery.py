@@ -35,9 +35,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api import API_VERSION
-from api.outbound import RefusedTarget, open_connection
-from api.settings import Settings
-from api.workers import DatabaseBackoff
+from api.core.outbound import RefusedTarget, open_connection
+from api.core.settings import Settings
+from api.core.workers import DatabaseBackoff
 from schemas import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from schemas.columns import utc_now
 
@@ -70,7 +70,7 @@ def post_json(
 ) -> Attempt:
     """POST with the standard library (one request with a timeout needs no HTTP client
     dependency), to an address checked to be public at this very moment and connected to
-    as checked (``api.outbound``). The answer's body is never read; a redirect is an answer,
+    as checked (``api.core.outbound``). The answer's body is never read; a redirect is an answer,
     not a new address: following it would re-send the signed event wherever it points."""
     try:
         connection, target = open_connection(url, timeout=timeout, allow_private=allow_private)

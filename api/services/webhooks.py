@@ -10,9 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from api.deps import Paging, Principal
-from api.errors import InvalidInput
-from api.outbound import check_target
+from api.core.exceptions import InvalidInput
+from api.core.identity import Principal
+from api.core.outbound import check_target
+from api.core.paging import Paging
 from api.services.common import apply_changes, dedupe, list_contains, paginate, within
 from schemas import (
     DeliveryStatus,

@@ -4,7 +4,7 @@ Each thread has its own TestClient (its own event loop), so the requests really 
 each gets its own session and connection from the pool; a barrier releases them together.
 PostgreSQL holds the invariants with a row lock (introductions) and an advisory lock
 (imports); SQLite by taking its single write lock first (``BEGIN IMMEDIATE``), see
-``api.persistence.serialize_writers``.
+``api.core.persistence.serialize_writers``.
 """
 
 import threading

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api import API_VERSION
-from api.app import create_app
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services import matching as matching_service
-from api.settings import Settings
 from schemas import Municipality
 from tests.conftest import Directory
 from tests.helpers import API, assert_problem

@@ -5,7 +5,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
+from api.core.settings import Settings
 from tests.helpers import API, assert_problem, contact_record, directory
 
 Headers = dict[str, str]

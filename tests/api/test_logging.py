@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.logs import JsonFormatter, RequestIdFilter, formatter_for, resolve_log_format
-from api.settings import Settings
+from api.core.logs import JsonFormatter, RequestIdFilter, formatter_for, resolve_log_format
+from api.core.settings import Settings
+from api.http.app import create_app
 from tests.conftest import Directory
 from tests.helpers import API, initiative_body
 
@@ -234,7 +234,7 @@ UVICORN = textwrap.dedent(
     """
     import logging
     import uvicorn
-    from api.logs import uvicorn_log_config
+    from api.core.logs import uvicorn_log_config
 
     uvicorn.Config(
         "api.main:app",

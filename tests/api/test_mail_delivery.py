@@ -11,9 +11,10 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.app import create_app
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services.mail_delivery import MailWorker, deliver_due, parse_smtp_url
-from api.settings import Settings
+from api.services.notifications import send_reminders
 from schemas import MailDelivery
 from schemas.columns import utc_now
 from tests.conftest import Directory, Headers
@@ -375,7 +376,9 @@ def test_the_worker_sends_a_mail_soon_after_its_change_commits(
 ) -> None:
     # A poll of a minute: the mail still goes at once, woken by the commit.
     worker = MailWorker(
-        engine=engine, settings=mail_settings.model_copy(update={"mail_poll_seconds": 60})
+        engine=engine,
+        settings=mail_settings.model_copy(update={"mail_poll_seconds": 60}),
+        send_reminders=send_reminders,
     )
     worker.start()
     try:

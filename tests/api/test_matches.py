@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from starlette.types import Receive, Scope, Send
 
-from api.app import create_app
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services import matching as matching_service
-from api.settings import Settings
 from schemas import Contact
 from tests.helpers import API, assert_problem, contact_body, initiative_body, unit_body
 

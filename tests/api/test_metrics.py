@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select
 
+from api.core.settings import Settings
 from api.services import matching as matching_service
-from api.settings import Settings
 from schemas import Contact
 from tests.conftest import Directory
 from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, initiative_body
@@ -233,8 +233,8 @@ WORKER = textwrap.dedent(
     """
     import sys
     from fastapi.testclient import TestClient
-    from api.app import create_app
-    from api.settings import Settings
+    from api.http.app import create_app
+    from api.core.settings import Settings
 
     url, token, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
     app = create_app(Settings(database_url=url, metrics_token=token, webhook_worker=False))

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 import schemas
+from api.core.settings import Settings
 from api.services.privacy import erase_expired_initiators
-from api.settings import Settings
 from schemas import AuditEntry, Initiative
 from schemas.base import _as_utc
 from tests.helpers import (
@@ -586,7 +586,7 @@ def test_the_purge_command_erases_expired_initiators(
 
     from typer.testing import CliRunner
 
-    from api.cli import app
+    from api.cli.main import app
 
     body = initiative_body(initiator=NEIGHBOUR, stage="closed")
     created = client.post(f"{API}/initiatives", json=body, headers=broker).json()

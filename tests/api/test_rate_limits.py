@@ -13,9 +13,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.ratelimit import LocalCounter, client_address, retry_after
-from api.settings import Settings
+from api.core.settings import Settings
+from api.http.app import create_app
+from api.http.ratelimit import LocalCounter, client_address, retry_after
 from tests.helpers import API, PROBLEM_JSON
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -22,9 +22,9 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from api.app import create_app
-from api.middleware import OPENAPI_PATH
-from api.settings import Settings
+from api.core.settings import Settings
+from api.http.app import create_app
+from api.http.middleware import OPENAPI_PATH
 from tests.conftest import Directory, Headers
 from tests.helpers import PROBLEM_JSON
 

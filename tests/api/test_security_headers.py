@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.middleware import API_CONTENT_SECURITY_POLICY
-from api.settings import Settings
-from api.web import CONTENT_SECURITY_POLICY as PAGE_CSP
+from api.core.settings import Settings
+from api.http.app import create_app
+from api.http.middleware import API_CONTENT_SECURITY_POLICY
+from api.http.web import CONTENT_SECURITY_POLICY as PAGE_CSP
 from tests.conftest import Headers
 from tests.helpers import API, PROBLEM_JSON
 

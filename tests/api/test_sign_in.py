@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from api.app import create_app
+from api.http.app import create_app
 from schemas import ApiKey, MailDelivery, MailToken
 from schemas.columns import utc_now
 from tests.conftest import Directory, Headers

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from api import outbound
-from api.app import create_app
+from api.core import outbound
+from api.core.settings import Settings
+from api.http.app import create_app
 from api.services.webhook_delivery import deliver_due
-from api.settings import Settings
 from schemas import WebhookDelivery
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, initiative_body
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
-from api.wording import quantity
+from api.core.wording import quantity
 from tests.smtp import smtp_server
 from tests.web.server import SKIP_VARIABLE, DemoServer, demo_server, ensure_chromium
 

@@ -97,7 +97,7 @@ def demo_server(smtp: SmtpServer | None = None, **settings: str) -> Iterator[Dem
             **mail,
             **settings,
         }
-        command = [sys.executable, "-c", "from api.cli import main; main()"]
+        command = [sys.executable, "-c", "from api.cli.main import main; main()"]
         command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
         log_path = Path(directory) / "server.log"
         with log_path.open("wb") as log:

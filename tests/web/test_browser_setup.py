@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.web import STATIC_DIR
+from api.http.web import STATIC_DIR
 from tests.web import server
 from tests.web.server import INSTALLING, SKIP_VARIABLE, ensure_chromium
 

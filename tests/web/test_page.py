@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from api.web import CONTENT_SECURITY_POLICY, STATIC_DIR
+from api.http.web import CONTENT_SECURITY_POLICY, STATIC_DIR
 from tests.web.conftest import PHONE, Visit
 from tests.web.flows import (
     QUESTION,

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from api.errors import (
-    PROBLEM_BASE,
+from api.core.exceptions import (
     Conflict,
     DomainError,
     Forbidden,
@@ -24,12 +23,13 @@ from api.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from api.http.problems import PROBLEM_BASE
 from tests.web.conftest import DESKTOP, WAIT_MS, Visit
 from tests.web.server import DemoServer, demo_server
 
 
 def problem(kind: type[DomainError], detail: str) -> dict:
-    """A problem as the API's one handler renders it (api/errors.py)."""
+    """A problem as the API's one handler renders it (api/core/exceptions.py)."""
     return {
         "type": PROBLEM_BASE + kind.slug,
         "title": kind.title,
@@ -38,7 +38,7 @@ def problem(kind: type[DomainError], detail: str) -> dict:
     }
 
 
-# The rate limiter's details (api/ratelimit.py) and the introductions' own limit.
+# The rate limiter's details (api/http/ratelimit.py) and the introductions' own limit.
 SEARCHES = "Too many requests for matches without a key from this address: at most 120 per 60 seconds. Try again in 29 seconds."  # noqa: E501
 CALLS = "Too many requests without a key from this address: at most 300 per 60 seconds. Try again in 120 seconds."  # noqa: E501
 KEY = "Too many requests with this key: at most 120 per 60 seconds. Try again in 1 seconds."

@@ -9,7 +9,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import API_VERSION
-from api.errors import PayloadTooLarge, problem_response
+from api.core.exceptions import PayloadTooLarge
+from api.http.problems import problem_response
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 DOCS_PATH = "/docs"

@@ -7,7 +7,7 @@ DELETE with ``If-Match`` is refused with 412 unless one of the listed tags (or `
 the record as stored now. Requests without ``If-Match`` work as before.
 
 The check lives in one place, :func:`check_if_match`, called by the lookup dependencies in
-``api.deps`` once they found the record.
+``api.http.deps`` once they found the record.
 """
 
 import hashlib
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from fastapi import Request, Response
 from sqlalchemy.orm import object_session
 
-from api.errors import InvalidInput, PreconditionFailed
+from api.core.exceptions import InvalidInput, PreconditionFailed
 
 CONDITIONAL_METHODS = frozenset({"PATCH", "DELETE", "PUT"})
 # An entity-tag (RFC 9110 §8.8.3): optional weakness prefix, then a quoted opaque string.

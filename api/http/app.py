@@ -19,14 +19,17 @@ from sqlmodel import Session
 from starlette.types import Scope
 
 from api import API_VERSION
-from api.deps import get_principal
-from api.errors import Unauthorized, install_error_handlers
-from api.logs import configure_logging
-from api.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
-from api.observability import RequestContext
-from api.openapi import build_openapi
-from api.persistence import ReachabilityProbe, create_db_engine
-from api.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
+from api.core.exceptions import Unauthorized
+from api.core.logs import configure_logging
+from api.core.persistence import ReachabilityProbe, create_db_engine
+from api.core.settings import Settings, get_settings
+from api.http.deps import get_principal
+from api.http.error_handlers import install_error_handlers
+from api.http.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
+from api.http.observability import RequestContext
+from api.http.openapi import build_openapi
+from api.http.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
+from api.http.web import mount_web
 from api.routes import (
     api_keys,
     areas,
@@ -51,9 +54,8 @@ from api.routes import (
 )
 from api.services.mail_delivery import MailWorker, smtp_server
 from api.services.matching import warm_up
+from api.services.notifications import send_reminders
 from api.services.webhook_delivery import WebhookWorker
-from api.settings import Settings, get_settings
-from api.web import mount_web
 from schemas import Role
 
 DESCRIPTION = """\
@@ -83,7 +85,7 @@ def _mount_docs(app: FastAPI) -> None:
             # No badge from validator.swagger.io: the docs fetch nothing from elsewhere.
             swagger_ui_parameters={"validatorUrl": None},
         )
-        # Its one inline script is allowed by hash (see api/middleware.py).
+        # Its one inline script is allowed by hash (see api/http/middleware.py).
         page.headers["Content-Security-Policy"] = docs_security_policy(bytes(page.body))
         return page
 
@@ -99,7 +101,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.webhook_worker = worker
     mail_worker = None
     if app.state.settings.mail_worker:
-        mail_worker = MailWorker(engine=app.state.engine, settings=app.state.settings)
+        mail_worker = MailWorker(
+            engine=app.state.engine,
+            settings=app.state.settings,
+            send_reminders=send_reminders,
+        )
         mail_worker.start()
     app.state.mail_worker = mail_worker
     warmup = None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from api.deps import Principal
+from api.core.identity import Principal
 from api.services.imports import import_directory
 from api.services.initiatives import create_initiative
 from api.services.match_overrides import create_override
@@ -21,7 +21,7 @@ from schemas import (
     Unit,
 )
 
-DEMO_FILE = Path(__file__).parent / "demo" / "demo.json"
+DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "demo.json"
 
 
 def demo_is_loaded(*, session: Session) -> bool:

@@ -1,19 +1,21 @@
-"""Request dependencies: settings, database session, the caller's identity, paging, lookups."""
+"""Request dependencies: settings, database session, the caller's identity (from the API key),
+paging parameters, and the lookups that answer 404 before a route runs."""
 
-import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, func, select
 
-from api.errors import Forbidden, NotFound, Unauthorized
-from api.etags import check_if_match
-from api.persistence import session_scope
-from api.settings import Settings
+from api.core.exceptions import Forbidden, NotFound, Unauthorized
+from api.core.identity import ANONYMOUS, Principal, hash_token
+from api.core.paging import Paging
+from api.core.persistence import session_scope
+from api.core.settings import Settings
+from api.http.etags import check_if_match
+from api.services.introductions import can_see
 from schemas import (
     ApiKey,
     Area,
@@ -41,63 +43,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a role, for contacts and initiators whom the key acts for, and the
-    municipalities it acts for.
-
-    ``municipality_codes`` is None for a national admin (the admin token, an admin key without
-    codes) and for anonymous callers (public data only). Broker, portal and municipal admin
-    keys carry their codes; a contact key its contact's municipality; an initiator key the
-    municipalities of its own initiatives (whose civil servants it may see; the initiatives
-    themselves it finds by ownership, and it registers new ones anywhere).
-    """
-
-    role: Role | None
-    subject: str | None = None
-    key_id: int | None = None
-    municipality_codes: frozenset[str] | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        """Admins and brokers see and manage everything in their municipalities."""
-        return self.role in (Role.admin, Role.broker)
-
-    @property
-    def is_national(self) -> bool:
-        """An admin for every municipality: the only kind that creates municipalities and
-        keys for any municipality."""
-        return self.role is Role.admin and self.municipality_codes is None
-
-    def acts_for(self, municipality_code: str) -> bool:
-        return self.municipality_codes is None or municipality_code in self.municipality_codes
-
-    def acts_for_all(self, municipality_codes: Iterable[str]) -> bool:
-        return self.municipality_codes is None or set(municipality_codes) <= self.municipality_codes
-
-    def confine(self, municipality_code: str) -> None:
-        """403 when the caller does not act for this municipality (for writes that name it;
-        a read of another municipality's record is a 404 in its lookup instead)."""
-        if not self.acts_for(municipality_code):
-            raise Forbidden(f"This key does not act for municipality {municipality_code}.")
-
-    def is_contact(self, contact_id: int) -> bool:
-        return self.role is Role.contact and self.subject == str(contact_id)
-
-    def owns_initiative(self, initiative: Initiative) -> bool:
-        return (
-            self.role is Role.initiator
-            and self.subject is not None
-            and self.subject.casefold() == initiative.initiator_email.casefold()
-        )
-
-
-ANONYMOUS = Principal(role=None)
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by an admin.")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def get_principal(
@@ -197,16 +143,6 @@ def require_national_admin(principal: AdminDep) -> Principal:
 
 
 NationalAdminDep = Annotated[Principal, Depends(require_national_admin)]
-
-
-@dataclass(frozen=True)
-class Paging:
-    page: int
-    page_size: int
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.page_size
 
 
 def get_paging(
@@ -396,8 +332,6 @@ def get_introduction_or_404(
     request: Request,
 ) -> Introduction:
     """Visible to staff, the contact and the initiative's initiator; 404 for anyone else."""
-    from api.services.introductions import can_see
-
     introduction = session.get(Introduction, id)
     initiative = session.get(Initiative, introduction.initiative_id) if introduction else None
     if introduction is None or not can_see(principal, introduction, initiative):

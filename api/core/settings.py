@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(
         default=5.0, description="How long a request waits for a pooled connection before 503."
     )
-    # Never hang on the database (see api/persistence.py). Together these bound a request to
+    # Never hang on the database (see api/core/persistence.py). Together these bound a request to
     # about ping + connect (4 s) while the database does not answer, and /ready to
     # ready_timeout_seconds.
     db_connect_timeout_seconds: int = Field(
@@ -330,9 +330,9 @@ class Settings(BaseSettings):
         "once) and link tokens are deleted this many days after they were written or expired "
         "(`wegwijs privacy purge`).",
     )
-    # See docs/api.md, "Limits": calls per window; anonymous callers are counted per client
-    # address, keys per key; anonymous POST /matches runs the matcher every time and has a
-    # stricter bucket of its own besides.
+    # See docs/api.md, "Limits", and api/http/ratelimit.py: calls per window; anonymous
+    # callers are counted per client address, keys per key; anonymous POST /matches runs the
+    # matcher every time and has a stricter bucket of its own besides.
     rate_limit_enabled: bool = Field(
         default=True, description="Rate limits on `/api/v1`; `false` switches them all off."
     )

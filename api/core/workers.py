@@ -28,7 +28,7 @@ import time
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from api.settings import Settings
+from api.core.settings import Settings
 
 log = logging.getLogger("wegwijs.workers")
 

@@ -8,8 +8,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.logs import REQUEST_ID, request_id_from
-from api.metrics import OTHER, observe_request
+from api.core.logs import REQUEST_ID, request_id_from
+from api.core.metrics import OTHER, observe_request
 
 REQUEST_ID_HEADER = "X-Request-Id"
 log = logging.getLogger("wegwijs.request")

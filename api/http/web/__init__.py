@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from api.middleware import page_security_policy
+from api.http.middleware import page_security_policy
 
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"

@@ -44,9 +44,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from api.deps import PrincipalDep, get_settings
-from api.errors import TooManyRequests, Unauthorized
-from api.settings import Settings
+from api.core.exceptions import TooManyRequests, Unauthorized
+from api.core.settings import Settings
+from api.http.deps import PrincipalDep, get_settings
 from schemas import Role
 
 log = logging.getLogger("wegwijs.ratelimit")

@@ -95,7 +95,7 @@ const CONFLICTS = [
   [/already has an open introduction/, "U heeft al een kennismaking met deze persoon aangevraagd. Kijk bij ‘Uw kennismakingen’ hoe het ervoor staat."],
 ];
 
-// The API's problem types (api/errors.py) are told apart by the last part of `type`. A 429
+// The API's problem types (api/core/exceptions.py) are told apart by the last part of `type`. A 429
 // is "too-many-requests" (a rate limit: wait for the clock) or this one (wait for answers).
 const TOO_MANY_OPEN_INTRODUCTIONS = "too-many-open-introductions";
 

@@ -121,13 +121,13 @@ def uvicorn_log_config(*, level: str, log_format: LogFormatSetting) -> dict[str,
     address, the raw path or the query string."""
     log_format = resolve_log_format(log_format)
     formatter = (
-        {"()": "api.logs.JsonFormatter"} if log_format == "json" else {"format": TEXT_FORMAT}
+        {"()": "api.core.logs.JsonFormatter"} if log_format == "json" else {"format": TEXT_FORMAT}
     )
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"wegwijs": formatter},
-        "handlers": {"wegwijs": {"()": "api.logs.StderrHandler", "formatter": "wegwijs"}},
+        "handlers": {"wegwijs": {"()": "api.core.logs.StderrHandler", "formatter": "wegwijs"}},
         "root": {"level": level, "handlers": ["wegwijs"]},
         "loggers": {
             "uvicorn": {"level": level, "handlers": [], "propagate": True},

@@ -36,7 +36,7 @@ PROBLEMS = {
     "503": "The database is not reachable.",
 }
 NO_BODY_METHODS = {"get", "delete", "head", "options"}
-# Single resources with an ETag (api/etags.py): GET, PATCH and POST (201) send it, PATCH and
+# Single resources with an ETag (api/http/etags.py): GET, PATCH and POST (201) send it, PATCH and
 # DELETE take an optional If-Match.
 ETAG_COLLECTIONS = r"(municipalities|areas|units|contacts|initiatives|introductions)"
 ETAG_ITEM_PATH = re.compile(rf"^/{ETAG_COLLECTIONS}/\{{[a-z]+\}}$")
@@ -155,7 +155,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if status == "404" and "{" not in path and method != "post":
                     continue
                 responses.setdefault(status, {"description": description})
-            # Every v1 operation is rate limited (api/ratelimit.py), besides its own 429s.
+            # Every v1 operation is rate limited (api/http/ratelimit.py), besides its own 429s.
             too_many = responses["429"]
             if too_many["description"] != PROBLEMS["429"]:
                 too_many["description"] += (

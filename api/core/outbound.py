@@ -26,7 +26,7 @@ import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from api.errors import InvalidInput
+from api.core.exceptions import InvalidInput
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]

@@ -36,12 +36,12 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from api.settings import Settings
+from api.core.settings import Settings
 
 log = logging.getLogger("wegwijs.database")
 
 # The migrations ship inside the package (api/migrations), so an installed wheel finds them.
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # One advisory lock key for "the schema is being migrated", the same in every process.
 MIGRATION_LOCK_KEY = int.from_bytes(hashlib.sha256(b"wegwijs:migrations").digest()[:8], "big") >> 1
 # SQLite: how long a process waits for another's migration (a lock, not a hang).

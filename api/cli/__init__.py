@@ -1,0 +1,1 @@
+"""The ``wegwijs`` command line (``api.cli.main``), its CSV directory format and the demo."""
