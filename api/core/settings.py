@@ -242,7 +242,8 @@ class Settings(BaseSettings):
         default=5,
         ge=1,
         le=100,
-        description="Open introductions one initiative may have at once; more get 429.",
+        description="Open introductions one initiative may have at once; more get 409 "
+        "(`too-many-open-introductions`).",
     )
     # Broken connections (GET /insights/gaps; see api/services/insights.py for the reasoning
     # behind each default).
@@ -417,11 +418,14 @@ class Settings(BaseSettings):
         pattern=r"@",
         description="The sender of every mail.",
     )
+    # Also the OpenAPI document's server when set (api/http/openapi.py, server_url).
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         pattern=r"^https?://[^\s#?]+$",
         description="Where people open Wegwijs; every link in a mail starts with it. When it is "
-        "unset and an SMTP server is set, `wegwijs serve` uses its own `http://host:port`.",
+        "unset and an SMTP server is set, `wegwijs serve` uses its own `http://host:port`. When "
+        "set, the OpenAPI document names `{this}/api/v1` as its server (else the address the "
+        "document was asked at).",
     )
     mail_worker: bool = Field(
         default=True,
