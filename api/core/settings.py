@@ -331,6 +331,15 @@ class Settings(BaseSettings):
         "once) and link tokens are deleted this many days after they were written or expired "
         "(`wegwijs privacy purge`).",
     )
+    # A portal's many calls should not each look its key up (api/services/key_cache.py).
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a process trusts a verified admin, broker or portal key without "
+        "looking it up again: a revocation takes effect everywhere within this time "
+        "(SECURITY.md); 0: every call. Contact and initiator keys are looked up every time.",
+    )
     # See docs/api.md, "Limits", and api/http/ratelimit.py: calls per window; anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.

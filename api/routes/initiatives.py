@@ -16,6 +16,7 @@ from api.http.deps import (
     require,
 )
 from api.http.etags import set_etag
+from api.routes import as_json
 from api.routes.paging import page_of
 from api.services import audit, matching
 from api.services import initiatives as service
@@ -157,10 +158,12 @@ def match_initiative(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ):
-    return matching.match_initiative(
-        session=session,
-        initiative=initiative,
-        principal=principal,
-        settings=settings,
-        limit=limit,
+    return as_json(
+        matching.match_initiative(
+            session=session,
+            initiative=initiative,
+            principal=principal,
+            settings=settings,
+            limit=limit,
+        )
     )
