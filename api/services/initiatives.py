@@ -135,23 +135,27 @@ def update_initiative(
         # The retention clock (see api/services/privacy.py) starts when an initiative closes
         # and stops when it is reopened.
         changes["closed_at"] = utc_now() if changes["stage"] == Stage.closed else None
+    code = initiative.municipality_code
+    # Every problem at once, as on create: a wrong area code does not hide a wrong contact id.
+    checks = []
     if "area_codes" in changes:
-        check_area_codes(
-            session,
-            changes["area_codes"],
-            municipality_code=initiative.municipality_code,
-            field="areaCodes",
+        areas = changes["area_codes"]
+        checks.append(
+            lambda: check_area_codes(session, areas, municipality_code=code, field="areaCodes")
         )
+    if "known_contact_ids" in changes:
+        contact_ids = changes["known_contact_ids"]
+        checks.append(
+            lambda: check_contact_ids(
+                session, contact_ids, municipality_code=code, field="knownContactIds"
+            )
+        )
+    check_all(*checks)
+    if "area_codes" in changes:
         changes["area_codes"] = dedupe(changes["area_codes"])
     if "themes" in changes:
         changes["themes"] = dedupe(changes["themes"])
     if "known_contact_ids" in changes:
-        check_contact_ids(
-            session,
-            changes["known_contact_ids"],
-            municipality_code=initiative.municipality_code,
-            field="knownContactIds",
-        )
         changes["known_contact_ids"] = dedupe(changes["known_contact_ids"])
     apply_changes(initiative, changes)
     initiative.updated_at = utc_now()
