@@ -16,11 +16,9 @@ from api.http.deps import (
 )
 from api.http.etags import set_etag
 from api.routes.paging import page_of
-from api.services import audit, matching
 from api.services import contacts as service
+from api.services import matching
 from schemas import (
-    AuditAction,
-    AuditObjectType,
     ContactCreate,
     ContactInitiatives,
     ContactProfile,
@@ -72,8 +70,7 @@ def list_contacts(
         area_code=area_code,
         q=q,
     )
-    views = [service.present_contact(contact, principal) for contact in items]
-    audit.record_views(session, principal, views)
+    views = service.show_contacts(session=session, principal=principal, contacts=items)
     return page_of(request, response, paging, views, total)
 
 
@@ -87,7 +84,6 @@ def create_contact(
     contact_in: ContactCreate, response: Response, session: SessionDep, principal: StaffDep
 ):
     contact = service.create_contact(session=session, contact_in=contact_in, principal=principal)
-    audit.record(session, principal, AuditAction.create, AuditObjectType.contact, [contact.id])
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
     set_etag(response, contact, reload=True)
     return contact
@@ -96,8 +92,7 @@ def create_contact(
 @router.get("/{id}", response_model=ContactView, summary="Get a civil servant")
 def get_contact(contact: ContactDep, principal: AnyKeyDep, response: Response, session: SessionDep):
     set_etag(response, contact)
-    view = service.present_contact(contact, principal)
-    audit.record_views(session, principal, [view])
+    [view] = service.show_contacts(session=session, principal=principal, contacts=[contact])
     return view
 
 
@@ -111,7 +106,6 @@ def update_contact(
     principal: AnyKeyDep,
     response: Response,
 ):
-    audit.note(session, principal, AuditAction.update, AuditObjectType.contact, [contact.id])
     updated = service.update_contact(
         session=session, contact=contact, contact_in=contact_in, principal=principal
     )
@@ -123,8 +117,7 @@ def update_contact(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a civil servant (broker)"
 )
 def delete_contact(principal: StaffDep, contact: ContactDep, session: SessionDep) -> None:
-    audit.note(session, principal, AuditAction.delete, AuditObjectType.contact, [contact.id])
-    service.delete_contact(session=session, contact=contact)
+    service.delete_contact(session=session, contact=contact, principal=principal)
 
 
 @router.get(
