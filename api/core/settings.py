@@ -14,26 +14,31 @@ from schemas.base import EMAIL, MUNICIPALITY_CODE
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'wegwijs.db'}"
 
 
+_ENGINE = Weights()  # the engine's defaults
+
+
 class MatchingSettings(BaseModel):
     """Weights of the ranking (see matching/rank.py for the formula). Environment variables
-    use a double underscore: ``WEGWIJS_MATCHING__TEXT=0.4``."""
+    use a double underscore: ``WEGWIJS_MATCHING__TEXT=0.4``. The defaults are the engine's
+    own (``matching.Weights``, declared once there); this class adds only the bounds a
+    setting must keep."""
 
-    text: float = Field(default=0.35, ge=0, le=10)
-    theme: float = Field(default=0.30, ge=0, le=10)
-    need: float = Field(default=0.25, ge=0, le=10)
-    network: float = Field(default=0.10, ge=0, le=10)
-    local: float = Field(default=0.55, ge=0, le=1)
-    running: float = Field(default=0.5, ge=0, le=1)
-    minimum: float = Field(default=0.15, ge=0, le=1)
-    area_floor: float = Field(default=0.25, ge=0, le=1)
-    openness_floor: float = Field(default=0.35, ge=0, le=1)
-    capacity_floor: float = Field(default=0.25, ge=0, le=1)
-    language_floor: float = Field(default=0.85, ge=0, le=1)
-    novelty: float = Field(default=0.35, ge=0, le=5)
-    redundancy: float = Field(default=0.25, ge=0, le=1)
+    text: float = Field(default=_ENGINE.text, ge=0, le=10)
+    theme: float = Field(default=_ENGINE.theme, ge=0, le=10)
+    need: float = Field(default=_ENGINE.need, ge=0, le=10)
+    network: float = Field(default=_ENGINE.network, ge=0, le=10)
+    local: float = Field(default=_ENGINE.local, ge=0, le=1)
+    running: float = Field(default=_ENGINE.running, ge=0, le=1)
+    minimum: float = Field(default=_ENGINE.minimum, ge=0, le=1)
+    area_floor: float = Field(default=_ENGINE.area_floor, ge=0, le=1)
+    openness_floor: float = Field(default=_ENGINE.openness_floor, ge=0, le=1)
+    capacity_floor: float = Field(default=_ENGINE.capacity_floor, ge=0, le=1)
+    language_floor: float = Field(default=_ENGINE.language_floor, ge=0, le=1)
+    novelty: float = Field(default=_ENGINE.novelty, ge=0, le=5)
+    redundancy: float = Field(default=_ENGINE.redundancy, ge=0, le=1)
     # Learning from outcomes (see matching.signals.track_record); 0 switches it off.
-    experience: float = Field(default=0.2, ge=0, le=0.9)
-    prior_strength: float = Field(default=4.0, gt=0, le=100)
+    experience: float = Field(default=_ENGINE.experience, ge=0, le=0.9)
+    prior_strength: float = Field(default=_ENGINE.prior_strength, gt=0, le=100)
 
     def weights(self) -> Weights:
         return Weights(**self.model_dump())
