@@ -165,7 +165,7 @@ def initiator(make_key: Callable[..., Headers]) -> Headers:
 
 
 @dataclass(frozen=True)
-class Directory:
+class ImportedMunicipality:
     """Ids of the imported test municipality (see ``tests.helpers.DIRECTORY``)."""
 
     code: str
@@ -174,15 +174,15 @@ class Directory:
 
 
 @pytest.fixture
-def municipality(client: TestClient, admin: Headers) -> Directory:
+def municipality(client: TestClient, admin: Headers) -> ImportedMunicipality:
     response = client.post(f"{API}/imports", json=directory(), headers=admin)
     assert response.status_code == 201, response.text
     body = response.json()
-    return Directory(code="GM0363", units=body["units"], contacts=body["contacts"])
+    return ImportedMunicipality(code="GM0363", units=body["units"], contacts=body["contacts"])
 
 
 @pytest.fixture
-def contact_key(make_key: Callable[..., Headers], municipality: Directory) -> Headers:
+def contact_key(make_key: Callable[..., Headers], municipality: ImportedMunicipality) -> Headers:
     """A key acting for Annelies (consented, public profile, unit ``wonen``)."""
     return make_key("contact", str(municipality.contacts["annelies"]))
 

@@ -17,12 +17,12 @@ from api.http.deps import (
 from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import contacts as service
-from api.services import matching
+from api.services import matching as matching_service
 from schemas import (
     ContactCreate,
     ContactInitiatives,
-    ContactProfile,
     ContactPublic,
+    ContactSummary,
     ContactUpdate,
     Page,
 )
@@ -30,7 +30,7 @@ from schemas.base import MAX_ID, SINGLE_LINE
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
-ContactView = ContactPublic | ContactProfile
+ContactView = ContactPublic | ContactSummary
 
 
 @router.get(
@@ -133,6 +133,6 @@ def initiatives_for_contact(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ):
-    return matching.initiatives_for_contact(
+    return matching_service.initiatives_for_contact(
         session=session, contact=contact, weights=settings.matching.weights(), limit=limit
     )

@@ -18,7 +18,7 @@ from api.http.deps import (
 from api.http.etags import set_etag
 from api.routes.paging import page_of
 from api.services import initiatives as service
-from api.services import matching
+from api.services import matching as matching_service
 from schemas import (
     InitiativeCreate,
     InitiativePublic,
@@ -132,7 +132,7 @@ def match_initiative(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ):
-    return matching.match_initiative(
+    return matching_service.match_initiative(
         session=session,
         initiative=initiative,
         principal=principal,

@@ -26,8 +26,8 @@ from schemas import (
     AuditObjectType,
     Contact,
     ContactCreate,
-    ContactProfile,
     ContactPublic,
+    ContactSummary,
     ContactUpdate,
     Initiative,
     MatchOverride,
@@ -37,12 +37,12 @@ from schemas import (
 from schemas.columns import utc_now
 
 
-def present_contact(contact: Contact, principal: Principal) -> ContactPublic | ContactProfile:
+def present_contact(contact: Contact, principal: Principal) -> ContactPublic | ContactSummary:
     """Data minimisation: contact details only for staff and the contact themself; the name
     only where the contact chose a public profile."""
     if principal.is_staff or principal.is_contact(contact.id):
         return ContactPublic.model_validate(contact)
-    profile = ContactProfile.model_validate(contact)
+    profile = ContactSummary.model_validate(contact)
     if not contact.public_profile:
         profile.name = None
     return profile
@@ -50,7 +50,7 @@ def present_contact(contact: Contact, principal: Principal) -> ContactPublic | C
 
 def show_contacts(
     *, session: Session, principal: Principal, contacts: Sequence[Contact]
-) -> list[ContactPublic | ContactProfile]:
+) -> list[ContactPublic | ContactSummary]:
     """The caller's views of these contacts; those with personal data go in the audit log."""
     views = [present_contact(contact, principal) for contact in contacts]
     audit.record_views(session, principal, views)

@@ -21,7 +21,7 @@ from schemas import (
     InitiativeCreate,
     Role,
 )
-from tests.conftest import Directory
+from tests.conftest import ImportedMunicipality
 from tests.helpers import API, contact_body, initiative_body
 
 Headers = dict[str, str]
@@ -67,7 +67,7 @@ def _creates(engine: Engine, table: type) -> list[AuditEntry]:
 
 
 def test_a_contact_and_its_audit_entry_are_committed_together(
-    engine: Engine, municipality: Directory, commits: list[set[str]]
+    engine: Engine, municipality: ImportedMunicipality, commits: list[set[str]]
 ) -> None:
     contact_in = ContactCreate.model_validate(contact_body(municipality.units["wonen"]))
     with Session(engine, expire_on_commit=False) as session:
@@ -78,7 +78,7 @@ def test_a_contact_and_its_audit_entry_are_committed_together(
 
 
 def test_a_crash_before_the_commit_keeps_neither_the_contact_nor_its_entry(
-    engine: Engine, municipality: Directory, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, municipality: ImportedMunicipality, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def note_then_crash(*args: object, **kwargs: object) -> None:
         real_note(*args, **kwargs)
@@ -98,7 +98,7 @@ def test_a_crash_before_the_commit_keeps_neither_the_contact_nor_its_entry(
 
 
 def test_an_initiative_and_its_audit_entry_are_committed_together(
-    engine: Engine, municipality: Directory, commits: list[set[str]]
+    engine: Engine, municipality: ImportedMunicipality, commits: list[set[str]]
 ) -> None:
     initiative_in = InitiativeCreate.model_validate(initiative_body())
     with Session(engine, expire_on_commit=False) as session:
@@ -110,7 +110,7 @@ def test_an_initiative_and_its_audit_entry_are_committed_together(
 
 
 def test_routes_leave_the_audit_log_to_services(
-    client: TestClient, broker: Headers, municipality: Directory, commits: list[set[str]]
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality, commits: list[set[str]]
 ) -> None:
     """Through the API too: a create is one commit, with its entry."""
     commits.clear()  # the broker's key was issued in a commit of its own

@@ -13,7 +13,7 @@ from api.core.settings import Settings
 from api.http.app import create_app
 from api.services import matching as matching_service
 from schemas import Municipality
-from tests.conftest import Directory
+from tests.conftest import ImportedMunicipality
 from tests.helpers import API, assert_problem
 
 
@@ -34,7 +34,7 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
 def test_ready_reports_the_indexes_this_process_holds(
     client: TestClient,
     engine: Engine,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(matching_service, "_directories", {})
@@ -129,7 +129,7 @@ def test_unexpected_errors_are_problems_with_the_api_version(tmp_path) -> None:
 
 def test_indexes_are_built_at_start_up_and_ready_waits_for_them(
     settings: Settings,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

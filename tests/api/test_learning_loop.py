@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Directory
+from tests.conftest import ImportedMunicipality
 from tests.helpers import API, assert_problem, initiative_body
 
 Headers = dict[str, str]
@@ -58,7 +58,7 @@ def test_the_whole_cycle_and_the_ranking_learns(
     client: TestClient,
     initiator: Headers,
     contact_key: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     annelies = municipality.contacts["annelies"]
     initiative_id = create(client, initiator, WOONCOOP)
@@ -100,7 +100,7 @@ def test_the_whole_cycle_and_the_ranking_learns(
 
 
 def test_repeated_unhelpful_outcomes_lower_a_contact_for_that_theme(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     annelies = municipality.contacts["annelies"]
     first = create(client, broker, WOONCOOP)
@@ -119,7 +119,7 @@ def test_repeated_unhelpful_outcomes_lower_a_contact_for_that_theme(
 
 
 def test_open_introductions_fill_a_contacts_capacity_in_the_ranking(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     annelies = municipality.contacts["annelies"]
     response = client.patch(
@@ -147,7 +147,7 @@ def test_a_warm_path_from_someone_the_initiative_knows(
     client: TestClient,
     initiator: Headers,
     broker: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     ids = municipality.contacts
     initiative_id = create(client, initiator, {**JONGEREN, "knownContactIds": [ids["annelies"]]})
@@ -166,7 +166,7 @@ def test_a_warm_path_from_someone_the_initiative_knows(
 
 
 def test_a_warm_path_to_a_full_contact_through_a_reachable_colleague(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     initiative_id = create(client, broker, JONGEREN)
@@ -184,7 +184,7 @@ def test_a_warm_path_to_a_full_contact_through_a_reachable_colleague(
 
 
 def test_a_question_may_name_known_contacts_too(
-    client: TestClient, municipality: Directory
+    client: TestClient, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     body = {
@@ -200,7 +200,7 @@ def test_a_question_may_name_known_contacts_too(
 
 
 def test_known_contacts_must_exist_in_the_municipality(
-    client: TestClient, initiator: Headers, municipality: Directory, make_key: Callable
+    client: TestClient, initiator: Headers, municipality: ImportedMunicipality, make_key: Callable
 ) -> None:
     response = client.post(
         f"{API}/initiatives",
@@ -217,7 +217,7 @@ def test_known_contacts_must_exist_in_the_municipality(
 
 
 def test_a_removed_contact_leaves_no_known_link_behind(
-    client: TestClient, initiator: Headers, broker: Headers, municipality: Directory
+    client: TestClient, initiator: Headers, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     known = [ids["annelies"], ids["eva"]]
