@@ -21,8 +21,7 @@ from schemas import (
     InitiativeCreate,
     Role,
 )
-from tests.conftest import ImportedMunicipality
-from tests.helpers import API, contact_body, initiative_body
+from tests.helpers import API, ImportedMunicipality, contact_body, initiative_body
 
 Headers = dict[str, str]
 BROKER = Principal(role=Role.broker, key_id=None, municipality_codes=frozenset({"GM0363"}))

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from schemas import Area, Contact, Introduction, Municipality, Unit
-from tests.conftest import Headers, ImportedMunicipality, empty_all_tables
-from tests.helpers import API, directory
+from tests.api.conftest import empty_all_tables
+from tests.helpers import API, Headers, ImportedMunicipality, directory
 
 THREAD_TIMEOUT_SECONDS = 120
 

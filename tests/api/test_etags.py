@@ -5,8 +5,15 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Headers, ImportedMunicipality
-from tests.helpers import API, area_body, assert_problem, municipality_body, unit_body
+from tests.helpers import (
+    API,
+    Headers,
+    ImportedMunicipality,
+    area_body,
+    assert_problem,
+    municipality_body,
+    unit_body,
+)
 
 STRONG_ETAG = re.compile(r'^"[0-9a-f]{32}"$')
 

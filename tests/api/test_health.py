@@ -13,8 +13,7 @@ from api.core.settings import Settings
 from api.http.app import create_app
 from api.services import matching as matching_service
 from schemas import Municipality
-from tests.conftest import ImportedMunicipality
-from tests.helpers import API, assert_problem
+from tests.helpers import API, ImportedMunicipality, assert_problem
 
 
 def test_health_answers_ok(client: TestClient) -> None:

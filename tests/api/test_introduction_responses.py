@@ -13,8 +13,15 @@ from sqlmodel import Session, select
 from api.services.notifications import send_reminders
 from schemas import Introduction, MailDelivery, MailToken
 from schemas.columns import utc_now
-from tests.conftest import Headers, ImportedMunicipality
-from tests.helpers import API, INITIATOR_EMAIL, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    INITIATOR_EMAIL,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import Received, SmtpServer
 
 ANNELIES = contact_record("annelies")

@@ -5,8 +5,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import ImportedMunicipality
-from tests.helpers import API, assert_problem, initiative_body
+from tests.helpers import API, ImportedMunicipality, assert_problem, initiative_body
 
 Headers = dict[str, str]
 

@@ -18,8 +18,7 @@ from fastapi.testclient import TestClient
 from api.core.logs import JsonFormatter, RequestIdFilter, formatter_for, resolve_log_format
 from api.core.settings import Settings
 from api.http.app import create_app
-from tests.conftest import ImportedMunicipality
-from tests.helpers import API, initiative_body
+from tests.helpers import API, ImportedMunicipality, initiative_body
 
 Headers = dict[str, str]
 HEX_ID = re.compile(r"[0-9a-f]{32}")

@@ -17,8 +17,15 @@ from api.services.mail_delivery import MailWorker, deliver_due, parse_smtp_url
 from api.services.notifications import send_reminders
 from schemas import MailDelivery
 from schemas.columns import utc_now
-from tests.conftest import Headers, ImportedMunicipality
-from tests.helpers import API, INITIATOR_EMAIL, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    INITIATOR_EMAIL,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import SmtpServer, smtp_server
 
 ANNELIES = contact_record("annelies")

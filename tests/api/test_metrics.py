@@ -20,8 +20,7 @@ from sqlalchemy import Engine, func, select
 from api.core.settings import Settings
 from api.services import matching as matching_service
 from schemas import Contact
-from tests.conftest import ImportedMunicipality
-from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, initiative_body
+from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, ImportedMunicipality, initiative_body
 
 Headers = dict[str, str]
 METRICS_TOKEN = "test-metrics-token"

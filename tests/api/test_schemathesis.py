@@ -25,8 +25,7 @@ from schemathesis import checks
 from api.core.settings import Settings
 from api.http.app import create_app
 from api.http.middleware import OPENAPI_PATH
-from tests.conftest import Headers, ImportedMunicipality
-from tests.helpers import PROBLEM_JSON
+from tests.helpers import PROBLEM_JSON, Headers, ImportedMunicipality
 
 # Only to read the OpenAPI document: the engine of an in-memory SQLite is never connected.
 _DOCUMENT_APP = create_app(

@@ -14,8 +14,14 @@ from sqlmodel import Session, select
 from api.http.app import create_app
 from schemas import ApiKey, MailDelivery, MailToken
 from schemas.columns import utc_now
-from tests.conftest import Headers, ImportedMunicipality
-from tests.helpers import API, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import SmtpServer
 
 RESIDENT = "fatima.buurt@example.org"

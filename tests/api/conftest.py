@@ -1,4 +1,6 @@
-"""Test infrastructure: one migrated database and one app per session, emptied after each test.
+"""The API's test infrastructure: one migrated database and one app per session, emptied
+after each test. Only the tests under tests/api need it; the engine's tests (tests/matching)
+and the others import neither the app nor a database.
 
 The database is ``TEST_DATABASE_URL`` when set (PostgreSQL in CI), else a fresh SQLite file.
 The schema comes from the Alembic migrations only, exactly as in production.
@@ -7,7 +9,6 @@ The schema comes from the Alembic migrations only, exactly as in production.
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
@@ -21,10 +22,9 @@ from api.core.persistence import upgrade_database
 from api.core.settings import Settings
 from api.http.app import create_app
 from api.services.mail_delivery import deliver_due
-from tests.helpers import API, INITIATOR_EMAIL, directory
+from tests.helpers import API, INITIATOR_EMAIL, Headers, ImportedMunicipality, directory
 from tests.smtp import SmtpServer, smtp_server
 
-Headers = dict[str, str]
 TEST_MUNICIPALITIES = ("GM0363", "GM0599")
 GENEROUS_RATE_LIMITS = {
     f"rate_limit_{who}": 1_000_000
@@ -162,15 +162,6 @@ def broker(make_key: Callable[..., Headers]) -> Headers:
 @pytest.fixture
 def initiator(make_key: Callable[..., Headers]) -> Headers:
     return make_key("initiator", INITIATOR_EMAIL)
-
-
-@dataclass(frozen=True)
-class ImportedMunicipality:
-    """Ids of the imported test municipality (see ``tests.helpers.DIRECTORY``)."""
-
-    code: str
-    units: dict[str, int]
-    contacts: dict[str, int]
 
 
 @pytest.fixture
