@@ -86,8 +86,8 @@ def settings(database_url: str, admin_token: str) -> Settings:
         # The whole suite calls from one address within minutes: generous limits, still counted
         # (tests/api/test_rate_limits.py tests the production defaults and small limits).
         **GENEROUS_RATE_LIMITS,
-        # Webhook receivers in the tests listen on 127.0.0.1 (tests/test_outbound.py and
-        # tests/api/test_webhooks.py test the refusal with this off, the default).
+        # Webhook receivers in the tests listen on 127.0.0.1 (tests/api/test_webhooks.py tests
+        # the refusal with this off, the default).
         webhook_allow_private_targets=True,
     )
 
