@@ -59,7 +59,7 @@ class MatchItem(ApiModel):
     score: float = Field(ge=0, le=1)
     contact: MatchContact
     reasons: list[MatchReason]
-    needs_covered: list[str]
+    needs_covered: list[NeedKind] = Field(description="The needs this match covers.")
     matched_terms: list[str]
     introduce_via: list[MatchContact] = Field(
         description=(
@@ -108,7 +108,7 @@ class InitiativeMatchItem(ApiModel):
     score: float = Field(ge=0, le=1)
     initiative: InitiativeSummary
     reasons: list[MatchReason]
-    needs_covered: list[str]
+    needs_covered: list[NeedKind] = Field(description="The needs this match covers.")
 
 
 class ContactInitiatives(ApiModel):

@@ -51,6 +51,10 @@ class Conflict(DomainError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class NotAcceptable(DomainError):
+    status, title, slug = 406, "Not acceptable", "not-acceptable"
+
+
 class PayloadTooLarge(DomainError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 
@@ -67,9 +71,10 @@ class TooManyRequests(DomainError):
     status, title, slug = 429, "Too many requests", "too-many-requests"
 
 
-class TooManyOpenIntroductions(TooManyRequests):
-    """A limit of the domain (open requests per initiative), not a rate limit: a problem type
-    of its own, so a client tells "wait for answers" from "slow down"."""
+class TooManyOpenIntroductions(Conflict):
+    """A limit of the domain (open requests per initiative): the initiative's state forbids
+    another request until one is answered or cancelled, so a 409, not a rate limit's 429 (no
+    clock to wait for). A problem type of its own tells it from the other conflicts."""
 
     title, slug = "Too many open introductions", "too-many-open-introductions"
 

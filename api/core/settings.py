@@ -165,7 +165,8 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="Wegwijs <wegwijs@localhost>", min_length=3, max_length=250, pattern=r"@"
     )
-    # Where links in mails point to: the address residents and civil servants open the page at.
+    # Where links in mails point to: the address residents and civil servants open the page at;
+    # when set, also the OpenAPI document's server (api/http/openapi.py server_url).
     public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s#?]+$")
     # A worker thread in every process delivers the mail outbox (like the webhook worker).
     mail_worker: bool = True

@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 import swagger_ui_bundle
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,8 +26,9 @@ from api.core.settings import Settings, get_settings
 from api.http.deps import get_principal
 from api.http.error_handlers import install_error_handlers
 from api.http.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
+from api.http.negotiation import negotiate
 from api.http.observability import RequestContext
-from api.http.openapi import build_openapi
+from api.http.openapi import build_openapi, document_for
 from api.http.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.http.web import mount_web
 from api.routes import (
@@ -67,6 +68,15 @@ Authenticate with `Authorization: Bearer <API key>`. Anonymous callers may read 
 organisation map (municipalities, areas, units); everything personal needs a key, and
 contact details are shown only to the roles that need them.
 """
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """The document at /api/v1/openapi.json, its server the absolute URL of this API (FastAPI's
+    own route would only add a relative root path)."""
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(document_for(app, request))
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -174,7 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Wegwijs",
         version=API_VERSION,
         description=DESCRIPTION,
-        openapi_url=OPENAPI_PATH,
+        openapi_url=None,  # served by _serve_openapi
         docs_url=None,
         redoc_url=None,
         # NL ADR: no trailing slashes; /units/ is a 404, not a redirect.
@@ -193,6 +203,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(
         prefix="/api/v1",
         dependencies=[
+            # Before the key: a 406 says nothing about the key, and costs no lookup.
+            Depends(negotiate),
             Depends(guard_failed_keys),
             Depends(get_principal),
             Depends(enforce_rate_limit),
@@ -222,6 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    _serve_openapi(app)
     _mount_docs(app)
     mount_web(app)  # the initiator's web page at / (outside the OpenAPI document)
     install_error_handlers(app)

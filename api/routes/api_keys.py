@@ -24,6 +24,7 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"])
     "`municipalityCodes` confines the key: broker and portal keys name at least one; an "
     "admin key without any is a national admin. An admin for some municipalities issues keys "
     "for those only (403 otherwise), and no initiator or national admin keys.",
+    operation_id="createApiKey",
 )
 def create_api_key(
     key_in: ApiKeyCreate, response: Response, session: SessionDep, principal: AdminDep
@@ -39,6 +40,7 @@ def create_api_key(
     summary="List API keys, without secrets (admin)",
     description="A national admin sees every key; an admin for some municipalities the keys "
     "that act only within those.",
+    operation_id="listApiKeys",
 )
 def list_api_keys(
     request: Request,
@@ -51,7 +53,12 @@ def list_api_keys(
     return page_of(request, response, paging, items, total)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key (admin)")
+@router.delete(
+    "/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke an API key (admin)",
+    operation_id="revokeApiKey",
+)
 def revoke_api_key(id: IdPath, session: SessionDep, principal: AdminDep) -> None:
     service.revoke_api_key(session=session, key_id=id, principal=principal)
 
@@ -64,6 +71,7 @@ def revoke_api_key(id: IdPath, session: SessionDep, principal: AdminDep) -> None
     description="Issues a new key with the same role and subject (its `token` shown in this "
     "response only) and revokes the old one now, or lets it expire after `graceSeconds` "
     "(at most a day) so clients can switch over. A revoked or expired key is a 409.",
+    operation_id="rotateApiKey",
 )
 def rotate_api_key(
     id: IdPath,

@@ -17,7 +17,7 @@ from schemas import AreaCreate, AreaPublic, AreaUpdate, Page
 router = APIRouter(prefix="/areas", tags=["areas"])
 
 
-@router.get("", response_model=Page[AreaPublic], summary="List areas")
+@router.get("", response_model=Page[AreaPublic], summary="List areas", operation_id="listAreas")
 def list_areas(
     request: Request,
     response: Response,
@@ -36,6 +36,7 @@ def list_areas(
     response_model=AreaPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Add an area (admin)",
+    operation_id="createArea",
 )
 def create_area(area_in: AreaCreate, response: Response, session: SessionDep, principal: AdminDep):
     confine_to(session, principal, area_in.municipality_code)
@@ -45,13 +46,18 @@ def create_area(area_in: AreaCreate, response: Response, session: SessionDep, pr
     return area
 
 
-@router.get("/{code}", response_model=AreaPublic, summary="Get an area")
+@router.get("/{code}", response_model=AreaPublic, summary="Get an area", operation_id="getArea")
 def get_area(area: AreaDep, response: Response):
     set_etag(response, area)
     return area
 
 
-@router.patch("/{code}", response_model=AreaPublic, summary="Update an area (admin)")
+@router.patch(
+    "/{code}",
+    response_model=AreaPublic,
+    summary="Update an area (admin)",
+    operation_id="updateArea",
+)
 def update_area(area: ManagedAreaDep, area_in: AreaUpdate, session: SessionDep, response: Response):
     updated = service.update_area(session=session, area=area, area_in=area_in)
     set_etag(response, updated, reload=True)
@@ -59,7 +65,10 @@ def update_area(area: ManagedAreaDep, area_in: AreaUpdate, session: SessionDep, 
 
 
 @router.delete(
-    "/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an unused area (admin)"
+    "/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an unused area (admin)",
+    operation_id="deleteArea",
 )
 def delete_area(area: ManagedAreaDep, session: SessionDep) -> None:
     service.delete_area(session=session, area=area)

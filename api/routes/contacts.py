@@ -39,6 +39,7 @@ ContactView = ContactPublic | ContactSummary
     summary="List civil servants",
     description="Staff see every record in full. Other keys see only consenting contacts, "
     "without contact details, and names only of contacts with a public profile.",
+    operation_id="listContacts",
 )
 def list_contacts(
     request: Request,
@@ -79,6 +80,7 @@ def list_contacts(
     response_model=ContactPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Add a civil servant (broker)",
+    operation_id="createContact",
 )
 def create_contact(
     contact_in: ContactCreate, response: Response, session: SessionDep, principal: StaffDep
@@ -89,7 +91,9 @@ def create_contact(
     return contact
 
 
-@router.get("/{id}", response_model=ContactView, summary="Get a civil servant")
+@router.get(
+    "/{id}", response_model=ContactView, summary="Get a civil servant", operation_id="getContact"
+)
 def get_contact(contact: ContactDep, principal: AnyKeyDep, response: Response, session: SessionDep):
     set_etag(response, contact)
     [view] = service.show_contacts(session=session, principal=principal, contacts=[contact])
@@ -97,7 +101,10 @@ def get_contact(contact: ContactDep, principal: AnyKeyDep, response: Response, s
 
 
 @router.patch(
-    "/{id}", response_model=ContactPublic, summary="Update a civil servant (broker or themself)"
+    "/{id}",
+    response_model=ContactPublic,
+    summary="Update a civil servant (broker or themself)",
+    operation_id="updateContact",
 )
 def update_contact(
     contact: OwnContactDep,
@@ -114,7 +121,10 @@ def update_contact(
 
 
 @router.delete(
-    "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a civil servant (broker)"
+    "/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a civil servant (broker)",
+    operation_id="deleteContact",
 )
 def delete_contact(principal: StaffDep, contact: ContactDep, session: SessionDep) -> None:
     service.delete_contact(session=session, contact=contact, principal=principal)
@@ -126,6 +136,7 @@ def delete_contact(principal: StaffDep, contact: ContactDep, session: SessionDep
     summary="Initiatives that fit this civil servant (broker or themself)",
     description="The reverse match: initiatives in the contact's municipality ranked by how "
     "well they fit the contact's portfolio, area and network. Without initiators' details.",
+    operation_id="listContactInitiatives",
 )
 def initiatives_for_contact(
     contact: OwnContactDep,

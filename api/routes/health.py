@@ -14,7 +14,7 @@ from api.services.matching import loaded_directories
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Is the process alive?")
+@router.get("/health", summary="Is the process alive?", operation_id="getHealth")
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -37,6 +37,7 @@ def _indexes() -> dict[str, dict]:
 @router.get(
     "/ready",
     summary="Can the service answer requests?",
+    operation_id="getReadiness",
     description="The database is reachable and the matching indexes built at start-up are "
     "ready; `indexes` lists the indexes this process holds (kept up to date on each match).",
     responses={

@@ -35,6 +35,7 @@ router = APIRouter(prefix="/imports", tags=["imports"])
         200: {"description": "A dry run: what would change; nothing was stored."},
         409: {"description": "A sync that would withdraw too many people at once."},
     },
+    operation_id="createImport",
 )
 def create_import(
     import_in: ImportCreate,

@@ -42,6 +42,7 @@ CreatorDep = Annotated[Principal, Depends(require(Role.admin, Role.broker, Role.
     summary="List initiatives",
     description="Initiators see only their own; civil servants see initiatives without the "
     "initiator's personal details.",
+    operation_id="listInitiatives",
 )
 def list_initiatives(
     request: Request,
@@ -72,6 +73,7 @@ def list_initiatives(
     response_model=InitiativePublic,
     status_code=status.HTTP_201_CREATED,
     summary="Register an initiative",
+    operation_id="createInitiative",
 )
 def create_initiative(
     initiative_in: InitiativeCreate, response: Response, session: SessionDep, principal: CreatorDep
@@ -84,7 +86,12 @@ def create_initiative(
     return initiative
 
 
-@router.get("/{id}", response_model=InitiativeView, summary="Get an initiative")
+@router.get(
+    "/{id}",
+    response_model=InitiativeView,
+    summary="Get an initiative",
+    operation_id="getInitiative",
+)
 def get_initiative(
     initiative: InitiativeDep, principal: AnyKeyDep, response: Response, session: SessionDep
 ):
@@ -95,7 +102,12 @@ def get_initiative(
     return view
 
 
-@router.patch("/{id}", response_model=InitiativePublic, summary="Update an initiative")
+@router.patch(
+    "/{id}",
+    response_model=InitiativePublic,
+    summary="Update an initiative",
+    operation_id="updateInitiative",
+)
 def update_initiative(
     initiative: OwnInitiativeDep,
     initiative_in: InitiativeUpdate,
@@ -110,7 +122,12 @@ def update_initiative(
     return updated
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an initiative")
+@router.delete(
+    "/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an initiative",
+    operation_id="deleteInitiative",
+)
 def delete_initiative(
     initiative: OwnInitiativeDep, session: SessionDep, principal: AnyKeyDep
 ) -> None:
@@ -124,6 +141,7 @@ def delete_initiative(
     description="Ranked civil servants with the reasons for each rank. Only available, "
     "consenting contacts of the initiative's municipality appear; names only of contacts "
     "with a public profile (staff see all names); never contact details.",
+    operation_id="getInitiativeMatches",
 )
 def match_initiative(
     initiative: InitiativeDep,

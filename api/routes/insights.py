@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.http.deps import SessionDep, SettingsDep, StaffDep, confine_to
 from api.services import insights as service
@@ -10,68 +10,55 @@ from schemas.insight import GapReport
 router = APIRouter(prefix="/insights", tags=["insights"])
 
 CSV = "text/csv"
-JSON = "application/json"
+DESCRIPTION = (
+    "For one municipality: initiatives whose best match scores below `gapScoreThreshold` "
+    "(0.40), counted per theme, need kind and area; introductions declined or unanswered for "
+    "`stalledIntroductionDays` (14), per unit; and civil servants at capacity or in the top "
+    "three of more initiatives than they can take. No initiator's personal data."
+)
+CSV_EXAMPLE = (
+    "section,key,label,unit,initiatives,gaps,declined,unanswered,status,initiativeId,contactId,"
+    "daysWaiting,openIntroductions,capacityPerMonth,topMatches,score,detail\r\n"
+    "theme,jeugd,Jeugd,,4,1,,,,,,,,,,,12: Speeltuin\r\n"
+)
+CSV_CONTENT = {CSV: {"schema": {"type": "string"}, "example": CSV_EXAMPLE}}
+DISPOSITION = {
+    "description": "With text/csv: attachment; filename=gaps-{municipalityCode}.csv",
+    "schema": {"type": "string"},
+}
+MunicipalityQuery = Annotated[str, Query(alias="municipalityCode", pattern=MUNICIPALITY_CODE)]
 
 
-def _quality(accept: str, media_type: str) -> float:
-    """The q-value ``accept`` gives ``media_type``: the most specific matching range counts
-    (RFC 9110 §12.5.1), so ``text/csv;q=0, */*`` refuses CSV."""
-    kind = media_type.split("/")[0]
-    best: tuple[int, float] = (-1, 0.0)
-    for part in accept.split(","):
-        media_range, *parameters = (piece.strip() for piece in part.split(";"))
-        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(media_range.lower())
-        if specificity is None or specificity < best[0]:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(1.0, max(0.0, float(value)))
-                except ValueError:
-                    quality = 0.0
-        if specificity > best[0] or quality > best[1]:
-            best = (specificity, quality)
-    return best[1]
+class CsvResponse(Response):
+    """Declares ``text/csv`` as the media type of an operation (api/http/negotiation.py)."""
+
+    media_type = CSV
 
 
-def wants_csv(accept: str | None) -> bool:
-    """CSV only when the client prefers it to JSON; JSON otherwise, also when it accepts
-    neither (RFC 9110 lets a server disregard Accept rather than answer 406)."""
-    if not accept:
-        return False
-    return _quality(accept, CSV) > _quality(accept, JSON)
+def _csv(report: GapReport, municipality_code: str, vary: bool) -> Response:
+    headers = {"Content-Disposition": f"attachment; filename=gaps-{municipality_code}.csv"}
+    if vary:
+        headers["Vary"] = "Accept"
+    return Response(
+        content=service.gap_report_csv(report),
+        media_type=f"{CSV}; charset=utf-8",
+        headers=headers,
+    )
 
 
 @router.get(
     "/gaps",
     response_model=GapReport,
     summary="Broken connections: gaps, stalled introductions, overloaded contacts (broker)",
-    description="For one municipality: initiatives whose best match scores below "
-    "`gapScoreThreshold` (0.40), counted per theme, need kind and area; introductions declined "
-    "or unanswered for `stalledIntroductionDays` (14), per unit; and civil servants at capacity "
-    "or in the top three of more initiatives than they can take. No initiator's personal data. "
-    "Send `Accept: text/csv` for the same report as a CSV download, one row per line with its "
-    "`section`.",
+    description=DESCRIPTION + " Send `Accept: text/csv` for the same report as a CSV download, "
+    "one row per line with its `section` (or call `getGapReportCsv`); an `Accept` that allows "
+    "neither JSON nor CSV gets 406.",
     responses={
         200: {
             "description": "The report: JSON, or CSV when the client asks for text/csv.",
-            "content": {
-                CSV: {
-                    "schema": {"type": "string"},
-                    "example": "section,key,label,unit,initiatives,gaps,declined,unanswered,"
-                    "status,initiativeId,contactId,daysWaiting,openIntroductions,"
-                    "capacityPerMonth,topMatches,score,detail\r\n"
-                    "theme,jeugd,Jeugd,,4,1,,,,,,,,,,,12: Speeltuin\r\n",
-                }
-            },
+            "content": CSV_CONTENT,
             "headers": {
-                "Content-Disposition": {
-                    "description": "With text/csv: "
-                    "attachment; filename=gaps-{municipalityCode}.csv",
-                    "schema": {"type": "string"},
-                },
+                "Content-Disposition": DISPOSITION,
                 "Vary": {
                     "description": "Always `Accept`: the media type follows it.",
                     "schema": {"type": "string"},
@@ -79,14 +66,15 @@ def wants_csv(accept: str | None) -> bool:
             },
         }
     },
+    operation_id="getGapReport",
 )
 def gap_report(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
     response: Response,
-    municipality_code: Annotated[str, Query(alias="municipalityCode", pattern=MUNICIPALITY_CODE)],
-    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    request: Request,
+    municipality_code: MunicipalityQuery,
 ):
     confine_to(session, principal, municipality_code)
     report = service.gap_report(
@@ -95,14 +83,40 @@ def gap_report(
         principal=principal,
         municipality_code=municipality_code,
     )
-    if wants_csv(accept):
-        return Response(
-            content=service.gap_report_csv(report),
-            media_type=f"{CSV}; charset=utf-8",
-            headers={
-                "Content-Disposition": f"attachment; filename=gaps-{municipality_code}.csv",
-                "Vary": "Accept",
-            },
-        )
+    if request.state.media_type == CSV:  # chosen by api/http/negotiation.py
+        return _csv(report, municipality_code, vary=True)
     response.headers["Vary"] = "Accept"
     return report
+
+
+# The same report as CSV only: a generated client parses one media type per answer (the
+# first declared: openapi-python-client), so the CSV needs an operation of its own to be read.
+@router.get(
+    "/gaps/csv",
+    response_class=CsvResponse,
+    summary="The broken-connections report as a CSV download (broker)",
+    description=DESCRIPTION + " One row per line with its `section`; the same report as "
+    "`getGapReport` with `Accept: text/csv`.",
+    responses={
+        200: {
+            "description": "The report as CSV.",
+            "content": CSV_CONTENT,
+            "headers": {"Content-Disposition": DISPOSITION},
+        }
+    },
+    operation_id="getGapReportCsv",
+)
+def gap_report_csv(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+    municipality_code: MunicipalityQuery,
+) -> Response:
+    confine_to(session, principal, municipality_code)
+    report = service.gap_report(
+        session=session,
+        settings=settings,
+        principal=principal,
+        municipality_code=municipality_code,
+    )
+    return _csv(report, municipality_code, vary=False)

@@ -20,6 +20,7 @@ router = APIRouter(prefix="/introduction-responses", tags=["introductions"])
     description="For the page behind the links in an introduction mail: the request as the "
     "contact sees it before answering. A POST so the token never sits in a URL; it changes "
     "nothing. A used, expired or unknown token is a 400 saying which.",
+    operation_id="previewIntroductionResponse",
 )
 def preview_introduction_response(
     preview_in: IntroductionPreviewRequest, session: SessionDep, settings: SettingsDep
@@ -36,6 +37,7 @@ def preview_introduction_response(
     "`PATCH /introductions/{id}`. The token works once and until the request's window closes; "
     "a used, expired or unknown token is a 400 saying which, an answered or withdrawn request "
     "a 409, and nothing changes.",
+    operation_id="createIntroductionResponse",
 )
 def create_introduction_response(
     response_in: IntroductionResponseCreate, session: SessionDep, settings: SettingsDep

@@ -25,14 +25,17 @@ router = APIRouter(prefix="/introductions", tags=["introductions"])
     status_code=status.HTTP_201_CREATED,
     summary="Ask to be introduced to a contact",
     description="By the initiative's initiator, or a broker. 409 when the contact is closed or "
-    "has no room this month, or an introduction to them is already open; 429 past the limit of "
-    "open introductions per initiative.",
+    "has no room this month, when an introduction to them is already open, or past the limit "
+    "of open introductions per initiative (problem type "
+    "`…/problems/too-many-open-introductions`: wait for answers or cancel one).",
     responses={
-        429: {
-            "description": "Too many open introductions for this initiative (problem type "
-            "`…/problems/too-many-open-introductions`; wait for answers or cancel one)."
+        409: {
+            "description": "The contact takes no introductions now, an introduction to them is "
+            "open already, or the initiative has too many open introductions (problem type "
+            "`…/problems/too-many-open-introductions`)."
         }
     },
+    operation_id="createIntroduction",
 )
 def request_introduction(
     introduction_in: IntroductionCreate,
@@ -49,7 +52,12 @@ def request_introduction(
     return service.present(session, introduction, principal)
 
 
-@router.get("", response_model=Page[IntroductionPublic], summary="List introductions")
+@router.get(
+    "",
+    response_model=Page[IntroductionPublic],
+    summary="List introductions",
+    operation_id="listIntroductions",
+)
 def list_introductions(
     request: Request,
     response: Response,
@@ -72,7 +80,12 @@ def list_introductions(
     return page_of(request, response, paging, views, total)
 
 
-@router.get("/{id}", response_model=IntroductionPublic, summary="Get an introduction")
+@router.get(
+    "/{id}",
+    response_model=IntroductionPublic,
+    summary="Get an introduction",
+    operation_id="getIntroduction",
+)
 def get_introduction(
     introduction: IntroductionDep, session: SessionDep, principal: AnyKeyDep, response: Response
 ):
@@ -90,6 +103,7 @@ def get_introduction(
     description="Legal moves: requested → accepted | declined (the contact or a broker) | "
     "cancelled (the requester); accepted → completed with an outcome (either side) | "
     "cancelled. Anything else is 409. `feedback` alone adds your side's feedback.",
+    operation_id="updateIntroduction",
 )
 def change_introduction(
     introduction: IntroductionDep,
@@ -114,6 +128,7 @@ def change_introduction(
     "/{id}/history",
     response_model=list[IntroductionEventPublic],
     summary="Every status change, with time and the actor's role",
+    operation_id="getIntroductionHistory",
 )
 def introduction_history(introduction: IntroductionDep, session: SessionDep):
     return service.history(session=session, introduction=introduction)

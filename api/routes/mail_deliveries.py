@@ -18,6 +18,7 @@ router = APIRouter(prefix="/mail-deliveries", tags=["mail"])
     "once a mail is sent or failed). A municipal admin sees the mails about its "
     "municipalities; sign-in mails to initiators belong to no municipality and are shown to "
     "national admins only. `status=failed` lists the ones that will not be sent.",
+    operation_id="listMailDeliveries",
 )
 def list_mail_deliveries(
     request: Request,

@@ -27,6 +27,7 @@ OverrideIdPath = Annotated[int, Path(alias="overrideId", ge=1, le=MAX_ID)]
     "a 400; pinning someone without consent, withdrawn, unavailable or not open to "
     "initiatives is a 409 that says which; so is a second standing override for one contact. "
     "In the audit log and the initiative's history.",
+    operation_id="createMatchOverride",
 )
 def create_override(
     initiative: StaffInitiativeDep,
@@ -49,6 +50,7 @@ def create_override(
     response_model=Page[MatchOverridePublic],
     summary="An initiative's match overrides, standing and ended (broker)",
     description="Newest first; an ended one has `endedAt`.",
+    operation_id="listMatchOverrides",
 )
 def list_overrides(
     initiative: StaffInitiativeDep,
@@ -67,6 +69,7 @@ def list_overrides(
     summary="End a match override (broker)",
     description="The engine's own ranking applies again. The override stays listed with "
     "`endedAt` (ending it again changes nothing); in the audit log and the history.",
+    operation_id="endMatchOverride",
 )
 def end_override(
     initiative: StaffInitiativeDep,

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/matches", tags=["matches"])
     "Nothing is stored. Open to anyone: names show only for contacts with a public profile, "
     "contact details never. A key that acts for municipalities (broker, portal, contact, a "
     "municipal admin) asks only about those (403 otherwise).",
+    operation_id="findMatches",
 )
 def ask(
     question: MatchRequest, session: SessionDep, principal: PrincipalDep, settings: SettingsDep

@@ -15,7 +15,12 @@ from schemas import MunicipalityCreate, MunicipalityPublic, MunicipalityUpdate, 
 router = APIRouter(prefix="/municipalities", tags=["municipalities"])
 
 
-@router.get("", response_model=Page[MunicipalityPublic], summary="List municipalities")
+@router.get(
+    "",
+    response_model=Page[MunicipalityPublic],
+    summary="List municipalities",
+    operation_id="listMunicipalities",
+)
 def list_municipalities(
     request: Request, response: Response, session: SessionDep, paging: PagingDep
 ):
@@ -28,6 +33,7 @@ def list_municipalities(
     response_model=MunicipalityPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Add a municipality (national admin)",
+    operation_id="createMunicipality",
 )
 def create_municipality(
     municipality_in: MunicipalityCreate,
@@ -41,13 +47,23 @@ def create_municipality(
     return municipality
 
 
-@router.get("/{code}", response_model=MunicipalityPublic, summary="Get a municipality")
+@router.get(
+    "/{code}",
+    response_model=MunicipalityPublic,
+    summary="Get a municipality",
+    operation_id="getMunicipality",
+)
 def get_municipality(municipality: MunicipalityDep, response: Response):
     set_etag(response, municipality)
     return municipality
 
 
-@router.patch("/{code}", response_model=MunicipalityPublic, summary="Update a municipality (admin)")
+@router.patch(
+    "/{code}",
+    response_model=MunicipalityPublic,
+    summary="Update a municipality (admin)",
+    operation_id="updateMunicipality",
+)
 def update_municipality(
     municipality: ManagedMunicipalityDep,
     municipality_in: MunicipalityUpdate,
@@ -65,6 +81,7 @@ def update_municipality(
     "/{code}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove an empty municipality (national admin)",
+    operation_id="deleteMunicipality",
 )
 def delete_municipality(
     _: NationalAdminDep, municipality: MunicipalityDep, session: SessionDep

@@ -25,6 +25,7 @@ PRIVATE = (
     status_code=status.HTTP_201_CREATED,
     summary="Add a private note to an initiative (broker)",
     description="What no profile says, for colleagues: dated, with the author's key. " + PRIVATE,
+    operation_id="createNote",
 )
 def create_note(
     initiative: StaffInitiativeDep,
@@ -45,6 +46,7 @@ def create_note(
     response_model=Page[InitiativeNotePublic],
     summary="An initiative's private notes (broker)",
     description="Newest first. " + PRIVATE,
+    operation_id="listNotes",
 )
 def list_notes(
     initiative: StaffInitiativeDep,
@@ -65,6 +67,7 @@ def list_notes(
     "/{id}/notes/{noteId}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a private note (its author or an admin)",
+    operation_id="deleteNote",
 )
 def delete_note(
     initiative: StaffInitiativeDep,

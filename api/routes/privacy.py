@@ -81,6 +81,7 @@ def get_erasable_initiative(id: IdPath, session: SessionDep, principal: AnyKeyDe
     description="AVG art. 15 and 20: the full record, who lists them, the introductions they "
     "are party to with every message and feedback, their API keys and the audit entries "
     "about them. The export itself is audited.",
+    operation_id="exportContact",
 )
 def export_contact(
     contact: Annotated[Contact, Depends(get_exportable_contact)],
@@ -99,6 +100,7 @@ def export_contact(
     "from colleagues' `knows` and initiatives' `knownContactIds`, blanks every message, "
     "reason and feedback of their introductions and revokes their API keys. The anonymous "
     "row and the introductions' statuses and outcomes stay, so counts add up. Idempotent.",
+    operation_id="eraseContact",
 )
 def erase_contact(
     contact: Annotated[Contact, Depends(get_erasable_contact)],
@@ -117,6 +119,7 @@ def erase_contact(
     "and the introductions' statuses and outcomes stay. Afterwards the initiator's key no "
     "longer finds the initiative. Idempotent (for admins). Closed initiatives are erased "
     "this way automatically after `WEGWIJS_INITIATOR_RETENTION_DAYS`.",
+    operation_id="eraseInitiator",
 )
 def erase_initiator(
     initiative: Annotated[Initiative, Depends(get_erasable_initiative)],
@@ -132,6 +135,7 @@ def erase_initiator(
     summary="Who read or changed personal data (admin)",
     description="Newest first. Entries name the actor's role and key id, the action and the "
     "record's type and id; never the data itself.",
+    operation_id="listAuditLog",
 )
 def list_audit_log(
     request: Request,

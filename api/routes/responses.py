@@ -20,6 +20,7 @@ router = APIRouter(prefix="/initiatives", tags=["initiatives"])
     "nothing. The initiator sees it as the initiative's `response`; portals get the webhook "
     "event `initiative.response_changed` (the status only, never the text). In the audit log "
     "and the initiative's history.",
+    operation_id="setInitiativeResponse",
 )
 def set_response(
     initiative: StaffInitiativeDep,
@@ -40,6 +41,7 @@ def set_response(
     description="Oldest first: match overrides made and ended, and changes of the official "
     "answer (ids and statuses only: never a reason, a note or the answer's text). Brokers and "
     "admins see every event, the initiator the changes of the answer; civil servants none.",
+    operation_id="getInitiativeHistory",
 )
 def initiative_events(initiative: InitiativeDep, session: SessionDep, principal: AnyKeyDep):
     if not (principal.is_staff or principal.owns_initiative(initiative)):

@@ -25,6 +25,7 @@ router = APIRouter(tags=["sessions"])
     "goes to the address; it works for `expiresInMinutes` (15). The link gives a contact key to "
     "a civil servant in the directory, an initiator key to anyone else. Limited per address "
     "and per client (429).",
+    operation_id="createSignInLink",
 )
 def request_sign_in_link(
     link_in: SignInLinkCreate,
@@ -46,6 +47,7 @@ def request_sign_in_link(
     "after 30 days: a contact key for a civil servant in the directory, otherwise an initiator "
     "key for the address. A used, expired or unknown token is a 400 whose problem type says "
     "which (`…/problems/token-used`, `token-expired`, `token-unknown`); nothing changes.",
+    operation_id="createSession",
 )
 def create_session(session_in: SessionCreate, session: SessionDep, settings: SettingsDep):
     return service.create_session(session=session, session_in=session_in, settings=settings)

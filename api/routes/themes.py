@@ -17,6 +17,7 @@ router = APIRouter(prefix="/themes", tags=["themes"])
     description="The social-domain themes the matcher knows, aligned with the national TOOI "
     "themes, with the policy and everyday words for each. With `municipalityCode`, also that "
     "municipality's own terms.",
+    operation_id="listThemes",
 )
 def list_themes(session: SessionDep, municipality_code: MunicipalityFilter = None):
     return service.list_themes(session=session, municipality_code=municipality_code)
@@ -26,6 +27,7 @@ def list_themes(session: SessionDep, municipality_code: MunicipalityFilter = Non
     "/{municipalityCode}",
     response_model=list[ThemePublic],
     summary="Set a municipality's own theme terms (broker)",
+    operation_id="replaceThemeTerms",
 )
 def replace_theme_terms(
     municipality_code: Annotated[str, Path(alias="municipalityCode", pattern=MUNICIPALITY_CODE)],

@@ -21,7 +21,9 @@ from schemas.base import MAX_ID, MUNICIPALITY_CODE
 router = APIRouter(prefix="/units", tags=["units"])
 
 
-@router.get("", response_model=Page[UnitPublic], summary="List organisation units")
+@router.get(
+    "", response_model=Page[UnitPublic], summary="List organisation units", operation_id="listUnits"
+)
 def list_units(
     request: Request,
     response: Response,
@@ -45,6 +47,7 @@ def list_units(
     "its themes, areas, public channel and how many of its civil servants are open to an "
     "initiative right now (`openContacts`). Open to anyone; no personal data of civil servants. "
     "An unknown `municipalityCode` is a 400.",
+    operation_id="getUnitTree",
 )
 def unit_tree(
     session: SessionDep,
@@ -61,6 +64,7 @@ def unit_tree(
     response_model=UnitPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Add a unit (broker)",
+    operation_id="createUnit",
 )
 def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, principal: StaffDep):
     confine_to(session, principal, unit_in.municipality_code)
@@ -70,13 +74,15 @@ def create_unit(unit_in: UnitCreate, response: Response, session: SessionDep, pr
     return unit
 
 
-@router.get("/{id}", response_model=UnitPublic, summary="Get a unit")
+@router.get("/{id}", response_model=UnitPublic, summary="Get a unit", operation_id="getUnit")
 def get_unit(unit: UnitDep, response: Response):
     set_etag(response, unit)
     return unit
 
 
-@router.patch("/{id}", response_model=UnitPublic, summary="Update a unit (broker)")
+@router.patch(
+    "/{id}", response_model=UnitPublic, summary="Update a unit (broker)", operation_id="updateUnit"
+)
 def update_unit(unit: ManagedUnitDep, unit_in: UnitUpdate, session: SessionDep, response: Response):
     updated = service.update_unit(session=session, unit=unit, unit_in=unit_in)
     set_etag(response, updated, reload=True)
@@ -84,7 +90,10 @@ def update_unit(unit: ManagedUnitDep, unit_in: UnitUpdate, session: SessionDep, 
 
 
 @router.delete(
-    "/{id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove an empty unit (broker)"
+    "/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an empty unit (broker)",
+    operation_id="deleteUnit",
 )
 def delete_unit(unit: ManagedUnitDep, session: SessionDep) -> None:
     service.delete_unit(session=session, unit=unit)

@@ -19,13 +19,14 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 EVENTS = (
     "On every status change of an introduction (including its creation as `requested`) each "
-    "active subscription receives a POST with a `WebhookEvent` body, signed: "
-    '`Webhook-Signature: sha256=<hex HMAC-SHA256 of "{Webhook-Timestamp}.{body}" keyed with '
-    "the secret>`. By default failed attempts are retried after 10 s, 1 min, 5 min, 30 min "
-    "and 2 h. A subscription belongs to municipalities (`municipalityCodes`, by default all "
-    "of the key's) and receives their events only. Its URL must resolve to a public address: "
-    "loopback, private, link-local and reserved addresses are refused (400), also at every "
-    "delivery."
+    "active subscription receives a POST with a `WebhookEvent` body, signed as the Standard "
+    "Webhooks specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature: "
+    'v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, the key the base64 after the '
+    "secret's `whsec_`), so its libraries verify it. By default failed attempts are retried "
+    "after 10 s, 1 min, 5 min, 30 min and 2 h. A subscription belongs to municipalities "
+    "(`municipalityCodes`, by default all of the key's) and receives their events only. Its "
+    "URL must resolve to a public address: loopback, private, link-local and reserved "
+    "addresses are refused (400), also at every delivery."
 )
 
 
@@ -35,6 +36,7 @@ EVENTS = (
     status_code=status.HTTP_201_CREATED,
     summary="Subscribe a URL to events (broker)",
     description=EVENTS + " The `secret` is in this response only; store it now.",
+    operation_id="createWebhook",
 )
 def create_webhook(
     webhook_in: WebhookCreate,
@@ -54,7 +56,10 @@ def create_webhook(
 
 
 @router.get(
-    "", response_model=Page[WebhookPublic], summary="List webhooks, without secrets (broker)"
+    "",
+    response_model=Page[WebhookPublic],
+    summary="List webhooks, without secrets (broker)",
+    operation_id="listWebhooks",
 )
 def list_webhooks(
     request: Request,
@@ -67,7 +72,12 @@ def list_webhooks(
     return page_of(request, response, paging, items, total)
 
 
-@router.get("/{id}", response_model=WebhookPublic, summary="Get a webhook (broker)")
+@router.get(
+    "/{id}",
+    response_model=WebhookPublic,
+    summary="Get a webhook (broker)",
+    operation_id="getWebhook",
+)
 def get_webhook(subscription: WebhookDep, session: SessionDep):
     return service.present(session, subscription)
 
@@ -78,6 +88,7 @@ def get_webhook(subscription: WebhookDep, session: SessionDep):
     summary="Update a webhook (broker)",
     description="`active: false` pauses it: new events are not queued for it, and queued ones "
     "wait until it is active again.",
+    operation_id="updateWebhook",
 )
 def update_webhook(
     subscription: WebhookDep,
@@ -99,6 +110,7 @@ def update_webhook(
     "/{id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a webhook and its deliveries (broker)",
+    operation_id="deleteWebhook",
 )
 def delete_webhook(subscription: WebhookDep, session: SessionDep) -> None:
     service.delete_webhook(session=session, subscription=subscription)
@@ -110,6 +122,7 @@ def delete_webhook(subscription: WebhookDep, session: SessionDep) -> None:
     summary="A webhook's deliveries, newest first (broker)",
     description="Each with its attempts, the receiver's last status code or error, and when "
     "the next attempt is due. `status=failed` lists the ones that gave up.",
+    operation_id="listWebhookDeliveries",
 )
 def list_deliveries(
     subscription: WebhookDep,

@@ -154,8 +154,7 @@ def request_introduction(
     if len(pending) >= settings.max_open_introductions_per_initiative:
         raise TooManyOpenIntroductions(
             f"An initiative may have {settings.max_open_introductions_per_initiative} open "
-            "introductions; wait for answers or cancel one.",
-            headers={"Retry-After": "86400"},
+            "introductions; wait for answers or cancel one."
         )
     introduction = Introduction(
         initiative_id=initiative.id,

@@ -7,19 +7,23 @@ Several processes share the outbox safely: a worker claims a batch in one statem
 (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL; SQLite serialises
 writers), marking it with its own claim token and a lease. Only the claim holder records an
 attempt, and a claim whose worker died mid-delivery expires with its lease and is retried:
-delivery is at least once, and receivers deduplicate by ``Webhook-Id``. No transaction is held
+delivery is at least once, and receivers deduplicate by ``webhook-id``. No transaction is held
 open while a receiver is called.
 
-Signature (the ``Webhook-*`` header names follow the Standard Webhooks spec)::
+Signed as the Standard Webhooks specification says, so its libraries (``standardwebhooks``,
+Svix) verify our deliveries as they are::
 
-    Webhook-Id: <event id>                    same on every attempt: deduplicate by it
-    Webhook-Timestamp: <unix seconds>          of this attempt
-    Webhook-Signature: sha256=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>
+    webhook-id: <event id>                    same on every attempt: deduplicate by it
+    webhook-timestamp: <unix seconds>          of this attempt
+    webhook-signature: v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>
 
-The key is the subscription's whole secret (``whsec_…``) as UTF-8 bytes and ``body`` the raw
-request body; the body holds the event id, so the signature covers it too.
+The secret is ``whsec_`` and the base64 of the key bytes. Secrets made before this scheme
+(``whsec_`` and 43 URL-safe characters, which never decode as padded base64) keep their key:
+the secret's own UTF-8 bytes, so such a receiver's spec secret is ``standard_secret(old)``.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -47,10 +51,29 @@ USER_AGENT = f"Wegwijs-Webhooks/{API_VERSION}"
 MAX_ERROR = 500
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """``sha256=`` and the hex HMAC-SHA256 of ``{timestamp}.{body}`` keyed with the secret."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the spec's visible prefix, not a secret
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a subscription's secret: the spec's base64 after ``whsec_``, or for a
+    secret from before the spec (not padded base64) its own UTF-8 bytes, as it always was."""
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        return secret.encode()
+
+
+def standard_secret(secret: str) -> str:
+    """The secret in the spec's form (``whsec_<base64 key>``) for the same key: unchanged for
+    new secrets; what a receiver of an older subscription gives its Standard Webhooks library."""
+    return SECRET_PREFIX + base64.b64encode(signing_key(secret)).decode()
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,`` and the base64 HMAC-SHA256 of ``{id}.{timestamp}.{body}`` (Standard Webhooks)."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    mac = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
 
 
 @dataclass(frozen=True)
@@ -247,9 +270,9 @@ def deliver_due(
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": USER_AGENT,
-                "Webhook-Id": job.event_id,
-                "Webhook-Timestamp": str(timestamp),
-                "Webhook-Signature": signature(job.secret, timestamp, body),
+                "webhook-id": job.event_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": signature(job.secret, job.event_id, timestamp, body),
             }
             attempt = send(job.url, body, headers, settings.webhook_timeout_seconds)
             if not attempt.ok:

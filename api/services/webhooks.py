@@ -3,6 +3,7 @@
 Delivering the outbox is ``api.services.webhook_delivery``; this module decides what goes in.
 """
 
+import base64
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from api.core.identity import Principal
 from api.core.outbound import check_target
 from api.core.paging import Paging
 from api.services.common import apply_changes, dedupe, list_contains, paginate, within
+from api.services.webhook_delivery import SECRET_PREFIX
 from schemas import (
     DeliveryStatus,
     Initiative,
@@ -30,8 +32,6 @@ from schemas import (
     WebhookUpdate,
 )
 from schemas.columns import utc_now
-
-SECRET_PREFIX = "whsec_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def _counts(session: Session, subscription_ids: Sequence[int]) -> dict[tuple[int, str], int]:
@@ -87,7 +87,8 @@ def create_webhook(
     check_target(data["url"], allow_private=allow_private, field="url")
     data["events"] = dedupe(data["events"])
     data["statuses"] = dedupe(data["statuses"])
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    # Standard Webhooks: whsec_ and the base64 of the key (api/services/webhook_delivery.py).
+    secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
     subscription = WebhookSubscription.model_validate({**data, "secret": secret})
     session.add(subscription)
     session.commit()

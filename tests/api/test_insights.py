@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.routes.insights import wants_csv
+from api.http.negotiation import preferred_media_type
 from api.services.insights import CSV_COLUMNS
 from schemas import Introduction
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, initiative_body
@@ -487,39 +487,58 @@ def test_csv_cells_never_run_as_formulas(client: TestClient, broker: Headers, mu
     assert row["label"] == "'" + title
 
 
+JSON_OR_CSV = ["application/json", "text/csv"]
+
+
 @pytest.mark.parametrize(
-    ("accept", "csv_wanted"),
+    ("accept", "chosen"),
     [
-        (None, False),
-        ("", False),
-        ("application/json", False),
-        ("*/*", False),
-        ("text/csv", True),
-        ("text/*", True),
-        ("text/csv, application/json", False),
-        ("text/csv;q=1, application/json;q=0.5", True),
-        ("application/json;q=0.9, text/csv", True),
-        ("text/csv;q=0.5, */*", False),
-        ("text/csv;q=0, */*", False),
-        ("text/*;q=0.2, text/csv;q=0.9, application/json;q=0.5", True),
-        ("application/xml", False),
-        ("text/csv;q=oops", False),
+        (None, "application/json"),
+        ("", "application/json"),
+        ("application/json", "application/json"),
+        ("application/problem+json", "application/json"),
+        ("*/*", "application/json"),
+        ("text/csv", "text/csv"),
+        ("text/*", "text/csv"),
+        ("text/csv, application/json", "application/json"),
+        ("text/csv;q=1, application/json;q=0.5", "text/csv"),
+        ("application/json;q=0.9, text/csv", "text/csv"),
+        ("text/csv;q=0.5, */*", "application/json"),
+        ("text/csv;q=0, */*", "application/json"),
+        ("text/*;q=0.2, text/csv;q=0.9, application/json;q=0.5", "text/csv"),
+        ("application/xml", None),
+        ("text/html", None),
+        ("application/json;q=0, text/csv;q=0", None),
+        ("text/csv;q=oops", None),
     ],
 )
-def test_content_negotiation(accept: str | None, csv_wanted: bool) -> None:
-    assert wants_csv(accept) is csv_wanted
+def test_content_negotiation(accept: str | None, chosen: str | None) -> None:
+    assert preferred_media_type(accept, JSON_OR_CSV) == chosen
 
 
-def test_json_is_the_default_and_unknown_types_get_json(
-    client: TestClient, broker: Headers, municipality
-) -> None:
-    for accept in ("application/json", "*/*", "application/xml"):
-        response = client.get(
-            GAPS, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": accept}
-        )
+def test_json_is_the_default(client: TestClient, broker: Headers, municipality) -> None:
+    for accept in ("application/json", "*/*", "application/problem+json", None):
+        headers = {**broker, "Accept": accept} if accept else broker
+        response = client.get(GAPS, params={"municipalityCode": "GM0363"}, headers=headers)
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
         assert response.headers["vary"] == "Accept"
+
+
+def test_an_accept_that_allows_neither_json_nor_csv_is_406(
+    client: TestClient, broker: Headers, municipality
+) -> None:
+    for accept in ("application/xml", "text/html", "application/json;q=0, text/csv;q=0"):
+        response = client.get(
+            GAPS, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": accept}
+        )
+        problem = assert_problem(response, 406)
+        assert problem["type"].endswith("/problems/not-acceptable")
+        assert "application/json, text/csv" in problem["detail"]
+    # Any other operation offers JSON only: asking it for CSV is 406 too.
+    areas = client.get(f"{API}/areas", headers={**broker, "Accept": "text/csv"})
+    assert "application/json." in assert_problem(areas, 406)["detail"]
+    assert client.get(f"{API}/areas", headers={**broker, "Accept": "*/*"}).status_code == 200
 
 
 def test_no_initiator_data_in_either_form(
@@ -567,3 +586,29 @@ def test_municipality_code_is_required_and_checked(
     assert empty["unmatchedInitiatives"]["initiatives"] == 0
     assert empty["stalledIntroductions"]["items"] == []
     assert empty["overloadedContacts"]["items"] == []
+
+
+def test_the_csv_operation_answers_csv_only(
+    client: TestClient, broker: Headers, municipality
+) -> None:
+    url = f"{GAPS}/csv"
+    for accept in (None, "text/csv", "*/*", "text/*"):
+        headers = {**broker, "Accept": accept} if accept else broker
+        response = client.get(url, params={"municipalityCode": "GM0363"}, headers=headers)
+        assert response.status_code == 200, (accept, response.text)
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.text.startswith("section,")
+        assert response.headers["content-disposition"] == "attachment; filename=gaps-GM0363.csv"
+    negotiated = client.get(
+        GAPS, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": "text/csv"}
+    )
+    plain = client.get(url, params={"municipalityCode": "GM0363"}, headers=broker)
+    assert plain.text == negotiated.text
+    refused = client.get(
+        url, params={"municipalityCode": "GM0363"}, headers={**broker, "Accept": "application/json"}
+    )
+    assert "text/csv." in assert_problem(refused, 406)["detail"]
+    # Confined to the key's municipalities as the JSON report is.
+    other = client.get(url, params={"municipalityCode": "GM0599"}, headers=broker)
+    as_json = client.get(GAPS, params={"municipalityCode": "GM0599"}, headers=broker)
+    assert other.status_code == as_json.status_code >= 400

@@ -447,6 +447,7 @@ def _fill(walk: Walk, path: str) -> list[str]:
             f"/introductions/{i}/history" for i in walk.introductions
         ],
         "/insights/gaps": lambda: ["/insights/gaps?municipalityCode=GM0363"],
+        "/insights/gaps/csv": lambda: ["/insights/gaps/csv?municipalityCode=GM0363"],
         "/themes": lambda: ["/themes?municipalityCode=GM0363"],
         "/api-keys": lambda: ["/api-keys?pageSize=100"],
         "/webhooks": lambda: ["/webhooks"],

@@ -301,6 +301,13 @@ CASES = [
     Case(
         "insights gaps", "GET", lambda w: f"{API}/insights/gaps?municipalityCode=GM0363", 200, STAFF
     ),
+    Case(
+        "insights gaps csv",
+        "GET",
+        lambda w: f"{API}/insights/gaps/csv?municipalityCode=GM0363",
+        200,
+        STAFF,
+    ),
     Case("themes list", "GET", lambda w: f"{API}/themes", 200, EVERYONE),
     Case(
         "themes set",

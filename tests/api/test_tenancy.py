@@ -330,6 +330,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "private", _p("/introductions/{b.introduction}/history"), marked=False
     ),
     ("GET", "/insights/gaps"): Rule("private", _p("/insights/gaps?municipalityCode={B}")),
+    ("GET", "/insights/gaps/csv"): Rule("private", _p("/insights/gaps/csv?municipalityCode={B}")),
     ("GET", "/themes"): Rule("public", _p("/themes?municipalityCode={B}")),
     ("PUT", "/themes/{municipalityCode}"): Rule(
         "write", _p("/themes/{B}"), lambda b: {"terms": {"jeugd": ["overgenomen"]}}

@@ -1,9 +1,10 @@
 """Webhooks: subscriptions, the outbox written with each introduction change, and signed
 delivery with retries to a real HTTP receiver on 127.0.0.1."""
 
-import hashlib
+import base64
 import hmac
 import json
+import secrets
 import socket
 import threading
 import time
@@ -16,12 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from api.core import outbound
 from api.core.settings import Settings
 from api.http.app import create_app
-from api.services.webhook_delivery import deliver_due
-from schemas import WebhookDelivery
+from api.services.webhook_delivery import deliver_due, standard_secret
+from schemas import WebhookDelivery, WebhookSubscription
 from tests.helpers import API, INITIATOR_EMAIL, assert_problem, initiative_body
 
 Headers = dict[str, str]
@@ -78,7 +80,9 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with state.lock:
-                    state.received.append(Received(dict(self.headers.items()), body))
+                    # Header names are case-insensitive; keep them as the spec writes them.
+                    headers = {name.lower(): value for name, value in self.headers.items()}
+                    state.received.append(Received(headers, body))
                 if state.delay:
                     time.sleep(state.delay)
                 try:
@@ -113,12 +117,12 @@ def closed_port_url() -> str:
 
 
 def verify(secret: str, received: Received) -> bool:
-    """What a portal does (the README's example): recompute the HMAC and compare."""
-    timestamp = received.headers["Webhook-Timestamp"]
-    expected = hmac.new(
-        secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(received.headers["Webhook-Signature"], f"sha256={expected}")
+    """What a portal does, with the Standard Webhooks reference library: its signature of
+    the delivery, compared. (Its ``verify`` also checks the timestamp against the wall clock,
+    which these tests move; test_webhook_signatures.py uses it with the real clock.)"""
+    timestamp = datetime.fromtimestamp(int(received.headers["webhook-timestamp"]), UTC)
+    expected = Webhook(secret).sign(received.headers["webhook-id"], timestamp, received.body)
+    return hmac.compare_digest(received.headers["webhook-signature"], expected)
 
 
 def subscribe(client: TestClient, headers: Headers, url: str, **fields: object) -> dict:
@@ -363,9 +367,9 @@ def test_request_accept_complete_arrive_signed_and_in_order(
     for received, event in zip(portal.received, events, strict=True):
         assert verify(hook["secret"], received)
         assert not verify(completed_hook["secret"], received)
-        assert received.headers["Content-Type"] == "application/json"
-        assert received.headers["Webhook-Id"] == event["id"]
-        assert received.headers["Webhook-Timestamp"].isdigit()
+        assert received.headers["content-type"] == "application/json"
+        assert received.headers["webhook-id"] == event["id"]
+        assert received.headers["webhook-timestamp"].isdigit()
         assert set(event) == {"id", "type", "occurredAt", "data"}
         assert event["type"] == "introduction.status_changed"
         assert event["occurredAt"].endswith("Z")
@@ -470,8 +474,8 @@ def test_a_failed_attempt_is_retried_after_the_delay(
     # The same event twice (same Webhook-Id), each attempt signed with its own timestamp.
     first, second = portal.received
     assert first.body == second.body
-    assert first.headers["Webhook-Id"] == second.headers["Webhook-Id"]
-    waited = int(second.headers["Webhook-Timestamp"]) - int(first.headers["Webhook-Timestamp"])
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    waited = int(second.headers["webhook-timestamp"]) - int(first.headers["webhook-timestamp"])
     assert waited in (10, 11)
     assert verify(hook["secret"], first) and verify(hook["secret"], second)
 
@@ -627,7 +631,7 @@ def test_workers_in_parallel_deliver_each_event_once(
     for worker in workers:
         worker.join(timeout=60)
     assert errors == []
-    ids = [r.headers["Webhook-Id"] for r in portal.received]
+    ids = [r.headers["webhook-id"] for r in portal.received]
     assert len(ids) == 12 == len(set(ids)) == sum(counts)
     with Session(engine) as session:
         statuses = session.exec(select(WebhookDelivery.status, WebhookDelivery.attempts)).all()
@@ -799,7 +803,7 @@ def test_delivery_connects_to_the_address_it_checked(
     request_introduction(client, initiator, municipality.contacts["annelies"])
     assert deliver_due(engine=engine, settings=settings_with(settings), now=clock(0)) == 1
     inside.wait_for(1)
-    assert inside.received[0].headers["Host"] == f"alleen-hier.example:{port}"
+    assert inside.received[0].headers["host"] == f"alleen-hier.example:{port}"
     (delivery,) = deliveries(client, broker, hook["id"])["items"]
     assert delivery["status"] == "delivered"
 
@@ -836,3 +840,68 @@ def test_a_round_claims_one_batch_at_most(
         client.post(f"{API}/introductions", json=body, headers=admin)
     hooks = settings_with(settings, webhook_batch_size=3)
     assert [deliver_due(engine=engine, settings=hooks, now=clock(0)) for _ in range(3)] == [3, 1, 0]
+
+
+# Standard Webhooks: what a receiver's library makes of a delivery.
+
+
+def test_a_delivery_verifies_with_the_standard_webhooks_library(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    broker: Headers,
+    initiator: Headers,
+    municipality,
+    receiver: Callable[..., Receiver],
+    clock: Callable[..., datetime],
+) -> None:
+    portal = receiver(200)
+    hook = subscribe(client, broker, portal.url)
+    secret = hook["secret"]
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"), validate=True)) == 32
+    request_introduction(client, initiator, municipality.contacts["annelies"])
+    assert deliver_due(engine=engine, settings=settings_with(settings), now=clock(0)) == 1
+    [received] = portal.received
+    # The library's own verify: headers, signature and a timestamp within its tolerance.
+    event = Webhook(secret).verify(received.body, received.headers)
+    assert event["type"] == "introduction.status_changed"
+    assert received.headers["webhook-id"] == event["id"]
+    assert received.headers["webhook-signature"].startswith("v1,")
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(received.body.replace(b"requested", b"accepted"), received.headers)
+    other = "whsec_" + base64.b64encode(b"x" * 32).decode()
+    with pytest.raises(WebhookVerificationError):
+        Webhook(other).verify(received.body, received.headers)
+
+
+def test_a_secret_from_before_the_spec_keeps_its_key_in_the_spec_form(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    broker: Headers,
+    initiator: Headers,
+    municipality,
+    receiver: Callable[..., Receiver],
+    clock: Callable[..., datetime],
+) -> None:
+    portal = receiver(200)
+    hook = subscribe(client, broker, portal.url)
+    legacy = "whsec_" + secrets.token_urlsafe(32)  # how secrets were made before
+    with Session(engine) as session:
+        subscription = session.get(WebhookSubscription, hook["id"])
+        subscription.secret = legacy
+        session.add(subscription)
+        session.commit()
+    request_introduction(client, initiator, municipality.contacts["annelies"])
+    assert deliver_due(engine=engine, settings=settings_with(settings), now=clock(0)) == 1
+    [received] = portal.received
+    # The key is the old secret's own bytes, as before; the library needs it as base64.
+    converted = standard_secret(legacy)
+    assert converted == "whsec_" + base64.b64encode(legacy.encode()).decode()
+    assert Webhook(converted).verify(received.body, received.headers)["id"]
+    # As is, the library reads it as (lenient) base64: a wrong key, or no key at all.
+    with pytest.raises((WebhookVerificationError, ValueError)):
+        Webhook(legacy).verify(received.body, received.headers)
+    # A secret in the spec's form is its own standard form.
+    assert standard_secret(hook["secret"]) == hook["secret"]

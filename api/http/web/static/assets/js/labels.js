@@ -95,8 +95,8 @@ const CONFLICTS = [
   [/already has an open introduction/, "U heeft al een kennismaking met deze persoon aangevraagd. Kijk bij ‘Uw kennismakingen’ hoe het ervoor staat."],
 ];
 
-// The API's problem types (api/core/exceptions.py) are told apart by the last part of `type`. A 429
-// is "too-many-requests" (a rate limit: wait for the clock) or this one (wait for answers).
+// The API's problem types (api/core/exceptions.py) are told apart by the last part of `type`.
+// This 409 is a limit of the initiative (wait for answers); a 429 is always a rate limit.
 const TOO_MANY_OPEN_INTRODUCTIONS = "too-many-open-introductions";
 
 function problemType(error) {
@@ -166,6 +166,9 @@ export function problemText(error) {
     case 404:
       return "Dat hebben we niet gevonden. Misschien is het intussen verwijderd.";
     case 409:
+      if (problemType(error) === TOO_MANY_OPEN_INTRODUCTIONS) {
+        return "U heeft voor dit initiatief al het hoogste aantal open aanvragen. Wacht tot iemand heeft gereageerd.";
+      }
       for (const [pattern, text] of CONFLICTS) if (pattern.test(detail)) return text;
       return "Dat kan op dit moment niet. Laad de pagina opnieuw en probeer het nog eens.";
     case 412:
@@ -173,9 +176,6 @@ export function problemText(error) {
     case 413:
       return "Uw tekst is te lang om te versturen. Maak hem wat korter.";
     case 429:
-      if (problemType(error) === TOO_MANY_OPEN_INTRODUCTIONS) {
-        return "U heeft voor dit initiatief al het hoogste aantal open aanvragen. Wacht tot iemand heeft gereageerd.";
-      }
       return rateLimitText(error); // too-many-requests, and any 429 we do not know yet
     case 503:
       return `Wegwijs is even niet bereikbaar. ${tryAgain(error)}`;
