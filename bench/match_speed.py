@@ -18,33 +18,22 @@ from matching import (
     ContactProfile,
     Directory,
     InitiativeProfile,
-    Need,
-    NetworkLink,
-    UnitProfile,
     default_vocabulary,
     rank,
 )
+from matching.documents import Shared, contact_profile, initiative_profile, unit_profile
 
 DEMO = Path(__file__).resolve().parent.parent / "api" / "demo" / "demo.json"
 
 
 def load(size: int) -> tuple[list[ContactProfile], list[AreaProfile], list[InitiativeProfile]]:
     demo = json.loads(DEMO.read_text(encoding="utf-8"))
-    units = {
-        u["key"]: UnitProfile(
-            key=u["key"],
-            name=u["name"],
-            kind=u["kind"],
-            description=u["description"],
-            themes=tuple(u["themes"]),
-            area_codes=tuple(u["areaCodes"]),
-        )
-        for u in demo["units"]
-    }
+    units = {u["key"]: unit_profile(u) for u in demo["units"]}
     areas = [AreaProfile(a["code"], a["name"], a.get("parentCode")) for a in demo["areas"]]
     wijken = [a.code for a in areas if a.parent_code and a.code.startswith("WK")]
     templates = [c for c in demo["contacts"] if c["available"] and c["consentAt"]]
     contacts = []
+    shared = Shared()
     for n in range(size):
         c = templates[n % len(templates)]
         copy = n // len(templates)
@@ -55,27 +44,15 @@ def load(size: int) -> tuple[list[ContactProfile], list[AreaProfile], list[Initi
             else (wijken[(n * 7 + copy) % len(wijken)],)
         )
         contacts.append(
-            ContactProfile(
+            contact_profile(
+                # Each copy knows the colleagues of its own copy.
+                {**c, "areaCodes": area_codes, "knows": [f"{k}-{copy}" for k in c["knows"]]},
+                units[c["unitKey"]],
                 key=f"{c['key']}-{copy}",
-                job_title=c["jobTitle"],
-                unit=units[c["unitKey"]],
-                themes=tuple(c["themes"]),
-                area_codes=area_codes,
-                expertise=c["expertise"],
-                networks=tuple(NetworkLink(x["name"], x["kind"]) for x in c["networks"]),
-                open_to_initiatives=c["openToInitiatives"],
-                capacity_per_month=c["capacityPerMonth"],
+                shared=shared,
             )
         )
-    initiatives = [
-        InitiativeProfile(
-            text=" ".join([i["title"], i["description"], i["problem"], i["targetGroup"]]),
-            themes=tuple(i["themes"]),
-            area_codes=tuple(i["areaCodes"]),
-            needs=tuple(Need(x["kind"], x["description"]) for x in i["needs"]),
-        )
-        for i in demo["initiatives"]
-    ]
+    initiatives = [initiative_profile(i) for i in demo["initiatives"]]
     return contacts, areas, initiatives
 
 

@@ -23,6 +23,7 @@ Every phase is bounded by a request cap and a deadline. See README, "Performance
 """
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -128,14 +129,22 @@ METRICS = [
     "stall_requests",
     "stall_errors",
     "stall_max_ms",
+    "stall_p99_ms",
     "stall_stalled",
     "post_p50_ms",
     "post_p95_ms",
     "post_p99_ms",
     "post_errors",
     "engine_p50_ms",
+    "engine_matches_per_second",
+    "engine_throughput_ratio",
     "api_floor_p50_ms",
     "api_floor_errors",
+    "api_floor_ratio",
+    "health_p50_ms",
+    "health_errors",
+    "health_ratio",
+    "bare_small_p50_ms",
     "bare_p50_ms",
     "bare_matches_per_second",
     "bare_errors",
@@ -284,6 +293,7 @@ def measure_service(server: Server, ids: list[int], questions: list[dict], token
         stall_requests=stall.requests,
         stall_errors=stall.errors,
         stall_max_ms=stall.max_latency_ms,
+        stall_p99_ms=stall.p(0.99),
         stall_stalled=int(stalled),
         stall_error_samples=sorted(set(stall.error_samples)),
     )
@@ -298,6 +308,15 @@ def measure_service(server: Server, ids: list[int], questions: list[dict], token
     )
     log(f"  GET municipality (no matching), 1 client: {summary(floor)}")
     row.update(api_floor_p50_ms=floor.p(0.5), api_floor_errors=floor.errors)
+    health = run_load(
+        server.port,
+        get_matches_maker([0], token, path="/health"),
+        clients=1,
+        seconds=ph.single_seconds,
+        max_requests=ph.single_requests,
+    )
+    log(f"  GET /health, 1 client: {summary(health)}")
+    row.update(health_p50_ms=health.p(0.5), health_errors=health.errors)
     bodies = [json.dumps(q).encode() for q in questions]
     post_headers = {"Content-Type": "application/json"}  # anonymous, as the web page asks
 
@@ -423,57 +442,41 @@ def measure_bare(workers: int, body: bytes, scratch: Path, ph: Phases) -> dict:
             seconds=ph.throughput_seconds,
             max_requests=ph.throughput_requests,
         )
+        # A small JSON answer: the floor under /health and a one-row read.
+        small = run_load(
+            bare.port,
+            get_matches_maker([0], "unused", path="/ready"),
+            clients=1,
+            seconds=ph.single_seconds,
+            max_requests=ph.single_requests,
+        )
     finally:
         bare.stop()
     log(f"  bare app, 1 client: {summary(single)}")
     log(f"  bare app, {THROUGHPUT_CLIENTS} clients: {summary(busy)}")
+    log(f"  bare app, small answer, 1 client: {summary(small)}")
     return {
         "bare_p50_ms": single.p(0.5),
+        "bare_small_p50_ms": small.p(0.5),
         "bare_matches_per_second": busy.per_second,
-        "bare_errors": single.errors + busy.errors,
+        "bare_errors": single.errors + busy.errors + small.errors,
     }
 
 
 def engine_directories(document: dict, codes: set[str]):
     """The engine's inputs built from the generated document as the service builds them
     from its rows: only available, consenting contacts, per municipality."""
-    from matching import (
-        AreaProfile,
-        ContactProfile,
-        Directory,
-        NetworkLink,
-        UnitProfile,
-        default_vocabulary,
-    )
+    from matching import AreaProfile, Directory, default_vocabulary
+    from matching.documents import Shared, contact_profile, unit_profile
 
     vocabulary = default_vocabulary()
-    units = {
-        u["key"]: UnitProfile(
-            key=u["key"],
-            name=u["name"],
-            kind=u["kind"],
-            description=u.get("description", ""),
-            themes=tuple(u.get("themes", [])),
-            area_codes=tuple(u.get("areaCodes", [])),
-        )
-        for u in document["units"]
-    }
+    units = {u["key"]: unit_profile(u) for u in document["units"]}
     municipality_of = {u["key"]: u["municipalityCode"] for u in document["units"]}
+    shared = Shared()
     directories = {}
     for code in sorted(codes):
         contacts = [
-            ContactProfile(
-                key=c["key"],
-                job_title=c["jobTitle"],
-                unit=units[c["unitKey"]],
-                themes=tuple(c.get("themes", [])),
-                area_codes=tuple(c.get("areaCodes", [])),
-                expertise=c.get("expertise", ""),
-                networks=tuple(NetworkLink(n["name"], n["kind"]) for n in c.get("networks", [])),
-                open_to_initiatives=c.get("openToInitiatives", True),
-                capacity_per_month=c.get("capacityPerMonth", 4),
-                knows=tuple(c.get("knows", [])),
-            )
+            contact_profile(c, units[c["unitKey"]], shared=shared)
             for c in document["contacts"]
             if municipality_of[c["unitKey"]] == code
             and c.get("available", True)
@@ -489,27 +492,19 @@ def engine_directories(document: dict, codes: set[str]):
 
 
 def measure_engine(document: dict, ph: Phases) -> dict:
-    from matching import InitiativeProfile, Need, rank
+    from matching import rank
+    from matching.documents import initiative_profile
 
     initiatives = document["initiatives"]
     started = time.perf_counter()
     directories = engine_directories(document, {i["municipalityCode"] for i in initiatives})
     build = time.perf_counter() - started
-    profiles = [
-        (
-            i["municipalityCode"],
-            InitiativeProfile(
-                text=question_of(i)["text"],
-                themes=tuple(i.get("themes", [])),
-                area_codes=tuple(i.get("areaCodes", [])),
-                needs=tuple(Need(n["kind"], n.get("description", "")) for n in i.get("needs", [])),
-                stage=i.get("stage"),
-            ),
-        )
-        for i in initiatives
-    ]
-    code, first = profiles[0]
-    rank(first, directories[code], limit=5)  # warm caches, as a running server has
+    gc.freeze()  # as the service does once its indexes are built (index_cache.warm_up)
+    # The initiatives as the service reads them once registered (GET .../matches).
+    profiles = [(i["municipalityCode"], initiative_profile(i)) for i in initiatives]
+    # One match per initiative first, as the service gets in its warm-up (caches per text).
+    for code, profile in profiles:
+        rank(profile, directories[code], limit=5)
     timings = []
     deadline = time.perf_counter() + ph.engine_seconds
     for _ in range(ph.engine_rounds):
@@ -520,7 +515,12 @@ def measure_engine(document: dict, ph: Phases) -> dict:
             rank(profile, directories[code], limit=5)
             timings.append((time.perf_counter() - began) * 1000)
     log(f"  engine: build {build:.1f} s, p50 {statistics.median(timings):.1f} ms")
-    return {"engine_p50_ms": statistics.median(timings), "engine_build_seconds": build}
+    return {
+        "engine_p50_ms": statistics.median(timings),
+        # One core, back to back: what the service could do if it cost nothing around rank.
+        "engine_matches_per_second": len(timings) / (sum(timings) / 1000),
+        "engine_build_seconds": build,
+    }
 
 
 # ----------------------------------------------------------------------------- one row
@@ -604,6 +604,12 @@ def run_case(case: Case, document: dict, generator, ph: Phases) -> dict:
         row.update(measure_bare(case.workers, typical, scratch, ph))
     row.update(measure_engine(document, ph))
     row["framework_ratio"] = row["get_p50_ms"] / row["bare_p50_ms"]
+    row["engine_throughput_ratio"] = (
+        row["throughput_matches_per_second"] / row["engine_matches_per_second"]
+    )
+    row["get_p50_over_engine_ms"] = row["get_p50_ms"] - row["engine_p50_ms"]
+    row["api_floor_ratio"] = row["api_floor_p50_ms"] / row["bare_small_p50_ms"]
+    row["health_ratio"] = row["health_p50_ms"] / row["bare_small_p50_ms"]
     row["not_applicable"] = sorted(not_applicable(row))
     row["load_average_after"] = os.getloadavg()[0]
     return row
@@ -630,7 +636,8 @@ def fmt(value, digits: int = 1) -> str:
 
 HEADER = (
     "| database | workers | contacts | import s (contacts/s) | start-up s | GET p50/p95/p99 ms "
-    "| matches/s @16 | 64 connections | POST p50/p99 ms | engine p50 ms | bare p50 ms | ratio "
+    "| matches/s @16 (÷ engine) | 64 connections | POST p50/p99 ms | engine p50 ms | bare p50 ms "
+    "| ratio | municipality / health ÷ bare "
     "| peak RSS MB | cross-worker update s (hide/re-list) |"
 )
 
@@ -659,12 +666,14 @@ def table(rows: list[dict]) -> str:
                     f"{fmt(r['import_seconds'])} ({fmt(r['import_contacts_per_second'], 0)}/s)",
                     fmt(r["startup_seconds"]),
                     "/".join(fmt(r[k]) for k in ("get_p50_ms", "get_p95_ms", "get_p99_ms")),
-                    fmt(r["throughput_matches_per_second"], 0),
-                    stall,
+                    f"{fmt(r['throughput_matches_per_second'], 0)} "
+                    f"({fmt(100 * r['engine_throughput_ratio'], 0)} %)",
+                    f"{stall}, p99 {fmt(r['stall_p99_ms'], 0)} ms",
                     f"{fmt(r['post_p50_ms'])}/{fmt(r['post_p99_ms'])}",
                     fmt(r["engine_p50_ms"]),
                     fmt(r["bare_p50_ms"], 2),
                     fmt(r["framework_ratio"]),
+                    f"{fmt(r['api_floor_ratio'])} / {fmt(r['health_ratio'])}",
                     fmt(r["peak_rss_mb"], 0),
                     "/".join(
                         fmt(r[k], 2)
@@ -700,9 +709,8 @@ def targets(rows: list[dict]) -> list[dict]:
     for r in rows:
         if "error" in r:
             continue
+        # Issue 15: a match costs little more than the engine.
         if r["contacts"] == 20_000 and r["workers"] == 1:
-            check("20k, 1 worker: GET p50 ≤ 10 ms", r, "get_p50_ms", 10)
-            check("20k, 1 worker: GET p99 ≤ 40 ms", r, "get_p99_ms", 40)
             check(
                 "20k, 1 worker: ≥ 200 matches/s at 16 clients",
                 r,
@@ -710,13 +718,33 @@ def targets(rows: list[dict]) -> list[dict]:
                 200,
                 at_most=False,
             )
+            check(
+                "20k, 1 worker: service/engine throughput ≥ 60 %",
+                r,
+                "engine_throughput_ratio",
+                0.6,
+                at_most=False,
+            )
+            check("20k, 1 worker: GET p50 ≤ engine p50 + 1.5 ms", r, "get_p50_over_engine_ms", 1.5)
+            check("20k, 1 worker: GET p99 ≤ 25 ms", r, "get_p99_ms", 25)
             r["stall_failures"] = r["stall_errors"] + r["stall_stalled"]
             check("20k, 1 worker: 64 connections, no stall, no error", r, "stall_failures", 0)
+            check("20k, 1 worker: 64 connections p99 ≤ 250 ms", r, "stall_p99_ms", 250)
+            check("20k, 1 worker: municipality read ≤ 2 × bare", r, "api_floor_ratio", 2)
+            check("20k, 1 worker: /health ≤ 1.5 × bare", r, "health_ratio", 1.5)
+        if r["contacts"] == 20_000 and r["workers"] == 2:
+            check(
+                "20k, 2 workers: ≥ 350 matches/s at 16 clients",
+                r,
+                "throughput_matches_per_second",
+                350,
+                at_most=False,
+            )
         if r["contacts"] == 20_000:
             check("20k: import ≤ 20 s", r, "import_seconds", 20)
         if r["contacts"] == 200_000:
-            check("200k: GET p50 ≤ 50 ms", r, "get_p50_ms", 50)
-            check("200k: peak RSS ≤ 1024 MB per process", r, "peak_rss_mb", 1024)
+            check("200k: GET p50 ≤ 25 ms", r, "get_p50_ms", 25)
+            check("200k: peak RSS ≤ 800 MB per process", r, "peak_rss_mb", 800)
             check("200k: start-up ≤ 30 s", r, "startup_seconds", 30)
         if r["workers"] >= 2:
             check("cross-worker update ≤ 1 s", r, "cross_worker_update_seconds", 1)

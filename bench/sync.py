@@ -156,7 +156,7 @@ def run(contacts: int, share: float, seed: int, database_url: str | None) -> dic
         engine.dispose()
         reset(url)
         upgrade_database(settings)
-        matching._directories.clear()
+        matching.index_cache._directories.clear()
         with timed(figures, name), Session(engine) as session:
             import_directory(session=session, document=ImportDocument.model_validate(document))
         with timed(figures, "index build s"), Session(engine) as session:

@@ -42,14 +42,14 @@ from matching import (
     ContactProfile,
     Directory,
     InitiativeProfile,
-    Need,
-    NetworkLink,
-    UnitProfile,
     Vocabulary,
     Weights,
     default_vocabulary,
     rank,
 )
+from matching.documents import contact_profile as to_contact_profile
+from matching.documents import initiative_profile as to_initiative_profile
+from matching.documents import unit_profile as to_unit_profile
 from matching.index import area_ancestors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,27 +204,9 @@ def _read_document(
         if key in contacts:
             raise ValueError(f"contact key {key!r} occurs twice")
         unit = units[item["unitKey"]]
-        unit_profile = UnitProfile(
-            key=unit["key"],
-            name=unit["name"],
-            kind=unit["kind"],
-            description=unit.get("description") or "",
-            themes=tuple(unit.get("themes") or ()),
-            area_codes=tuple(unit.get("areaCodes") or ()),
-        )
-        networks = tuple(NetworkLink(n["name"], n["kind"]) for n in item.get("networks") or ())
-        profile = ContactProfile(
-            key=key,
-            job_title=item["jobTitle"],
-            unit=unit_profile,
-            themes=tuple(item.get("themes") or ()),
-            area_codes=tuple(item.get("areaCodes") or ()),
-            expertise=item.get("expertise") or "",
-            networks=networks,
-            open_to_initiatives=bool(item.get("openToInitiatives", True)),
-            capacity_per_month=int(item.get("capacityPerMonth", 4)),
-            languages=tuple(item.get("languages") or ("nl",)),
-        )
+        unit_profile = to_unit_profile(unit)
+        profile = to_contact_profile(item, unit_profile)
+        networks = profile.networks
         text = _words(
             item.get("name"),
             profile.job_title,
@@ -251,30 +233,18 @@ def _case(raw: Mapping) -> Case:
     ``question`` (as ``POST /api/v1/matches`` takes it)."""
     if "question" in raw:
         initiative, kind = raw["question"], raw.get("kind", "short")
-        text = initiative["text"]
     else:
         initiative, kind = raw["initiative"], raw.get("kind", "long")
-        text = _words(
-            initiative.get("title"),
-            initiative.get("description"),
-            initiative.get("problem"),
-            initiative.get("targetGroup"),
-        )
-    themes = tuple(initiative.get("themes") or ())
-    needs = tuple(
-        Need(n["kind"], n.get("description") or "") for n in initiative.get("needs") or ()
+    profile = to_initiative_profile(initiative)
+    query = _words(
+        profile.text,
+        *(t.replace("-", " ") for t in profile.themes),
+        *(n.description for n in profile.needs),
     )
-    query = _words(text, *(t.replace("-", " ") for t in themes), *(n.description for n in needs))
     return Case(
         id=raw["id"],
         municipality=initiative["municipalityCode"],
-        initiative=InitiativeProfile(
-            text=text,
-            themes=themes,
-            area_codes=tuple(initiative.get("areaCodes") or ()),
-            needs=needs,
-            stage=initiative.get("stage"),
-        ),
+        initiative=profile,
         query=query,
         judgments={key: int(grade) for key, grade in raw.get("judgments", {}).items()},
         rationale=raw.get("rationale", ""),

@@ -13,7 +13,6 @@ with the words the directory was built with.
 Not thread-safe on its own: hold ``lock`` while ranking or writing (``api`` does).
 """
 
-import gc
 import math
 import re
 import threading
@@ -21,7 +20,6 @@ import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -294,14 +292,13 @@ class Directory:
             place_names=place_names,
         )
         directory._grow(len(contacts))
-        with long_lived_objects():
-            for contact in contacts:
-                if contact.key in directory.position:
-                    directory._unlink(contact.key)
-                directory._place(directory._analyse(contact))
-            # The sentence cache paid off across the build; later writes come one at a time.
-            directory._terms_cache.clear()
-            directory._parts_cache.clear()
+        for contact in contacts:
+            if contact.key in directory.position:
+                directory._unlink(contact.key)
+            directory._place(directory._analyse(contact))
+        # The sentence cache paid off across the build; later writes come one at a time.
+        directory._terms_cache.clear()
+        directory._parts_cache.clear()
         return directory
 
     # --- size and statistics --------------------------------------------------------------
@@ -873,22 +870,6 @@ class Directory:
         return self._token_lengths
 
 
-@contextmanager
-def long_lived_objects() -> Iterator[None]:
-    """For code that makes millions of objects that live on and form no garbage cycles (a
-    build): the cyclic collector would only rescan them over and over, so it is paused, and
-    what exists afterwards is frozen out of later collections (``gc.freeze``), so a match
-    never waits for a collection that walks the whole directory."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-        gc.freeze()
-
-
 class _Acquaintances(Mapping[str, tuple[str, ...]]):
     """Who knows whom, both ways (knowing someone is mutual enough to ask a favour), among
     the listed contacts only; read from the directory's ``knows`` on each lookup, so writes
@@ -896,8 +877,8 @@ class _Acquaintances(Mapping[str, tuple[str, ...]]):
     same in every process whatever order contacts were added in."""
 
     def __init__(self, directory: Directory) -> None:
-        # A weak reference: a strong one would make a cycle, and a directory is frozen out of
-        # the cyclic collector (long_lived_objects), so a replaced index would never be freed.
+        # A weak reference: a strong one would make a cycle, and a service may freeze its
+        # indexes out of the cyclic collector (gc.freeze), so a replaced one would never be freed.
         self._directory = weakref.proxy(directory)
 
     def __getitem__(self, key: str) -> tuple[str, ...]:

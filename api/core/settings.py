@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     # Rate limits on /api/v1 (see api/http/ratelimit.py): calls per window, 0 = no limit. Anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.
+    # A verified admin, broker or portal key is trusted this long per process without a new
+    # lookup: a revocation takes effect everywhere within this time (SECURITY.md). 0: never.
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
     # Sized for the busiest shared address, a class of 30 on one school network (see README,

@@ -23,7 +23,7 @@ from api.core.exceptions import Unauthorized
 from api.core.logs import configure_logging
 from api.core.persistence import ReachabilityProbe, create_db_engine
 from api.core.settings import Settings, get_settings
-from api.http.deps import get_principal
+from api.http.deps import get_principal, principal_for
 from api.http.error_handlers import install_error_handlers
 from api.http.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
 from api.http.negotiation import negotiate
@@ -145,7 +145,7 @@ def _admin_caller(app: FastAPI) -> Callable[[Scope], Awaitable[bool]]:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token.strip())
         try:
             with Session(app.state.engine) as session:
-                principal = get_principal(session, app.state.settings, credentials)
+                principal = principal_for(session, app.state.settings, credentials)
         except (Unauthorized, SQLAlchemyError):
             return False
         return principal.role is Role.admin

@@ -15,6 +15,7 @@ from api.core.paging import Paging
 from api.core.persistence import session_scope
 from api.core.settings import Settings
 from api.http.etags import check_if_match
+from api.services import key_cache
 from api.services.introductions import can_see
 from schemas import (
     ApiKey,
@@ -31,7 +32,8 @@ from schemas.base import AREA_CODE, MAX_ID, MUNICIPALITY_CODE, SINGLE_LINE, _as_
 from schemas.columns import utc_now
 
 
-def get_settings(request: Request) -> Settings:
+# Plain reads, no I/O: async, so they run on the event loop, not as a threadpool hop each.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -46,17 +48,35 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by an admin.")
 
 
+def _known_principal(settings: Settings, token: str) -> Principal | None:
+    """The caller when no lookup is needed: the admin token, or a key verified a moment ago
+    (``key_cache``)."""
+    if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+        return Principal(role=Role.admin, subject="admin-token")
+    return key_cache.cached(hash_token(token))
+
+
+def principal_for(
+    session: Session, settings: Settings, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    """Who calls (blocking: may look the key up)."""
+    if credentials is None:
+        return ANONYMOUS
+    known = _known_principal(settings, credentials.credentials)
+    if known is not None:
+        return known
+    return _verified_key(session, settings, hash_token(credentials.credentials))
+
+
 def get_principal(
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
-        return ANONYMOUS
-    token = credentials.credentials
-    if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
-        return Principal(role=Role.admin, subject="admin-token")
-    digest = hash_token(token)
+    return principal_for(session, settings, credentials)
+
+
+def _verified_key(session: Session, settings: Settings, digest: str) -> Principal:
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
     # The lookup is by the token's SHA-256, so its timing says nothing about the token; the
     # comparison after it is constant-time anyway. The token itself is never logged or echoed.
@@ -68,12 +88,21 @@ def get_principal(
     ):
         raise Unauthorized("The API key is unknown, expired or revoked.")
     role = Role(key.role)
-    return Principal(
+    principal = Principal(
         role=role,
         subject=key.subject,
         key_id=key.id,
         municipality_codes=_municipalities_of(session, role, key),
     )
+    if role in KEY_DESCRIBES_CALLER:
+        key_cache.remember(
+            digest, principal, seconds=settings.key_cache_seconds, expires_at=key.expires_at
+        )
+    return principal
+
+
+# Roles whose caller the key's own row says all about (see api.services.key_cache).
+KEY_DESCRIBES_CALLER = frozenset({Role.admin, Role.broker, Role.portal})
 
 
 def _municipalities_of(session: Session, role: Role, key: ApiKey) -> frozenset[str] | None:
@@ -111,7 +140,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require(*roles: Role):
     """A dependency that lets only the given roles through (401 without a key, 403 otherwise)."""
 
-    def _check(principal: PrincipalDep) -> Principal:
+    async def _check(principal: PrincipalDep) -> Principal:  # no I/O: no threadpool hop
         if principal.role is None:
             raise Unauthorized()
         if principal.role not in roles:

@@ -7,7 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.core import metrics
 from api.core.exceptions import Forbidden, Unauthorized
-from api.http.deps import SessionDep, SettingsDep, get_principal
+from api.http.deps import SessionDep, SettingsDep, principal_for
 from api.http.problems import problem_response
 from api.services.matching import loaded_directories
 
@@ -80,7 +80,7 @@ def require_metrics_access(
     token = credentials.credentials.encode()
     if settings.metrics_token and hmac.compare_digest(token, settings.metrics_token.encode()):
         return
-    principal = get_principal(session, settings, credentials)
+    principal = principal_for(session, settings, credentials)
     # The whole service's figures (per municipality too): for the operator, not a municipality.
     if not principal.is_national:
         raise Forbidden("Metrics need a national admin key or the metrics token.")

@@ -16,6 +16,7 @@ from api.http.deps import (
     require,
 )
 from api.http.etags import set_etag
+from api.routes import as_json
 from api.routes.paging import page_of
 from api.services import initiatives as service
 from api.services import matching as matching_service
@@ -150,10 +151,12 @@ def match_initiative(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ):
-    return matching_service.match_initiative(
-        session=session,
-        initiative=initiative,
-        principal=principal,
-        settings=settings,
-        limit=limit,
+    return as_json(
+        matching_service.match_initiative(
+            session=session,
+            initiative=initiative,
+            principal=principal,
+            settings=settings,
+            limit=limit,
+        )
     )

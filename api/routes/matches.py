@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 
 from api.http.deps import PrincipalDep, SessionDep, SettingsDep, confine_to
+from api.routes import as_json
 from api.services import matching as service
 from schemas import MatchRequest, MatchResult, Role
 
@@ -24,6 +25,8 @@ def ask(
     # with municipalities would see more there (staff see every name) and is held to them.
     if principal.role not in (None, Role.initiator):
         confine_to(session, principal, question.municipality_code)
-    return service.match_question(
-        session=session, question=question, principal=principal, settings=settings
+    return as_json(
+        service.match_question(
+            session=session, question=question, principal=principal, settings=settings
+        )
     )

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from api import API_VERSION
 from api.core.settings import Settings
 from api.http.app import create_app
-from api.services import matching as matching_service
+from api.services.matching import index_cache
 from schemas import Municipality
 from tests.helpers import API, ImportedMunicipality, assert_problem
 
@@ -36,7 +36,7 @@ def test_ready_reports_the_indexes_this_process_holds(
     municipality: ImportedMunicipality,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(matching_service, "_directories", {})
+    monkeypatch.setattr(index_cache, "_directories", {})
     # Nothing built yet, and asking does not build anything.
     assert client.get("/ready").json() == {"status": "ready", "database": "ok", "indexes": {}}
     assert client.get("/ready").json()["indexes"] == {}
@@ -132,15 +132,15 @@ def test_indexes_are_built_at_start_up_and_ready_waits_for_them(
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(matching_service, "_directories", {})
+    monkeypatch.setattr(index_cache, "_directories", {})
     release = threading.Event()
-    real_build = matching_service._build_directory
+    real_build = index_cache._build_directory
 
     def held_back_build(session, code):  # so the warming state can be seen
         release.wait(timeout=30)
         return real_build(session, code)
 
-    monkeypatch.setattr(matching_service, "_build_directory", held_back_build)
+    monkeypatch.setattr(index_cache, "_build_directory", held_back_build)
     app = create_app(settings.model_copy(update={"index_warmup": True}))
     try:
         with TestClient(app) as client:

@@ -10,8 +10,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
 
 from api.services.matching import MIN_REBUILD_CHANGES, REBUILD_SHARE
+from api.services.matching.reads import listed_profiles
 from schemas import DirectoryChange, Municipality
 from tests.api.test_matches import (  # noqa: F401 - fixtures used by name
     DEBT_QUESTION,
@@ -23,7 +25,7 @@ from tests.api.test_matches import (  # noqa: F401 - fixtures used by name
     first,
     second_app,
 )
-from tests.helpers import API, contact_body
+from tests.helpers import API, ImportedMunicipality, contact_body
 
 CODE = "GM0363"
 
@@ -220,3 +222,15 @@ def test_workers_agree_after_many_writes(
 
 def ids_of_question(client: TestClient, text: str, limit: int = 10) -> list[int]:
     return [item["contact"]["id"] for item in ask(client, text=text, limit=limit)]
+
+
+def test_streaming_the_contacts_leaves_the_transaction_as_it_was(
+    engine: Engine, municipality: ImportedMunicipality
+) -> None:
+    """The build reads contacts in batches (yield_per); that option belongs to that one
+    statement: on the connection it would hold for every later statement of the transaction
+    (a server-side cursor each on PostgreSQL)."""
+    with Session(engine) as session:
+        assert listed_profiles(session, municipality.code)
+        assert "yield_per" not in session.connection().get_execution_options()
+        assert session.connection().execute(select(Municipality.code)).all()

@@ -2,9 +2,13 @@
 outcome → the ranking moves in the expected direction; and warm paths in match answers."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
 
+from schemas import Introduction
+from schemas.columns import utc_now
 from tests.helpers import API, ImportedMunicipality, assert_problem, initiative_body
 
 Headers = dict[str, str]
@@ -140,6 +144,29 @@ def test_open_introductions_fill_a_contacts_capacity_in_the_ranking(
         headers=broker,
     )
     assert_problem(refused, 409)
+
+
+def test_only_recent_open_introductions_fill_capacity_in_the_ranking(
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality, engine: Engine
+) -> None:
+    """The introduction window (``introduction_window_days``, 30): an open introduction made
+    longer ago no longer takes a slot, in the match as in the 409 for a full contact."""
+    annelies = municipality.contacts["annelies"]
+    response = client.patch(
+        f"{API}/contacts/{annelies}", json={"capacityPerMonth": 1}, headers=broker
+    )
+    assert response.status_code == 200, response.text
+    first = create(client, broker, WOONCOOP)
+    before = matches(client, broker, first)[annelies]
+    introduction_id = introduce(client, broker, first, annelies)
+    assert matches(client, broker, first)[annelies]["score"] < before["score"]
+    with engine.begin() as connection:
+        connection.execute(
+            update(Introduction)
+            .where(Introduction.id == introduction_id)
+            .values(created_at=utc_now() - timedelta(days=31))
+        )
+    assert matches(client, broker, first)[annelies]["score"] == before["score"]
 
 
 def test_a_warm_path_from_someone_the_initiative_knows(

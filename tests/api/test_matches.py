@@ -12,13 +12,16 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
+from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
 from api.core.settings import Settings
 from api.http.app import create_app
-from api.services import matching as matching_service
+from api.services.common import touch_directory
+from api.services.matching import index_cache
 from schemas import Contact
 from tests.helpers import API, assert_problem, contact_body, initiative_body, unit_body
 
@@ -413,9 +416,9 @@ def test_changes_reach_the_next_match(
 def test_rows_changed_behind_the_index_are_still_left_out(
     client: TestClient, engine: Engine, broker: Headers, debt: Debt
 ) -> None:
-    """A write that races a match (here: one that skips ``directory_version`` altogether)
-    leaves this process's index stale for a moment; the answer still re-checks the rows it
-    shows, and the ranks stay 1..n."""
+    """While one request brings this process's index up to date, others answer from the index
+    as it was: those answers re-check the rows they show (the index's own copy of the cards
+    is used only when it is current), and the ranks stay 1..n."""
     citywide = create(client, "contacts", debt_contact(debt.unit, name="Cas Citywide"), broker)
     assert ids_of(matches(client, debt.initiative, broker))[:1] == [debt.zuidoost]
     with engine.begin() as connection:
@@ -423,9 +426,16 @@ def test_rows_changed_behind_the_index_are_still_left_out(
             update(Contact).where(Contact.id == debt.zuidoost).values(available=False)
         )
         connection.execute(update(Contact).where(Contact.id == debt.noord).values(consent_at=None))
-    ranked = ids_of(matches(client, debt.initiative, broker))
+    with Session(engine) as session:  # the version moves, as every service's write does
+        touch_directory(session, "GM0363", [debt.zuidoost, debt.noord])
+        session.commit()
+    catching_up = index_cache._index_lock("GM0363")
+    with catching_up:  # another request is applying the changes
+        ranked = ids_of(matches(client, debt.initiative, broker))
     assert citywide in ranked
     assert not {debt.zuidoost, debt.noord} & set(ranked)
+    # Once caught up, from the index's own copy: the same contacts left out.
+    assert set(ids_of(matches(client, debt.initiative, broker))) == set(ranked)
 
 
 def test_unit_and_area_changes_reach_the_next_match(
@@ -692,12 +702,12 @@ class Worker:
         self.cache: dict = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        saved = matching_service._directories
-        matching_service._directories = self.cache
+        saved = index_cache._directories
+        index_cache._directories = self.cache
         try:
             await self.app(scope, receive, send)
         finally:
-            matching_service._directories = saved
+            index_cache._directories = saved
 
 
 @pytest.fixture
@@ -774,3 +784,50 @@ def test_recreated_municipality_is_not_served_from_an_old_index(
     found = ask(client, municipalityCode="GM0014", text="jongerenwerk")
     assert ids_of(found) == [second.json()["contacts"]["c"]]
     assert found[0]["contact"]["jobTitle"] == "Jongerenwerker"
+
+
+def test_cards_come_from_the_index_and_follow_every_change(
+    client: TestClient, engine: Engine, broker: Headers, debt: Debt
+) -> None:
+    """A current index shows its own copy of the cards (no contact or unit rows read for a
+    repeated match); a change to a name, a public profile or a unit reaches the next one."""
+    first = matches(client, debt.initiative, broker)[0]
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        again = matches(client, debt.initiative, broker)[0]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert again == first
+    assert not [s for s in statements if "FROM contact" in s or "FROM unit" in s]
+
+    contact = first["contact"]["id"]
+    response = client.patch(
+        f"{API}/contacts/{contact}", json={"name": "Nieuwe Naam"}, headers=broker
+    )
+    assert response.status_code == 200, response.text
+    response = client.patch(
+        f"{API}/units/{first['contact']['unit']['id']}", json={"name": "Schuldhulp"}, headers=broker
+    )
+    assert response.status_code == 200, response.text
+    card = matches(client, debt.initiative, broker)[0]["contact"]
+    assert (card["name"], card["unit"]["name"]) == ("Nieuwe Naam", "Schuldhulp")
+
+
+def test_match_answers_are_the_bytes_fastapi_would_send(
+    client: TestClient, broker: Headers, debt: Debt
+) -> None:
+    """Serialised once by pydantic (``api.routes.as_json``): still compact, camelCase JSON with
+    Dutch text as UTF-8, exactly what FastAPI's own JSONResponse makes of the same answer."""
+    for response in (
+        client.get(f"{API}/initiatives/{debt.initiative}/matches", headers=broker),
+        client.post(f"{API}/matches", json={"municipalityCode": "GM0363", "text": DEBT_QUESTION}),
+    ):
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        assert response.content == JSONResponse(response.json()).body
+        assert "understood" in response.json()

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select
 
 from api.core.settings import Settings
-from api.services import matching as matching_service
+from api.services.matching import index_cache
 from schemas import Contact
 from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, ImportedMunicipality, initiative_body
 
@@ -66,7 +66,7 @@ def scrape(client: TestClient, admin: Headers):
 def fresh_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
     """This process's matching indexes start empty (another test may have left one for a
     municipality of the same code and version)."""
-    monkeypatch.setattr(matching_service, "_directories", {})
+    monkeypatch.setattr(index_cache, "_directories", {})
 
 
 def new_initiative(client: TestClient, headers: Headers) -> int:

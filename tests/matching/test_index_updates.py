@@ -336,7 +336,7 @@ def test_a_misspelt_organisation_follows_the_networks_as_they_change() -> None:
 
 
 def test_a_dropped_directory_is_freed_at_once() -> None:
-    """Builds freeze their objects out of the cyclic collector, so a directory must hold no
+    """A service may freeze its indexes out of the cyclic collector, so a directory must hold no
     reference cycle: a replaced index would otherwise stay in memory for good."""
     directory, _units = random_directory(random.Random(5), 50)
     directory.upsert(replace(directory.contact("1").profile, expertise="iets nieuws"))
