@@ -3,9 +3,10 @@
 #   runtime: installs the production dependencies from requirements.lock (exact versions, every
 #            file checked against its hash) and then the wheel without dependencies; no source
 #            tree, no compiler, no editable install. Runs as an unprivileged user.
-# Configure with WEGWIJS_* environment variables (see README, "Deployment"); in production set
-# WEGWIJS_DATABASE_URL to PostgreSQL, e.g. postgresql+psycopg://wegwijs:…@db:5432/wegwijs, and
-# WEGWIJS_RATE_LIMIT_REDIS_URL when running more than one worker or container.
+# Configure with WEGWIJS_* environment variables (see docs/operations.md and
+# docs/configuration.md); in production set WEGWIJS_DATABASE_URL to PostgreSQL, e.g.
+# postgresql+psycopg://wegwijs:…@db:5432/wegwijs, and WEGWIJS_RATE_LIMIT_REDIS_URL when running
+# more than one worker or container.
 
 FROM python:3.12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -1,5 +1,5 @@
 """Write a staff directory CSV of N civil servants, built by repeating the demo's contacts
-under the demo's units (the layout of README, "Importing a staff directory (CSV)").
+under the demo's units (the layout of docs/cli.md, "Importing a staff directory (CSV)").
 
 Used to measure the CSV import: the CSV needs the municipality and its areas in the database
 first, which ``wegwijs demo load`` provides::

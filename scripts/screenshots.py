@@ -1,4 +1,4 @@
-"""Screenshots of the web page's main screens, for the README and reviews.
+"""Screenshots of the web page's main screens, for the README, docs/web-page.md and reviews.
 
 Usage: python scripts/screenshots.py [--out docs/screenshots]
 

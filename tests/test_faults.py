@@ -460,7 +460,7 @@ def test_a_frozen_database_costs_seconds_not_minutes_then_the_service_recovers(
     finally:
         proxy.close()
         app.state.engine.dispose()
-    # The figures for the README and the closing note (pytest -s shows them).
+    # The figures for docs/operations.md and the closing note (pytest -s shows them).
     print("\nworst-case answer seconds with a frozen database:", json.dumps(timings))
 
 

@@ -142,7 +142,7 @@ def test_the_lock_file_is_current_with_pyproject() -> None:
         if name not in pins or not requirement.specifier.contains(pins[name], prereleases=True):
             stale.append(f"{line} (lock: {pins.get(name, 'missing')})")
     assert stale == [], (
-        "requirements.lock is out of date: run the command at its top (README, Docker)"
+        "requirements.lock is out of date: run the command at its top (docs/operations.md)"
     )
 
 

@@ -633,7 +633,7 @@ def test_json_import_problems_are_named_by_path(run: Run, engine: Engine, tmp_pa
 def test_the_documented_example_adds_to_the_demo_without_duplicates(
     run: Run, engine: Engine, client: TestClient, broker: Headers
 ) -> None:
-    """The README's natural next step, `wegwijs demo load` then `wegwijs import
+    """The natural next step in docs/cli.md, `wegwijs demo load` then `wegwijs import
     docs/examples/staff.csv`: new people in a new programme, nobody and no unit twice."""
     assert run("demo", "load").exit_code == 0
     before = counts(engine)

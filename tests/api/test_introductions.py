@@ -385,7 +385,7 @@ def test_a_duplicate_open_request_is_409(
     assert total(client, broker, initiativeId=own) == 2
 
 
-def test_too_many_open_requests_per_initiative_is_429(
+def test_too_many_open_requests_per_initiative_is_409(
     client: TestClient,
     initiator: Headers,
     broker: Headers,

@@ -161,7 +161,7 @@ def test_admins_are_not_held_to_the_anonymous_rate(
 def test_a_class_at_one_address_fits_the_anonymous_defaults(
     make_app: Callable[..., FastAPI], municipality
 ) -> None:
-    """The busiest shared computer the defaults are chosen for (README, Limits): a class of 30
+    """The busiest shared computer the defaults are chosen for (docs/api.md, Limits): a class of 30
     behind a school's one address opens the page in the same minute (3 calls each) and every
     pupil searches 4 times. A 121st search in that minute is refused: the limit still holds."""
     client = _client(make_app())
