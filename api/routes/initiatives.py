@@ -18,11 +18,9 @@ from api.http.deps import (
 from api.http.etags import set_etag
 from api.routes import as_json
 from api.routes.paging import page_of
-from api.services import audit, matching
 from api.services import initiatives as service
+from api.services import matching as matching_service
 from schemas import (
-    AuditAction,
-    AuditObjectType,
     InitiativeCreate,
     InitiativePublic,
     InitiativeSummary,
@@ -67,8 +65,7 @@ def list_initiatives(
         area_code=area_code,
         stage=stage,
     )
-    views = [service.present_initiative(initiative, principal) for initiative in items]
-    audit.record_views(session, principal, views)
+    views = service.show_initiatives(session=session, principal=principal, initiatives=items)
     return page_of(request, response, paging, views, total)
 
 
@@ -85,9 +82,6 @@ def create_initiative(
     initiative = service.create_initiative(
         session=session, initiative_in=initiative_in, principal=principal
     )
-    audit.record(
-        session, principal, AuditAction.create, AuditObjectType.initiative, [initiative.id]
-    )
     response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
     set_etag(response, initiative, reload=True)
     return initiative
@@ -103,8 +97,9 @@ def get_initiative(
     initiative: InitiativeDep, principal: AnyKeyDep, response: Response, session: SessionDep
 ):
     set_etag(response, initiative)
-    view = service.present_initiative(initiative, principal)
-    audit.record_views(session, principal, [view])
+    [view] = service.show_initiatives(
+        session=session, principal=principal, initiatives=[initiative]
+    )
     return view
 
 
@@ -121,7 +116,6 @@ def update_initiative(
     principal: AnyKeyDep,
     response: Response,
 ):
-    audit.note(session, principal, AuditAction.update, AuditObjectType.initiative, [initiative.id])
     updated = service.update_initiative(
         session=session, initiative=initiative, initiative_in=initiative_in, principal=principal
     )
@@ -138,8 +132,7 @@ def update_initiative(
 def delete_initiative(
     initiative: OwnInitiativeDep, session: SessionDep, principal: AnyKeyDep
 ) -> None:
-    audit.note(session, principal, AuditAction.delete, AuditObjectType.initiative, [initiative.id])
-    service.delete_initiative(session=session, initiative=initiative)
+    service.delete_initiative(session=session, initiative=initiative, principal=principal)
 
 
 @router.get(
@@ -159,7 +152,7 @@ def match_initiative(
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ):
     return as_json(
-        matching.match_initiative(
+        matching_service.match_initiative(
             session=session,
             initiative=initiative,
             principal=principal,
