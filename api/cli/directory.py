@@ -55,13 +55,13 @@ def _file_format(file: Path, given: FileFormat | None, param: str) -> FileFormat
 IMPORT_HELP = (
     "Import a staff directory, all or nothing: JSON or CSV.\n\n"
     "FILE is the JSON document of POST /api/v1/imports, or a staff CSV (one row per civil "
-    'servant; README, "Importing a staff directory (CSV)"). Every record is checked '
+    'servant; docs/cli.md, "Importing a staff directory (CSV)"). Every record is checked '
     "first, against the database too; when one is bad nothing is stored, every problem is "
     "counted and named (row and column for a CSV) and the exit code is 1.\n\n"
     "With --sync FILE is the whole directory of the municipalities it has units of (a nightly "
     "HR export): people and units are found by externalId (else by email and unit name), "
     "changed fields updated, new ones added, and people and empty units missing from FILE "
-    'withdrawn, never deleted (README, "Directory sync"). It prints what was created, '
+    'withdrawn, never deleted (docs/cli.md, "Directory sync"). It prints what was created, '
     "updated, unchanged and withdrawn; with --dry-run what would be, storing nothing."
 )
 

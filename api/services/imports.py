@@ -67,7 +67,7 @@ from schemas.base import InvalidParam
 from schemas.columns import utc_now
 from schemas.imports import ContactImport, UnitImport
 
-# Who keeps which field of a contact (README, "Directory sync"). The feed (HR) owns where
+# Who keeps which field of a contact (docs/cli.md, "Directory sync"). The feed (HR) owns where
 # someone works and how to reach them; the civil servant owns what they offer.
 FEED_CONTACT_FIELDS = (
     "external_id",
