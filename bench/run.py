@@ -19,7 +19,7 @@ free port of 127.0.0.1, the generated directory (``bench/generate.py``) loaded t
 
 Prints a markdown table and the targets (PASS/FAIL); writes ``<out>/results.json`` and
 ``<out>/results.md`` (after every row, so an interrupted run keeps what it measured).
-Every phase is bounded by a request cap and a deadline. See README, "Performance".
+Every phase is bounded by a request cap and a deadline. See docs/performance.md.
 """
 
 import argparse

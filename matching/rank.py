@@ -330,72 +330,9 @@ def score_all(
     zeros = np.zeros(n)
     bm25 = np.where(live, directory.bm25_vector(query.terms, query.term_weights), 0.0)
     best_bm25 = float(bm25.max()) if n else 0.0
-    # signals.text_relevance
-    scale = max(best_bm25, signals.TEXT_REACH_SHARE * query.reach, 1.0)
-    text = np.where(bm25 > 0, np.minimum(1.0, bm25 / scale), 0.0)
-
-    # signals.theme_overlap
-    def theme_column(slug: str) -> np.ndarray:
-        column = directory.column("theme", slug)
-        return zeros if column is None else column
-
-    theme_total = sum(query.themes.values())
-    if theme_total <= 0:
-        theme = zeros
-        text_coherent = text
-    else:
-        covered = np.zeros(n)
-        for slug, weight in query.themes.items():
-            nearby = zeros
-            for other in directory.related.get(slug, ()):
-                column = directory.column("theme", other)
-                if column is not None:  # pairwise: reduce() over a list would copy them all
-                    nearby = np.maximum(nearby, column)
-            credit = signals.RELATED_THEME_CREDIT * nearby
-            covered += weight * np.maximum(theme_column(slug), credit)
-        theme = covered / max(theme_total, 1.0)
-        # signals.coherent_text
-        confidence = min(1.0, theme_total)
-        text_coherent = text * (
-            1.0
-            - signals.INCOHERENT_TEXT
-            * np.maximum(0.0, 1.0 - theme / confidence)
-            * min(1.0, confidence / signals.SURE_THEME)
-        )
-    text = text_coherent
-
-    # signals.network_reach, with the organisations the initiative names
-    if query.partner_kinds:
-        reached = np.zeros(n)
-        for kind in query.partner_kinds:
-            column = directory.column("kind", kind)
-            if column is not None:
-                reached += column
-        network = reached / len(query.partner_kinds)
-    else:
-        network = np.zeros(n)
-    for token in query.named_partners:
-        slots = directory.token_slots(token)
-        if slots is not None:
-            network[slots] = 1.0
-    network_applies = bool(query.partner_kinds or query.named_partners)
-
-    # signals.need_fit over the capabilities as score_contact completes them
-    need_total = sum(query.needs.values())
-    need = zeros
-    capabilities: dict[str, np.ndarray] = {}
-    if need_total > 0:
-        answered = np.zeros(n)
-        for kind, weight in query.needs.items():
-            capability = directory.column("need", kind)
-            capability = zeros if capability is None else capability
-            if kind == "knowledge":
-                capability = np.maximum(capability, 0.5 * text + 0.5 * theme)
-            if network_applies and kind in ("network", "partnership"):
-                capability = np.maximum(capability, network)
-            answered += weight * capability
-            capabilities[kind] = capability
-        need = answered / need_total
+    text, theme = _text_and_theme_all(query, directory, bm25, best_bm25)
+    network, network_applies = _network_all(query, directory)
+    need, capabilities = _need_all(query, directory, text, theme, network, network_applies)
 
     topic = [(weights.text, text), (weights.theme, theme)]
     if query.needs:
@@ -414,24 +351,8 @@ def score_all(
     topical = relevance
     relevance = np.maximum(relevance, weights.local * local)
     place = weights.area_floor + (1 - weights.area_floor) * fit
-    left = directory.capacity_left.copy()
-    for key, slots_left in capacity_left.items():
-        slot = directory.position.get(key)
-        if slot is not None:
-            left[slot] = slots_left
-    room = np.minimum(1.0, np.maximum(0.0, left) / 2)
-    readiness = (weights.openness_floor + (1 - weights.openness_floor) * directory.openness) * (
-        weights.capacity_floor + (1 - weights.capacity_floor) * room
-    )
-    if query.language == ENGLISH:  # signals.speaks_the_language
-        readiness = readiness * (
-            weights.language_floor + (1 - weights.language_floor) * directory.english
-        )
-    track = np.ones(n)
-    for key, record in (track_records or {}).items():
-        slot = directory.position.get(key)
-        if slot is not None:
-            track[slot] = _track_factor(_experience(record, query, weights), weights)
+    room, readiness = _readiness_all(query, directory, weights, capacity_left)
+    track = _track_all(query, directory, weights, track_records)
     scores = np.minimum(1.0, relevance * place * readiness * track)
     # See shares_something: the subject, or the very place.
     shared = relevance > 0
@@ -447,6 +368,132 @@ def score_all(
         running = _running_all(shared, topical, relevance, fit, query, weights)
     scores[~running] = -1.0
     return Scores(scores, bm25, best_bm25, capabilities, local.astype(float))
+
+
+def _text_and_theme_all(
+    query: InitiativeFeatures, directory: Directory, bm25: np.ndarray, best_bm25: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``signals.text_relevance`` made coherent with ``signals.theme_overlap``, per slot."""
+    n = directory.slots
+    zeros = np.zeros(n)
+    # signals.text_relevance
+    scale = max(best_bm25, signals.TEXT_REACH_SHARE * query.reach, 1.0)
+    text = np.where(bm25 > 0, np.minimum(1.0, bm25 / scale), 0.0)
+
+    # signals.theme_overlap
+    def theme_column(slug: str) -> np.ndarray:
+        column = directory.column("theme", slug)
+        return zeros if column is None else column
+
+    theme_total = sum(query.themes.values())
+    if theme_total <= 0:
+        return text, zeros
+    covered = np.zeros(n)
+    for slug, weight in query.themes.items():
+        nearby = zeros
+        for other in directory.related.get(slug, ()):
+            column = directory.column("theme", other)
+            if column is not None:  # pairwise: reduce() over a list would copy them all
+                nearby = np.maximum(nearby, column)
+        credit = signals.RELATED_THEME_CREDIT * nearby
+        covered += weight * np.maximum(theme_column(slug), credit)
+    theme = covered / max(theme_total, 1.0)
+    # signals.coherent_text
+    confidence = min(1.0, theme_total)
+    text_coherent = text * (
+        1.0
+        - signals.INCOHERENT_TEXT
+        * np.maximum(0.0, 1.0 - theme / confidence)
+        * min(1.0, confidence / signals.SURE_THEME)
+    )
+    return text_coherent, theme
+
+
+def _network_all(query: InitiativeFeatures, directory: Directory) -> tuple[np.ndarray, bool]:
+    """``signals.network_reach`` per slot, with the organisations the initiative names; and
+    whether the network counts at all."""
+    n = directory.slots
+    if query.partner_kinds:
+        reached = np.zeros(n)
+        for kind in query.partner_kinds:
+            column = directory.column("kind", kind)
+            if column is not None:
+                reached += column
+        network = reached / len(query.partner_kinds)
+    else:
+        network = np.zeros(n)
+    for token in query.named_partners:
+        slots = directory.token_slots(token)
+        if slots is not None:
+            network[slots] = 1.0
+    return network, bool(query.partner_kinds or query.named_partners)
+
+
+def _need_all(
+    query: InitiativeFeatures,
+    directory: Directory,
+    text: np.ndarray,
+    theme: np.ndarray,
+    network: np.ndarray,
+    network_applies: bool,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``signals.need_fit`` per slot over the capabilities as ``score_contact`` completes
+    them (knowledge from the subject, network needs from the network); and those columns."""
+    zeros = np.zeros(directory.slots)
+    need_total = sum(query.needs.values())
+    capabilities: dict[str, np.ndarray] = {}
+    if need_total <= 0:
+        return zeros, capabilities
+    answered = np.zeros(directory.slots)
+    for kind, weight in query.needs.items():
+        capability = directory.column("need", kind)
+        capability = zeros if capability is None else capability
+        if kind == "knowledge":
+            capability = np.maximum(capability, 0.5 * text + 0.5 * theme)
+        if network_applies and kind in ("network", "partnership"):
+            capability = np.maximum(capability, network)
+        answered += weight * capability
+        capabilities[kind] = capability
+    return answered / need_total, capabilities
+
+
+def _readiness_all(
+    query: InitiativeFeatures,
+    directory: Directory,
+    weights: Weights,
+    capacity_left: Mapping[str, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Room (``signals.capacity``, with the open introductions counted now) and readiness:
+    openness, room and, for a question in English, the language, as floors."""
+    left = directory.capacity_left.copy()
+    for key, slots_left in capacity_left.items():
+        slot = directory.position.get(key)
+        if slot is not None:
+            left[slot] = slots_left
+    room = np.minimum(1.0, np.maximum(0.0, left) / 2)
+    readiness = (weights.openness_floor + (1 - weights.openness_floor) * directory.openness) * (
+        weights.capacity_floor + (1 - weights.capacity_floor) * room
+    )
+    if query.language == ENGLISH:  # signals.speaks_the_language
+        readiness = readiness * (
+            weights.language_floor + (1 - weights.language_floor) * directory.english
+        )
+    return room, readiness
+
+
+def _track_all(
+    query: InitiativeFeatures,
+    directory: Directory,
+    weights: Weights,
+    track_records: Mapping[str, TrackRecord] | None,
+) -> np.ndarray:
+    """The track-record factor per slot (1 for contacts without a record)."""
+    track = np.ones(directory.slots)
+    for key, record in (track_records or {}).items():
+        slot = directory.position.get(key)
+        if slot is not None:
+            track[slot] = _track_factor(_experience(record, query, weights), weights)
+    return track
 
 
 def _running_all(
@@ -510,39 +557,9 @@ def score_contact(
     """One contact's score for an analysed initiative; with ``explain``, also its reasons
     and matched words (the costly part, so ``rank`` explains only what it returns)."""
     profile = contact.profile
-    vocabulary = directory.vocabulary
-    theme = signals.theme_overlap(query.themes, contact.themes, directory.related)
-    text = signals.coherent_text(
-        signals.text_relevance(bm25, best_bm25, query.reach),
-        theme,
-        min(1.0, sum(query.themes.values())),
-    )
-    named = {
-        token: name
-        for token, name in contact.network_tokens.items()
-        if token in query.named_partners
-    }
-    network = signals.network_reach(query.partner_kinds, contact.network_kinds, bool(named))
-    network_applies = bool(query.partner_kinds or query.named_partners)
-    capability = dict(contact.capability)
-    # Knowledge is topical: whoever knows the subject can share it. Network needs are met by
-    # a network that reaches the partners asked for.
-    capability["knowledge"] = max(capability.get("knowledge", 0.0), 0.5 * text + 0.5 * theme)
-    if network_applies:
-        for kind in ("network", "partnership"):
-            capability[kind] = max(capability.get(kind, 0.0), network)
-    need = signals.need_fit(query.needs, capability)
-    covered = tuple(
-        kind for kind, w in query.needs.items() if w >= 0.5 and capability.get(kind, 0) >= 0.5
-    )
-
-    topic = [("text", weights.text, text), ("theme", weights.theme, theme)]
-    if query.needs:
-        topic.append(("need", weights.need, need))
-    if network_applies:
-        topic.append(("network", weights.network, network))
-    total_weight = sum(w for _, w, _ in topic) or 1.0
-    relevance = sum(w * v for _, w, v in topic) / total_weight
+    topic = _topic(query, contact, directory, weights=weights, bm25=bm25, best_bm25=best_bm25)
+    text, theme, need, network = topic.text, topic.theme, topic.need, topic.network
+    relevance = topic.relevance
 
     fit, via = signals.area_fit(
         query.areas, contact.areas, directory.ancestors, contact.known_places
@@ -589,16 +606,131 @@ def score_contact(
             key=profile.key,
             score=round(score, 4),
             reasons=(),
-            needs_covered=covered,
+            needs_covered=topic.covered,
             signals=numbers,
         )
-    # Only words the initiator wrote (not the labels of ticked themes), rarest first.
+    matched_words = _matched_words(query, contact, directory)
+    reasons = [
+        *_topic_reasons(query, contact, directory, weights, topic, matched_words),
+        *_place_and_readiness_reasons(
+            query,
+            contact,
+            directory,
+            weights,
+            fit=fit,
+            via=via,
+            local=local,
+            speaks=speaks,
+            is_open=is_open,
+            room=room,
+            left=left,
+        ),
+    ]
+    if experience is not None:
+        reasons.append(
+            Reason(
+                "experience",
+                round(experience, 3),
+                weights.experience,
+                sentences.experience_detail(track_record, query.themes, directory.vocabulary),
+            )
+        )
+    reasons = [replace(r, weight=round(r.weight, 3)) for r in reasons]
+    return Match(
+        key=profile.key,
+        score=round(score, 4),
+        reasons=tuple(reasons),
+        needs_covered=topic.covered,
+        matched_terms=matched_words,
+        signals=numbers,
+    )
+
+
+class _Topic(NamedTuple):
+    """How well a contact fits the subject: the topical signals and their weighted mean."""
+
+    text: float
+    theme: float
+    need: float
+    network: float
+    network_applies: bool
+    named: dict[str, str]  # organisations the initiative names that the contact reaches
+    covered: tuple[str, ...]  # the needs asked for that the contact can answer
+    total_weight: float
+    relevance: float
+
+
+def _topic(
+    query: InitiativeFeatures,
+    contact: ContactFeatures,
+    directory: Directory,
+    *,
+    weights: Weights,
+    bm25: float,
+    best_bm25: float,
+) -> _Topic:
+    """The subject: words (coherent with the themes), themes, network and needs, weighed."""
+    theme = signals.theme_overlap(query.themes, contact.themes, directory.related)
+    text = signals.coherent_text(
+        signals.text_relevance(bm25, best_bm25, query.reach),
+        theme,
+        min(1.0, sum(query.themes.values())),
+    )
+    named = {
+        token: name
+        for token, name in contact.network_tokens.items()
+        if token in query.named_partners
+    }
+    network = signals.network_reach(query.partner_kinds, contact.network_kinds, bool(named))
+    network_applies = bool(query.partner_kinds or query.named_partners)
+    capability = dict(contact.capability)
+    # Knowledge is topical: whoever knows the subject can share it. Network needs are met by
+    # a network that reaches the partners asked for.
+    capability["knowledge"] = max(capability.get("knowledge", 0.0), 0.5 * text + 0.5 * theme)
+    if network_applies:
+        for kind in ("network", "partnership"):
+            capability[kind] = max(capability.get(kind, 0.0), network)
+    need = signals.need_fit(query.needs, capability)
+    covered = tuple(
+        kind for kind, w in query.needs.items() if w >= 0.5 and capability.get(kind, 0) >= 0.5
+    )
+
+    topic = [("text", weights.text, text), ("theme", weights.theme, theme)]
+    if query.needs:
+        topic.append(("need", weights.need, need))
+    if network_applies:
+        topic.append(("network", weights.network, network))
+    total_weight = sum(w for _, w, _ in topic) or 1.0
+    relevance = sum(w * v for _, w, v in topic) / total_weight
+
+    return _Topic(
+        text, theme, need, network, network_applies, named, covered, total_weight, relevance
+    )
+
+
+def _matched_words(
+    query: InitiativeFeatures, contact: ContactFeatures, directory: Directory
+) -> tuple[str, ...]:
+    """Only words the initiator wrote (not the labels of ticked themes), rarest first."""
     term_counts = contact.term_counts
     matched = sorted(
         (t for t in query.surface if t in term_counts),
         key=lambda t: -directory.idf(t),
     )[:8]
-    matched_words = tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))
+    return tuple(dict.fromkeys(query.surface.get(t, t) for t in matched))
+
+
+def _topic_reasons(
+    query: InitiativeFeatures,
+    contact: ContactFeatures,
+    directory: Directory,
+    weights: Weights,
+    topic: _Topic,
+    matched_words: tuple[str, ...],
+) -> list[Reason]:
+    """The reasons about the subject: words, themes, needs and, when it counts, network."""
+    vocabulary = directory.vocabulary
+    total_weight, covered = topic.total_weight, topic.covered
     shared_themes = [
         sentences.theme_label(vocabulary, slug)
         for slug in sorted(query.themes, key=lambda t: -query.themes[t])
@@ -607,13 +739,13 @@ def score_contact(
     reasons = [
         Reason(
             "text",
-            round(text, 3),
+            round(topic.text, 3),
             weights.text / total_weight,
             sentences.text_detail(matched_words),
         ),
         Reason(
             "theme",
-            round(theme, 3),
+            round(topic.theme, 3),
             weights.theme / total_weight,
             sentences.theme_detail(shared_themes),
         ),
@@ -623,7 +755,7 @@ def score_contact(
         reasons.append(
             Reason(
                 "need",
-                round(need, 3),
+                round(topic.need, 3),
                 weights.need / total_weight,
                 sentences.need_detail(
                     [sentences.need_phrase(vocabulary, k) for k in covered],
@@ -635,15 +767,15 @@ def score_contact(
                 ),
             )
         )
-    if network_applies:
+    if topic.network_applies:
         reached = sorted(query.partner_kinds & contact.network_kinds)
         reasons.append(
             Reason(
                 "network",
-                round(network, 3),
+                round(topic.network, 3),
                 weights.network / total_weight,
                 sentences.network_detail(
-                    list(named.values()),
+                    list(topic.named.values()),
                     [
                         vocabulary.partner_kinds[k][0]
                         for k in reached
@@ -652,8 +784,27 @@ def score_contact(
                 ),
             )
         )
+    return reasons
+
+
+def _place_and_readiness_reasons(
+    query: InitiativeFeatures,
+    contact: ContactFeatures,
+    directory: Directory,
+    weights: Weights,
+    *,
+    fit: float,
+    via: str | None,
+    local: float,
+    speaks: float | None,
+    is_open: float,
+    room: float,
+    left: int,
+) -> list[Reason]:
+    """The reasons about place (area, an area's first contact) and readiness (language,
+    openness, room)."""
     known = via is not None and via not in contact.areas and via in contact.known_places
-    reasons.append(
+    reasons = [
         Reason(
             "area",
             round(fit, 3),
@@ -667,7 +818,7 @@ def score_contact(
                 areas=directory.areas,
             ),
         )
-    )
+    ]
     if local:
         area = directory.areas.get(via) if via else None
         reasons.append(
@@ -695,24 +846,7 @@ def score_contact(
             "capacity", round(room, 3), 1 - weights.capacity_floor, sentences.capacity_detail(left)
         )
     )
-    if experience is not None:
-        reasons.append(
-            Reason(
-                "experience",
-                round(experience, 3),
-                weights.experience,
-                sentences.experience_detail(track_record, query.themes, vocabulary),
-            )
-        )
-    reasons = [replace(r, weight=round(r.weight, 3)) for r in reasons]
-    return Match(
-        key=profile.key,
-        score=round(score, 4),
-        reasons=tuple(reasons),
-        needs_covered=covered,
-        matched_terms=matched_words,
-        signals=numbers,
-    )
+    return reasons
 
 
 def _experience(record: TrackRecord, query: InitiativeFeatures, weights: Weights) -> float:

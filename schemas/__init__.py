@@ -24,8 +24,8 @@ from schemas.base import ApiModel, InvalidParam, Page, Problem
 from schemas.contact import (
     Contact,
     ContactCreate,
-    ContactProfile,
     ContactPublic,
+    ContactSummary,
     ContactUpdate,
     NetworkKind,
 )
@@ -141,8 +141,8 @@ __all__ = [
     "ContactCreate",
     "ContactExport",
     "ContactInitiatives",
-    "ContactProfile",
     "ContactPublic",
+    "ContactSummary",
     "ContactUpdate",
     "DeliveryStatus",
     "DirectoryChange",

@@ -2,7 +2,7 @@
 
 Lists (themes, area codes, networks, needs, ``knows``) are JSON columns: JSONB on PostgreSQL,
 JSON text on SQLite. They are always read and written whole with their row, so child tables
-would only add joins; the few list filters go through ``api.services.filters.list_contains``,
+would only add joins; the few list filters go through ``api.services.common.list_contains``,
 which speaks each dialect.
 """
 

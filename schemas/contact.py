@@ -168,7 +168,7 @@ class ContactNetworkPublic(ApiModel):
     note: str = ""
 
 
-class ContactProfile(ApiModel):
+class ContactSummary(ApiModel):
     """What anyone with a key may see of a listed civil servant: no contact details.
 
     ``name`` is null unless the contact chose a public profile.
@@ -189,7 +189,7 @@ class ContactProfile(ApiModel):
     public_profile: bool
 
 
-class ContactPublic(ContactProfile):
+class ContactPublic(ContactSummary):
     """The full record, for admins, brokers and the contact themself."""
 
     name: str

@@ -2,10 +2,23 @@
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from api import API_VERSION
+
+Headers = dict[str, str]
+
+
+@dataclass(frozen=True)
+class ImportedMunicipality:
+    """Ids of the imported test municipality (see ``tests.helpers.DIRECTORY``)."""
+
+    code: str
+    units: dict[str, int]
+    contacts: dict[str, int]
+
 
 API = "/api/v1"
 PROBLEM_JSON = "application/problem+json"

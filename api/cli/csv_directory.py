@@ -18,7 +18,7 @@ JSON import, the API or ``wegwijs demo load``).
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,63 +311,10 @@ def read_staff_csv(text: str, *, on_row: Callable[[int], None] | None = None) ->
     problems = result.problems
     header_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(header_line))
-    try:
-        header = next(reader)
-    except StopIteration:
-        problems.append(CsvProblem(None, None, "The file is empty: it needs a header row."))
+    columns = _read_header(reader, result)
+    if columns is None:
         return result
-    canonical = {name.casefold(): name for name in COLUMNS}
-    columns: list[str] = []
-    for raw in header:
-        name = canonical.get(raw.strip().casefold())
-        if name is None:
-            problems.append(
-                CsvProblem(1, raw.strip() or "(empty)", "Unknown column.", None)
-                if raw.strip()
-                else CsvProblem(1, None, "A column has no name.")
-            )
-        elif name in columns:
-            problems.append(CsvProblem(1, name, "The column appears twice."))
-        columns.append(name or "")
-    for name in REQUIRED_COLUMNS:
-        if name not in columns:
-            problems.append(CsvProblem(1, name, "Missing column."))
-    result.columns = columns
-    if problems:
-        if any(p.reason == "Unknown column." for p in problems):
-            problems.append(CsvProblem(1, None, f"The columns are: {', '.join(COLUMNS)}."))
-        return result
-
-    themes = theme_slugs()
-    unknown_themes: dict[str, list[int]] = {}
-    units: dict[str, dict[str, Any]] = {}  # unit key -> the unit's record in the document
-    unit_rows: dict[str, dict[str, int]] = {}  # unit key -> field -> the row it came from
-    unit_raw: dict[str, dict[str, str]] = {}  # unit key -> field -> the cell it came from
-
-    def theme_list(cells: list[str], row: int) -> list[str]:
-        slugs = []
-        for cell in cells:
-            slug = themes.get(cell.casefold())
-            if slug is None:
-                unknown_themes.setdefault(cell, []).append(row)
-            slugs.append(slug or cell)
-        return slugs
-
-    def value_of(field_name: str, cell: str, row: int) -> Any:
-        if field_name == "themes":
-            return theme_list(split_items(cell), row)
-        if field_name in LIST_FIELDS:
-            return split_items(cell)
-        if field_name == "networks":
-            return _networks(cell)
-        if field_name in BOOLEAN_FIELDS:
-            return DUTCH_BOOLEANS.get(cell.casefold(), cell)
-        if field_name == "consentAt":
-            return _timestamp(cell)
-        if field_name == "municipalityCode":
-            return cell.upper()
-        return cell
-
+    rows = _Rows(result, columns)
     width = len(columns)
     for row_number, cells in enumerate(reader, start=2):
         if on_row is not None:
@@ -388,40 +335,130 @@ def read_staff_csv(text: str, *, on_row: Callable[[int], None] | None = None) ->
         result.cells[row_number] = row
         unit_key = row.get("unitKey", "")
         if unit_key:
-            unit = units.get(unit_key)
-            if unit is None:
-                unit = units[unit_key] = {"key": unit_key}
-                unit_rows[unit_key] = {"key": row_number}
-                unit_raw[unit_key] = {}
-                result.document["units"].append(unit)
-                result.unit_rows.append(unit_rows[unit_key])
-            rows = unit_rows[unit_key]
-            for column, field_name in UNIT_COLUMNS.items():
-                cell = row.get(column)
-                if field_name == "key" or not cell or unit_raw[unit_key].get(field_name) == cell:
-                    continue  # nothing new: the cell repeats what an earlier row gave
-                value = value_of(field_name, cell, row_number)
-                if field_name not in unit:
-                    unit[field_name] = value
-                    rows[field_name] = row_number
-                    unit_raw[unit_key][field_name] = cell
-                elif _differs(unit[field_name], value):
-                    problems.append(
-                        CsvProblem(
-                            row_number,
-                            column,
-                            f"Differs from row {rows[field_name]} "
-                            f"({unit_raw[unit_key][field_name]!r}): the rows of unit "
-                            f"{unit_key} must agree.",
-                            cell,
-                        )
-                    )
+            rows.add_unit_cells(unit_key, row, row_number)
         if not any(column in row for column in CONTACT_COLUMNS):
             if not unit_key:
                 problems.append(
                     CsvProblem(row_number, "unitKey", "A row without a contact needs a unitKey.")
                 )
             continue
+        rows.add_contact(unit_key, row, row_number)
+
+    _resolve_knows(result)
+    for theme, theme_rows in rows.unknown_themes.items():
+        result.warnings.append(
+            CsvProblem(
+                theme_rows[0],
+                None,
+                f"Theme {theme!r} is not in the vocabulary (GET /api/v1/themes): stored as a "
+                f"theme of the municipality's own{_also(theme_rows)}.",
+            )
+        )
+    return result
+
+
+def _read_header(reader: Iterator[list[str]], result: CsvDirectory) -> list[str] | None:
+    """The columns of the header row, or None (with the problems noted) when it is unusable:
+    missing, an unknown, unnamed or repeated column, a required one missing."""
+    problems = result.problems
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(CsvProblem(None, None, "The file is empty: it needs a header row."))
+        return None
+    canonical = {name.casefold(): name for name in COLUMNS}
+    columns: list[str] = []
+    for raw in header:
+        name = canonical.get(raw.strip().casefold())
+        if name is None:
+            problems.append(
+                CsvProblem(1, raw.strip() or "(empty)", "Unknown column.", None)
+                if raw.strip()
+                else CsvProblem(1, None, "A column has no name.")
+            )
+        elif name in columns:
+            problems.append(CsvProblem(1, name, "The column appears twice."))
+        columns.append(name or "")
+    for name in REQUIRED_COLUMNS:
+        if name not in columns:
+            problems.append(CsvProblem(1, name, "Missing column."))
+    result.columns = columns
+    if problems:
+        if any(p.reason == "Unknown column." for p in problems):
+            problems.append(CsvProblem(1, None, f"The columns are: {', '.join(COLUMNS)}."))
+        return None
+    return columns
+
+
+class _Rows:
+    """The data rows read so far: each unit from the first row that names it (later rows must
+    agree), each contact from its own row, and the themes not in the vocabulary."""
+
+    def __init__(self, result: CsvDirectory, columns: list[str]) -> None:
+        self.result = result
+        self.columns = columns
+        self.themes = theme_slugs()
+        self.unknown_themes: dict[str, list[int]] = {}
+        self.units: dict[str, dict[str, Any]] = {}  # unit key -> its record in the document
+        self.unit_rows: dict[str, dict[str, int]] = {}  # unit key -> field -> its row
+        self.unit_raw: dict[str, dict[str, str]] = {}  # unit key -> field -> its cell
+
+    def theme_list(self, cells: list[str], row: int) -> list[str]:
+        slugs = []
+        for cell in cells:
+            slug = self.themes.get(cell.casefold())
+            if slug is None:
+                self.unknown_themes.setdefault(cell, []).append(row)
+            slugs.append(slug or cell)
+        return slugs
+
+    def value_of(self, field_name: str, cell: str, row: int) -> Any:
+        if field_name == "themes":
+            return self.theme_list(split_items(cell), row)
+        if field_name in LIST_FIELDS:
+            return split_items(cell)
+        if field_name == "networks":
+            return _networks(cell)
+        if field_name in BOOLEAN_FIELDS:
+            return DUTCH_BOOLEANS.get(cell.casefold(), cell)
+        if field_name == "consentAt":
+            return _timestamp(cell)
+        if field_name == "municipalityCode":
+            return cell.upper()
+        return cell
+
+    def add_unit_cells(self, unit_key: str, row: dict[str, str], row_number: int) -> None:
+        unit = self.units.get(unit_key)
+        if unit is None:
+            unit = self.units[unit_key] = {"key": unit_key}
+            self.unit_rows[unit_key] = {"key": row_number}
+            self.unit_raw[unit_key] = {}
+            self.result.document["units"].append(unit)
+            self.result.unit_rows.append(self.unit_rows[unit_key])
+        rows = self.unit_rows[unit_key]
+        raw = self.unit_raw[unit_key]
+        for column, field_name in UNIT_COLUMNS.items():
+            cell = row.get(column)
+            if field_name == "key" or not cell or raw.get(field_name) == cell:
+                continue  # nothing new: the cell repeats what an earlier row gave
+            value = self.value_of(field_name, cell, row_number)
+            if field_name not in unit:
+                unit[field_name] = value
+                rows[field_name] = row_number
+                raw[field_name] = cell
+            elif _differs(unit[field_name], value):
+                self.result.problems.append(
+                    CsvProblem(
+                        row_number,
+                        column,
+                        f"Differs from row {rows[field_name]} "
+                        f"({raw[field_name]!r}): the rows of unit "
+                        f"{unit_key} must agree.",
+                        cell,
+                    )
+                )
+
+    def add_contact(self, unit_key: str, row: dict[str, str], row_number: int) -> None:
         contact: dict[str, Any] = {}
         key = row.get("contactKey") or row.get("email")
         if key:
@@ -430,23 +467,11 @@ def read_staff_csv(text: str, *, on_row: Callable[[int], None] | None = None) ->
             contact["unitKey"] = unit_key
         for column, field_name in CONTACT_COLUMNS.items():
             if field_name != "key" and column in row:
-                contact[field_name] = value_of(field_name, row[column], row_number)
-            elif column in CLEARED_WHEN_EMPTY and column in columns:
+                contact[field_name] = self.value_of(field_name, row[column], row_number)
+            elif column in CLEARED_WHEN_EMPTY and column in self.columns:
                 contact[field_name] = CLEARED_WHEN_EMPTY[column]
-        result.document["contacts"].append(contact)
-        result.contact_rows.append(row_number)
-
-    _resolve_knows(result)
-    for theme, rows in unknown_themes.items():
-        result.warnings.append(
-            CsvProblem(
-                rows[0],
-                None,
-                f"Theme {theme!r} is not in the vocabulary (GET /api/v1/themes): stored as a "
-                f"theme of the municipality's own{_also(rows)}.",
-            )
-        )
-    return result
+        self.result.document["contacts"].append(contact)
+        self.result.contact_rows.append(row_number)
 
 
 def _also(rows: Sequence[int]) -> str:

@@ -5,13 +5,15 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.markup import escape
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from api.cli.common import (
     EXIT_INVALID,
@@ -29,6 +31,10 @@ from api.core.exceptions import Conflict, InvalidInput, invalid_params_from
 from api.core.settings import Settings
 from api.core.wording import enumeration, quantity
 from schemas import ImportDocument
+from schemas.base import InvalidParam
+
+if TYPE_CHECKING:  # the CSV module loads the engine's vocabulary: only when a CSV is read
+    from api.cli.csv_directory import CsvDirectory
 
 
 def _file_format(file: Path, given: FileFormat | None, param: str) -> FileFormat:
@@ -49,13 +55,13 @@ def _file_format(file: Path, given: FileFormat | None, param: str) -> FileFormat
 IMPORT_HELP = (
     "Import a staff directory, all or nothing: JSON or CSV.\n\n"
     "FILE is the JSON document of POST /api/v1/imports, or a staff CSV (one row per civil "
-    'servant; README, "Importing a staff directory (CSV)"). Every record is checked '
+    'servant; docs/cli.md, "Importing a staff directory (CSV)"). Every record is checked '
     "first, against the database too; when one is bad nothing is stored, every problem is "
     "counted and named (row and column for a CSV) and the exit code is 1.\n\n"
     "With --sync FILE is the whole directory of the municipalities it has units of (a nightly "
     "HR export): people and units are found by externalId (else by email and unit name), "
     "changed fields updated, new ones added, and people and empty units missing from FILE "
-    'withdrawn, never deleted (README, "Directory sync"). It prints what was created, '
+    'withdrawn, never deleted (docs/cli.md, "Directory sync"). It prints what was created, '
     "updated, unchanged and withdrawn; with --dry-run what would be, storing nothing."
 )
 
@@ -116,8 +122,7 @@ def import_file(
         ),
     ] = False,
 ) -> None:
-    from api.cli.csv_directory import CsvDirectory, read_staff_csv
-    from api.services.imports import directory_problems, import_directory
+    from api.services.imports import directory_problems
     from schemas import ImportMode
 
     mode = ImportMode.sync if sync else ImportMode.add
@@ -127,65 +132,21 @@ def import_file(
     with Phases(enabled=not quiet and err.is_terminal) as phases:
         data = file.read_bytes()
         if kind is FileFormat.csv:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise fail(
-                    f"{file}: not {encoding} text (byte {error.start}); save it as UTF-8 or "
-                    "pass --encoding (cp1252 for older Excel exports)."
-                ) from None
-            except LookupError:
-                raise fail(f"Unknown encoding {encoding!r}.", EXIT_USAGE) from None
-            with phases.phase("Reading", total=text.count("\n") + 1) as advance:
-                csv_file = read_staff_csv(text, on_row=advance)
-            problems = list(csv_file.problems)
-            document = None
-            if not any(p.row == 1 for p in problems):  # with a usable header
-                with phases.phase("Validating"):
-                    try:
-                        document = ImportDocument.model_validate(csv_file.document)
-                    except ValidationError as error:
-                        errors = error.errors()
-                        problems += [
-                            csv_file.locate(param, e["type"])
-                            for param, e in zip(invalid_params_from(errors), errors, strict=True)
-                        ]
-            if problems or document is None:
-                _report_csv(file, problems, max_problems, dry_run)
-                raise typer.Exit(EXIT_INVALID)
+            document, csv_file = _read_csv(file, data, encoding, phases, max_problems, dry_run)
         else:
-            with phases.phase("Reading"):
-                try:
-                    document = ImportDocument.model_validate_json(data)
-                except ValidationError as error:
-                    params = invalid_params_from(error.errors())
-                    err.print(
-                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
-                        f"{_nothing(dry_run)}[/]",
-                        soft_wrap=True,
-                    )
-                    print_params(params, max_problems)
-                    raise typer.Exit(EXIT_INVALID) from None
+            document = _read_json(file, data, phases, max_problems, dry_run)
 
         with database() as session:
             with phases.phase("Checking"):
                 params = directory_problems(document, session, mode=mode)
             if params:
-                if csv_file is not None:
-                    _report_csv(file, [csv_file.locate(p) for p in params], max_problems, dry_run)
-                    if any("Unknown municipality" in p.reason for p in params):
-                        err.print(
-                            "  A CSV carries no municipalities or areas: load them first "
-                            "(a JSON import, the API or `wegwijs demo load`).",
-                            soft_wrap=True,
-                        )
-                else:
+                _report_problems(file, params, csv_file, max_problems, dry_run)
+                if csv_file is not None and any("Unknown municipality" in p.reason for p in params):
                     err.print(
-                        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
-                        f"{_nothing(dry_run)}[/]",
+                        "  A CSV carries no municipalities or areas: load them first "
+                        "(a JSON import, the API or `wegwijs demo load`).",
                         soft_wrap=True,
                     )
-                    print_params(params, max_problems)
                 raise typer.Exit(EXIT_INVALID)
             if not quiet:
                 _import_warnings(document, csv_file, max_problems, sync=sync)
@@ -193,40 +154,16 @@ def import_file(
                 with phases.phase(
                     "Comparing" if dry_run else "Syncing", len(document.contacts)
                 ) as advance:
-                    try:
-                        result = import_directory(
-                            session=session,
-                            document=document,
-                            mode=mode,
-                            dry_run=dry_run,
-                            on_contact=advance,
-                            max_withdrawn_share=None
-                            if allow_mass_withdrawal
-                            else Settings().sync_max_withdrawn_share,
-                        )
-                    except InvalidInput as error:  # found several, or the same, stored record
-                        session.rollback()
-                        params = error.invalid_params
-                        if csv_file is not None:
-                            located = [csv_file.locate(p) for p in params]
-                            _report_csv(file, located, max_problems, dry_run)
-                        else:
-                            err.print(
-                                f"[bold red]{escape(str(file))}: "
-                                f"{quantity(len(params), 'problem')}; {_nothing(dry_run)}[/]",
-                                soft_wrap=True,
-                            )
-                            print_params(params, max_problems)
-                        raise typer.Exit(EXIT_INVALID) from None
-                    except Conflict as error:  # too many withdrawn at once
-                        session.rollback()
-                        raise fail(str(error.detail)) from None
-                    except IntegrityError:
-                        session.rollback()
-                        raise fail(
-                            "The sync conflicts with a change made at the same time; nothing "
-                            "was stored. Try again."
-                        ) from None
+                    result = _sync(
+                        session,
+                        document,
+                        file=file,
+                        csv_file=csv_file,
+                        dry_run=dry_run,
+                        advance=advance,
+                        allow_mass_withdrawal=allow_mass_withdrawal,
+                        max_problems=max_problems,
+                    )
             elif dry_run:
                 if not quiet and not json_output:  # with --json: the exit code says it all
                     out.print(
@@ -238,19 +175,7 @@ def import_file(
                 return
             if not sync:
                 with phases.phase("Writing"):
-                    try:
-                        result = import_directory(session=session, document=document)
-                    except InvalidInput as error:  # the directory changed since the check
-                        session.rollback()
-                        err.print(f"[bold red]{escape(str(error.detail))}[/]", soft_wrap=True)
-                        print_params(error.invalid_params, max_problems)
-                        raise typer.Exit(EXIT_INVALID) from None
-                    except IntegrityError:
-                        session.rollback()
-                        raise fail(
-                            "The import conflicts with a change made at the same time; nothing "
-                            "was stored. Try again."
-                        ) from None
+                    result = _write(session, document, max_problems)
     if json_output:
         typer.echo(result.model_dump_json(by_alias=True, indent=2))
     elif sync and not quiet:
@@ -265,6 +190,131 @@ def import_file(
         out.print(
             f"Imported {enumeration(counts)} from {file} ({phases.summary()}).", soft_wrap=True
         )
+
+
+def _read_csv(
+    file: Path, data: bytes, encoding: str, phases: Phases, max_problems: int, dry_run: bool
+) -> "tuple[ImportDocument, CsvDirectory]":
+    """A staff CSV as an import document; its problems reported by row and column (exit 1)."""
+    from api.cli.csv_directory import read_staff_csv
+
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise fail(
+            f"{file}: not {encoding} text (byte {error.start}); save it as UTF-8 or "
+            "pass --encoding (cp1252 for older Excel exports)."
+        ) from None
+    except LookupError:
+        raise fail(f"Unknown encoding {encoding!r}.", EXIT_USAGE) from None
+    with phases.phase("Reading", total=text.count("\n") + 1) as advance:
+        csv_file = read_staff_csv(text, on_row=advance)
+    problems = list(csv_file.problems)
+    document = None
+    if not any(p.row == 1 for p in problems):  # with a usable header
+        with phases.phase("Validating"):
+            try:
+                document = ImportDocument.model_validate(csv_file.document)
+            except ValidationError as error:
+                errors = error.errors()
+                problems += [
+                    csv_file.locate(param, e["type"])
+                    for param, e in zip(invalid_params_from(errors), errors, strict=True)
+                ]
+    if problems or document is None:
+        _report_csv(file, problems, max_problems, dry_run)
+        raise typer.Exit(EXIT_INVALID)
+    return document, csv_file
+
+
+def _read_json(
+    file: Path, data: bytes, phases: Phases, max_problems: int, dry_run: bool
+) -> ImportDocument:
+    """A JSON directory document; its problems reported by JSON path (exit 1)."""
+    with phases.phase("Reading"):
+        try:
+            return ImportDocument.model_validate_json(data)
+        except ValidationError as error:
+            _report_problems(file, invalid_params_from(error.errors()), None, max_problems, dry_run)
+            raise typer.Exit(EXIT_INVALID) from None
+
+
+def _report_problems(
+    file: Path,
+    params: list[InvalidParam],
+    csv_file: "CsvDirectory | None",
+    max_problems: int,
+    dry_run: bool,
+) -> None:
+    """The problems found in FILE: by row and column for a CSV, by JSON path otherwise."""
+    if csv_file is not None:
+        _report_csv(file, [csv_file.locate(p) for p in params], max_problems, dry_run)
+        return
+    err.print(
+        f"[bold red]{escape(str(file))}: {quantity(len(params), 'problem')}; "
+        f"{_nothing(dry_run)}[/]",
+        soft_wrap=True,
+    )
+    print_params(params, max_problems)
+
+
+def _sync(
+    session: Session,
+    document: ImportDocument,
+    *,
+    file: Path,
+    csv_file: "CsvDirectory | None",
+    dry_run: bool,
+    advance: Callable[[int], None],
+    allow_mass_withdrawal: bool,
+    max_problems: int,
+) -> Any:
+    """``import --sync``: the stored directory follows FILE (or, with --dry-run, says how)."""
+    from api.services.imports import import_directory
+    from schemas import ImportMode
+
+    try:
+        return import_directory(
+            session=session,
+            document=document,
+            mode=ImportMode.sync,
+            dry_run=dry_run,
+            on_contact=advance,
+            max_withdrawn_share=None
+            if allow_mass_withdrawal
+            else Settings().sync_max_withdrawn_share,
+        )
+    except InvalidInput as error:  # found several, or the same, stored record
+        session.rollback()
+        _report_problems(file, error.invalid_params, csv_file, max_problems, dry_run)
+        raise typer.Exit(EXIT_INVALID) from None
+    except Conflict as error:  # too many withdrawn at once
+        session.rollback()
+        raise fail(str(error.detail)) from None
+    except IntegrityError:
+        session.rollback()
+        raise fail(
+            "The sync conflicts with a change made at the same time; nothing was stored. Try again."
+        ) from None
+
+
+def _write(session: Session, document: ImportDocument, max_problems: int) -> Any:
+    """``import`` (add): FILE's records added to or updated in the stored directory."""
+    from api.services.imports import import_directory
+
+    try:
+        return import_directory(session=session, document=document)
+    except InvalidInput as error:  # the directory changed since the check
+        session.rollback()
+        err.print(f"[bold red]{escape(str(error.detail))}[/]", soft_wrap=True)
+        print_params(error.invalid_params, max_problems)
+        raise typer.Exit(EXIT_INVALID) from None
+    except IntegrityError:
+        session.rollback()
+        raise fail(
+            "The import conflicts with a change made at the same time; nothing "
+            "was stored. Try again."
+        ) from None
 
 
 def _print_sync(file: Path, result: Any, limit: int, timing: str) -> None:

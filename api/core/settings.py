@@ -14,85 +14,93 @@ from schemas.base import EMAIL, MUNICIPALITY_CODE
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'wegwijs.db'}"
 
 
+_ENGINE = Weights()  # the engine's defaults
+
+
 class MatchingSettings(BaseModel):
     """Weights of the ranking (see matching/rank.py for the formula). Environment variables
-    use a double underscore: ``WEGWIJS_MATCHING__TEXT=0.4``."""
+    use a double underscore: ``WEGWIJS_MATCHING__TEXT=0.4``. The defaults are the engine's
+    own (``matching.Weights``, declared once there); this class adds only the bounds a
+    setting must keep."""
 
     text: float = Field(
-        default=0.35, ge=0, le=10, description="Relative weight of the text signal (BM25F)."
+        default=_ENGINE.text, ge=0, le=10, description="Relative weight of the text signal (BM25F)."
     )
     theme: float = Field(
-        default=0.30, ge=0, le=10, description="Relative weight of the theme signal."
+        default=_ENGINE.theme, ge=0, le=10, description="Relative weight of the theme signal."
     )
     need: float = Field(
-        default=0.25, ge=0, le=10, description="Relative weight of the need signal."
+        default=_ENGINE.need, ge=0, le=10, description="Relative weight of the need signal."
     )
     network: float = Field(
-        default=0.10, ge=0, le=10, description="Relative weight of the network signal."
+        default=_ENGINE.network, ge=0, le=10, description="Relative weight of the network signal."
     )
     local: float = Field(
-        default=0.55,
+        default=_ENGINE.local,
         ge=0,
         le=1,
         description="Subject first: the relevance of an area's general first contact where "
         "they serve or know the area.",
     )
     running: float = Field(
-        default=0.5,
+        default=_ENGINE.running,
         ge=0,
         le=1,
         description="Who is in the running: at least this share of the best topical relevance.",
     )
     minimum: float = Field(
-        default=0.15,
+        default=_ENGINE.minimum,
         ge=0,
         le=1,
         description="Nobody with a relevance below this is in the running, however few fit better.",
     )
     area_floor: float = Field(
-        default=0.25, ge=0, le=1, description="What is left of a score when the area fit is 0."
+        default=_ENGINE.area_floor,
+        ge=0,
+        le=1,
+        description="What is left of a score when the area fit is 0.",
     )
     openness_floor: float = Field(
-        default=0.35,
+        default=_ENGINE.openness_floor,
         ge=0,
         le=1,
         description="What is left of a score for someone not open to initiatives.",
     )
     capacity_floor: float = Field(
-        default=0.25,
+        default=_ENGINE.capacity_floor,
         ge=0,
         le=1,
         description="What is left of a score for someone with no room left this month.",
     )
     language_floor: float = Field(
-        default=0.85,
+        default=_ENGINE.language_floor,
         ge=0,
         le=1,
         description="For a question in English: what is left of a score for someone who "
         "speaks no English.",
     )
     novelty: float = Field(
-        default=0.35,
+        default=_ENGINE.novelty,
         ge=0,
         le=5,
         description="Coverage-aware re-rank: the bonus for needs nobody higher up covers.",
     )
     redundancy: float = Field(
-        default=0.25,
+        default=_ENGINE.redundancy,
         ge=0,
         le=1,
         description="Coverage-aware re-rank: the penalty for looking like someone already chosen.",
     )
     # Learning from outcomes (see matching.signals.track_record); 0 switches it off.
     experience: float = Field(
-        default=0.2,
+        default=_ENGINE.experience,
         ge=0,
         le=0.9,
         description="Learning: how far a track record moves a score either way "
         "(a factor in 1 ± this); 0 switches learning off.",
     )
     prior_strength: float = Field(
-        default=4.0,
+        default=_ENGINE.prior_strength,
         gt=0,
         le=100,
         description="Learning: the weight, in outcomes, of the neutral prior of a track record.",

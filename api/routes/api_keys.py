@@ -3,14 +3,11 @@ from fastapi import APIRouter, Request, Response, status
 from api.http.deps import AdminDep, IdPath, PagingDep, SessionDep
 from api.routes.paging import page_of
 from api.services import api_keys as service
-from api.services import audit
 from schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPublic,
     ApiKeyRotation,
-    AuditAction,
-    AuditObjectType,
     Page,
 )
 
@@ -33,7 +30,6 @@ def create_api_key(
     key_in: ApiKeyCreate, response: Response, session: SessionDep, principal: AdminDep
 ):
     created = service.create_api_key(session=session, key_in=key_in, principal=principal)
-    audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])
     response.headers["Location"] = f"/api/v1/api-keys/{created.id}"
     return created
 
@@ -65,7 +61,6 @@ def list_api_keys(
 )
 def revoke_api_key(id: IdPath, session: SessionDep, principal: AdminDep) -> None:
     service.revoke_api_key(session=session, key_id=id, principal=principal)
-    audit.record(session, principal, AuditAction.delete, AuditObjectType.api_key, [id])
 
 
 @router.post(
@@ -88,7 +83,5 @@ def rotate_api_key(
     created = service.rotate_api_key(
         session=session, key_id=id, rotation=rotation or ApiKeyRotation(), principal=principal
     )
-    audit.record(session, principal, AuditAction.update, AuditObjectType.api_key, [id])
-    audit.record(session, principal, AuditAction.create, AuditObjectType.api_key, [created.id])
     response.headers["Location"] = f"/api/v1/api-keys/{created.id}"
     return created

@@ -16,15 +16,13 @@ from api.http.deps import (
 )
 from api.http.etags import set_etag
 from api.routes.paging import page_of
-from api.services import audit, matching
 from api.services import contacts as service
+from api.services import matching as matching_service
 from schemas import (
-    AuditAction,
-    AuditObjectType,
     ContactCreate,
     ContactInitiatives,
-    ContactProfile,
     ContactPublic,
+    ContactSummary,
     ContactUpdate,
     Page,
 )
@@ -32,7 +30,7 @@ from schemas.base import MAX_ID, SINGLE_LINE
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
-ContactView = ContactPublic | ContactProfile
+ContactView = ContactPublic | ContactSummary
 
 
 @router.get(
@@ -73,8 +71,7 @@ def list_contacts(
         area_code=area_code,
         q=q,
     )
-    views = [service.present_contact(contact, principal) for contact in items]
-    audit.record_views(session, principal, views)
+    views = service.show_contacts(session=session, principal=principal, contacts=items)
     return page_of(request, response, paging, views, total)
 
 
@@ -89,7 +86,6 @@ def create_contact(
     contact_in: ContactCreate, response: Response, session: SessionDep, principal: StaffDep
 ):
     contact = service.create_contact(session=session, contact_in=contact_in, principal=principal)
-    audit.record(session, principal, AuditAction.create, AuditObjectType.contact, [contact.id])
     response.headers["Location"] = f"/api/v1/contacts/{contact.id}"
     set_etag(response, contact, reload=True)
     return contact
@@ -100,8 +96,7 @@ def create_contact(
 )
 def get_contact(contact: ContactDep, principal: AnyKeyDep, response: Response, session: SessionDep):
     set_etag(response, contact)
-    view = service.present_contact(contact, principal)
-    audit.record_views(session, principal, [view])
+    [view] = service.show_contacts(session=session, principal=principal, contacts=[contact])
     return view
 
 
@@ -118,7 +113,6 @@ def update_contact(
     principal: AnyKeyDep,
     response: Response,
 ):
-    audit.note(session, principal, AuditAction.update, AuditObjectType.contact, [contact.id])
     updated = service.update_contact(
         session=session, contact=contact, contact_in=contact_in, principal=principal
     )
@@ -133,8 +127,7 @@ def update_contact(
     operation_id="deleteContact",
 )
 def delete_contact(principal: StaffDep, contact: ContactDep, session: SessionDep) -> None:
-    audit.note(session, principal, AuditAction.delete, AuditObjectType.contact, [contact.id])
-    service.delete_contact(session=session, contact=contact)
+    service.delete_contact(session=session, contact=contact, principal=principal)
 
 
 @router.get(
@@ -151,6 +144,6 @@ def initiatives_for_contact(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ):
-    return matching.initiatives_for_contact(
+    return matching_service.initiatives_for_contact(
         session=session, contact=contact, weights=settings.matching.weights(), limit=limit
     )

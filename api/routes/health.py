@@ -88,7 +88,7 @@ def require_metrics_access(
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_access)])
 def prometheus_metrics(request: Request) -> Response:
-    """Prometheus text format; see README, "Operations"."""
+    """Prometheus text format; see docs/operations.md, "Metrics"."""
     return Response(
         metrics.render(request.app.state.engine),
         media_type=metrics.CONTENT_TYPE,

@@ -25,11 +25,9 @@ from api.http.etags import set_etag
 from api.http.one_hop import in_one_hop
 from api.routes import as_json
 from api.routes.paging import page_of
-from api.services import audit, matching
 from api.services import initiatives as service
+from api.services import matching as matching_service
 from schemas import (
-    AuditAction,
-    AuditObjectType,
     InitiativeCreate,
     InitiativePublic,
     InitiativeSummary,
@@ -74,8 +72,7 @@ def list_initiatives(
         area_code=area_code,
         stage=stage,
     )
-    views = [service.present_initiative(initiative, principal) for initiative in items]
-    audit.record_views(session, principal, views)
+    views = service.show_initiatives(session=session, principal=principal, initiatives=items)
     return page_of(request, response, paging, views, total)
 
 
@@ -92,9 +89,6 @@ def create_initiative(
     initiative = service.create_initiative(
         session=session, initiative_in=initiative_in, principal=principal
     )
-    audit.record(
-        session, principal, AuditAction.create, AuditObjectType.initiative, [initiative.id]
-    )
     response.headers["Location"] = f"/api/v1/initiatives/{initiative.id}"
     set_etag(response, initiative, reload=True)
     return initiative
@@ -110,8 +104,9 @@ def get_initiative(
     initiative: InitiativeDep, principal: AnyKeyDep, response: Response, session: SessionDep
 ):
     set_etag(response, initiative)
-    view = service.present_initiative(initiative, principal)
-    audit.record_views(session, principal, [view])
+    [view] = service.show_initiatives(
+        session=session, principal=principal, initiatives=[initiative]
+    )
     return view
 
 
@@ -128,7 +123,6 @@ def update_initiative(
     principal: AnyKeyDep,
     response: Response,
 ):
-    audit.note(session, principal, AuditAction.update, AuditObjectType.initiative, [initiative.id])
     updated = service.update_initiative(
         session=session, initiative=initiative, initiative_in=initiative_in, principal=principal
     )
@@ -145,8 +139,7 @@ def update_initiative(
 def delete_initiative(
     initiative: OwnInitiativeDep, session: SessionDep, principal: AnyKeyDep
 ) -> None:
-    audit.note(session, principal, AuditAction.delete, AuditObjectType.initiative, [initiative.id])
-    service.delete_initiative(session=session, initiative=initiative)
+    service.delete_initiative(session=session, initiative=initiative, principal=principal)
 
 
 # Checks the key and the rate limits itself, in its one threadpool hop (api/http/one_hop.py).
@@ -174,7 +167,7 @@ async def match_initiative(
         check_role(principal, ANY_KEY)
         initiative = get_initiative_or_404(id, session, principal, request)
         return as_json(
-            matching.match_initiative(
+            matching_service.match_initiative(
                 session=session,
                 initiative=initiative,
                 principal=principal,

@@ -5,7 +5,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.http.deps import AnyKeyDep, IntroductionDep, PagingDep, SessionDep, SettingsDep
 from api.http.etags import set_etag
 from api.routes.paging import page_of
-from api.services import audit
 from api.services import introductions as service
 from schemas import (
     IntroductionCreate,
@@ -77,8 +76,7 @@ def list_introductions(
         contact_id=contact_id,
         status=status,
     )
-    views = [service.present(session, item, principal) for item in items]
-    audit.record_views(session, principal, views)
+    views = service.show_introductions(session=session, principal=principal, introductions=items)
     return page_of(request, response, paging, views, total)
 
 
@@ -92,8 +90,9 @@ def get_introduction(
     introduction: IntroductionDep, session: SessionDep, principal: AnyKeyDep, response: Response
 ):
     set_etag(response, introduction)
-    view = service.present(session, introduction, principal)
-    audit.record_views(session, principal, [view])
+    [view] = service.show_introductions(
+        session=session, principal=principal, introductions=[introduction]
+    )
     return view
 
 

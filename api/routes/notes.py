@@ -6,9 +6,8 @@ from fastapi import APIRouter, Path, Request, Response, status
 
 from api.http.deps import PagingDep, SessionDep, StaffDep, StaffInitiativeDep
 from api.routes.paging import page_of
-from api.services import audit
 from api.services import notes as service
-from schemas import AuditObjectType, InitiativeNoteCreate, InitiativeNotePublic, Page
+from schemas import InitiativeNoteCreate, InitiativeNotePublic, Page
 from schemas.base import MAX_ID
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"])
@@ -57,9 +56,10 @@ def list_notes(
     request: Request,
     response: Response,
 ):
-    items, total = service.list_notes(session=session, initiative=initiative, paging=paging)
+    items, total = service.list_notes(
+        session=session, initiative=initiative, paging=paging, principal=principal
+    )
     views = [InitiativeNotePublic.model_validate(note) for note in items]
-    audit.record_reads(session, principal, AuditObjectType.initiative_note, [n.id for n in views])
     return page_of(request, response, paging, views, total)
 
 

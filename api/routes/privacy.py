@@ -17,7 +17,7 @@ from api.http.deps import (
     can_see_initiative,
 )
 from api.routes.paging import page_of
-from api.services import audit, privacy
+from api.services import privacy
 from schemas import (
     AuditAction,
     AuditEntryPublic,
@@ -156,7 +156,7 @@ def list_audit_log(
     object_type: Annotated[AuditObjectType | None, Query(alias="objectType")] = None,
     object_id: Annotated[int | None, Query(alias="objectId", ge=1, le=MAX_ID)] = None,
 ):
-    items, total = audit.list_entries(
+    items, total = privacy.list_audit_entries(
         session=session,
         paging=paging,
         principal=principal,

@@ -2,14 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from api.core.identity import Principal
 from api.http.deps import SessionDep, SettingsDep
 from api.http.ratelimit import RateLimiter, get_rate_limiter, limit_sign_in_links
-from api.services import audit
 from api.services import sessions as service
 from schemas import (
-    AuditAction,
-    AuditObjectType,
     SessionCreate,
     SessionCreated,
     SignInLinkAccepted,
@@ -54,7 +50,4 @@ def request_sign_in_link(
     operation_id="createSession",
 )
 def create_session(session_in: SessionCreate, session: SessionDep, settings: SettingsDep):
-    created = service.create_session(session=session, session_in=session_in, settings=settings)
-    signed_in = Principal(role=created.role, subject=None, key_id=created.key_id)
-    audit.record(session, signed_in, AuditAction.create, AuditObjectType.api_key, [created.key_id])
-    return created
+    return service.create_session(session=session, session_in=session_in, settings=settings)

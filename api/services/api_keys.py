@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from api.core.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from api.core.identity import Principal, hash_token
 from api.core.paging import Paging
+from api.services import audit
 from api.services.common import dedupe, paginate, within
 from schemas import (
     ApiKey,
@@ -15,6 +16,8 @@ from schemas import (
     ApiKeyCreated,
     ApiKeyPublic,
     ApiKeyRotation,
+    AuditAction,
+    AuditObjectType,
     Contact,
     Role,
 )
@@ -80,6 +83,7 @@ def create_api_key(
         subject=subject,
         municipality_codes=codes,
         expires_at=key_in.expires_at,
+        issued_by=principal,
     )
 
 
@@ -121,7 +125,10 @@ def issue_key(
     subject: str | None,
     municipality_codes: list[str],
     expires_at: datetime | None,
+    issued_by: Principal | None,
 ) -> ApiKeyCreated:
+    """A new key, committed with its audit entry. ``issued_by`` is the caller; None for a
+    sign-in, where the new key itself is the actor (as it is the one who signed in)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         key_hash=hash_token(token),
@@ -131,6 +138,9 @@ def issue_key(
         expires_at=expires_at,
     )
     session.add(key)
+    session.flush()  # its id, for the audit log
+    actor = issued_by or Principal(role=role, key_id=key.id)
+    audit.note(session, actor, AuditAction.create, AuditObjectType.api_key, [key.id])
     session.commit()
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), token=token)
 
@@ -156,12 +166,14 @@ def rotate_api_key(
         until = now + timedelta(seconds=rotation.grace_seconds)
         key.expires_at = min(until, old_expiry) if old_expiry is not None else until
     session.add(key)
+    audit.note(session, principal, AuditAction.update, AuditObjectType.api_key, [key.id])
     return issue_key(
         session,
         role=Role(key.role),
         subject=key.subject,
         municipality_codes=list(key.municipality_codes),
         expires_at=expires_at,
+        issued_by=principal,
     )
 
 
@@ -195,4 +207,5 @@ def revoke_api_key(*, session: Session, key_id: int, principal: Principal) -> No
     if key.revoked_at is None:
         key.revoked_at = utc_now()
         session.add(key)
-        session.commit()
+    audit.note(session, principal, AuditAction.delete, AuditObjectType.api_key, [key.id])
+    session.commit()

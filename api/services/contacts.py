@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from api.core.exceptions import Conflict, Forbidden, InvalidInput
 from api.core.identity import Principal
 from api.core.paging import Paging
+from api.services import audit
 from api.services.common import (
     apply_changes,
     check_all,
@@ -21,10 +22,12 @@ from api.services.common import (
 )
 from schemas import (
     ApiKey,
+    AuditAction,
+    AuditObjectType,
     Contact,
     ContactCreate,
-    ContactProfile,
     ContactPublic,
+    ContactSummary,
     ContactUpdate,
     Initiative,
     MatchOverride,
@@ -34,15 +37,24 @@ from schemas import (
 from schemas.columns import utc_now
 
 
-def present_contact(contact: Contact, principal: Principal) -> ContactPublic | ContactProfile:
+def present_contact(contact: Contact, principal: Principal) -> ContactPublic | ContactSummary:
     """Data minimisation: contact details only for staff and the contact themself; the name
     only where the contact chose a public profile."""
     if principal.is_staff or principal.is_contact(contact.id):
         return ContactPublic.model_validate(contact)
-    profile = ContactProfile.model_validate(contact)
+    profile = ContactSummary.model_validate(contact)
     if not contact.public_profile:
         profile.name = None
     return profile
+
+
+def show_contacts(
+    *, session: Session, principal: Principal, contacts: Sequence[Contact]
+) -> list[ContactPublic | ContactSummary]:
+    """The caller's views of these contacts; those with personal data go in the audit log."""
+    views = [present_contact(contact, principal) for contact in contacts]
+    audit.record_views(session, principal, views)
+    return views
 
 
 def list_contacts(
@@ -142,8 +154,9 @@ def create_contact(*, session: Session, contact_in: ContactCreate, principal: Pr
     data = _normalised(contact_in.model_dump())
     contact = Contact.model_validate({**data, "municipality_code": unit.municipality_code})
     session.add(contact)
-    session.flush()  # its id, for the directory change
+    session.flush()  # its id, for the directory change and the audit log
     touch_directory(session, contact.municipality_code, [contact.id])
+    audit.note(session, principal, AuditAction.create, AuditObjectType.contact, [contact.id])
     session.commit()
     return contact
 
@@ -203,6 +216,7 @@ def update_contact(
     session.add(contact)
     for code in {previous_municipality, contact.municipality_code}:
         touch_directory(session, code, [contact.id])
+    audit.note(session, principal, AuditAction.update, AuditObjectType.contact, [contact.id])
     session.commit()
     return contact
 
@@ -235,7 +249,8 @@ def unlink_contact(session: Session, contact_id: int) -> list[int]:
     return [colleague.id for colleague in colleagues]
 
 
-def delete_contact(*, session: Session, contact: Contact) -> None:
+def delete_contact(*, session: Session, contact: Contact, principal: Principal) -> None:
+    audit.note(session, principal, AuditAction.delete, AuditObjectType.contact, [contact.id])
     colleagues = unlink_contact(session, contact.id)
     # Overrides about them steer nothing any more (the initiatives' history keeps the event).
     session.execute(sa.delete(MatchOverride).where(MatchOverride.contact_id == contact.id))

@@ -67,7 +67,7 @@ from schemas.base import InvalidParam
 from schemas.columns import utc_now
 from schemas.imports import ContactImport, UnitImport
 
-# Who keeps which field of a contact (README, "Directory sync"). The feed (HR) owns where
+# Who keeps which field of a contact (docs/cli.md, "Directory sync"). The feed (HR) owns where
 # someone works and how to reach them; the civil servant owns what they offer.
 FEED_CONTACT_FIELDS = (
     "external_id",
@@ -119,15 +119,16 @@ def directory_problems(
     reads only. ``import_directory`` runs it first; ``wegwijs import --dry-run`` on its own.
     (A sync's own problems, records that fit several stored ones, are found by its plan.)"""
     problems: list[InvalidParam] = []
-
-    def bad(name: str, reason: str) -> None:
-        problems.append(InvalidParam(name=name, reason=reason))
-
     municipalities = {m.code for m in document.municipalities}
     seen: set[str] = set()
     for i, municipality in enumerate(document.municipalities):
         if municipality.code in seen:
-            bad(f"municipalities[{i}].code", f"Duplicate municipality {municipality.code}.")
+            problems.append(
+                InvalidParam(
+                    name=f"municipalities[{i}].code",
+                    reason=f"Duplicate municipality {municipality.code}.",
+                )
+            )
         seen.add(municipality.code)
     referenced = {a.municipality_code for a in document.areas} | {
         u.municipality_code for u in document.units
@@ -138,14 +139,51 @@ def directory_problems(
     municipalities |= existing
     # Contacts joining stored units (unitId) belong to those units' municipalities.
     stored_units = stored_unit_municipalities(session, document)
+    area_municipality = _area_problems(
+        document, session, problems, municipalities, referenced | set(stored_units.values())
+    )
+    unit_municipality = _unit_problems(document, problems, municipalities, area_municipality)
+    contact_municipality = _contact_problems(
+        document, problems, stored_units, unit_municipality, area_municipality
+    )
+    # In a sync ``knows`` counts only for the people it creates: checked by its plan.
+    if mode is ImportMode.add:
+        problems += knows_problems(document, contact_municipality)
+    problems += _external_id_problems(
+        session,
+        "units",
+        Unit,
+        [(u.external_id, unit_municipality.get(u.key)) for u in document.units],
+        mode=mode,
+    )
+    problems += _external_id_problems(
+        session,
+        "contacts",
+        Contact,
+        [(c.external_id, contact_municipality.get(c.key)) for c in document.contacts],
+        mode=mode,
+    )
+    return problems
 
-    # Areas: in the document or already stored, and never in another municipality.
+
+def _area_problems(
+    document: ImportDocument,
+    session: Session,
+    problems: list[InvalidParam],
+    municipalities: set[str],
+    concerned: set[str],
+) -> dict[str, str]:
+    """Areas: in the document or already stored, and never in another municipality. Adds
+    the document's area problems; returns every known area's municipality (the document's
+    over the stored, of the ``concerned`` municipalities and of the document's codes)."""
+
+    def bad(name: str, reason: str) -> None:
+        problems.append(InvalidParam(name=name, reason=reason))
+
     doc_areas = {a.code: a.municipality_code for a in document.areas}
     stored_areas = dict(
         session.exec(
-            select(Area.code, Area.municipality_code).where(
-                Area.municipality_code.in_(referenced | set(stored_units.values()))
-            )
+            select(Area.code, Area.municipality_code).where(Area.municipality_code.in_(concerned))
         ).all()
     )
     # An area code in the document may already belong to a municipality the document does not
@@ -160,7 +198,7 @@ def directory_problems(
             ).all()
         )
     area_municipality = {**stored_areas, **doc_areas}
-    seen = set()
+    seen: set[str] = set()
     for i, area in enumerate(document.areas):
         if area.code in seen:
             bad(f"areas[{i}].code", f"Duplicate area {area.code}.")
@@ -181,11 +219,30 @@ def directory_problems(
     for i, area in enumerate(document.areas):
         if area.code in looped_areas:
             bad(f"areas[{i}].parentCode", "The parentCode links form a loop.")
+    return area_municipality
 
-    def check_codes(path: str, codes: list[str], municipality_code: str) -> None:
-        for j, code in enumerate(codes):
-            if area_municipality.get(code) != municipality_code:
-                bad(f"{path}[{j}]", f"Unknown area {code} in {municipality_code}.")
+
+def _area_code_problems(
+    path: str, codes: list[str], municipality_code: str, area_municipality: dict[str, str]
+) -> list[InvalidParam]:
+    """A unit's or contact's area codes name areas of its own municipality."""
+    return [
+        InvalidParam(name=f"{path}[{j}]", reason=f"Unknown area {code} in {municipality_code}.")
+        for j, code in enumerate(codes)
+        if area_municipality.get(code) != municipality_code
+    ]
+
+
+def _unit_problems(
+    document: ImportDocument,
+    problems: list[InvalidParam],
+    municipalities: set[str],
+    area_municipality: dict[str, str],
+) -> dict[str, str]:
+    """Adds the document's unit problems; returns each unit key's municipality."""
+
+    def bad(name: str, reason: str) -> None:
+        problems.append(InvalidParam(name=name, reason=reason))
 
     unit_municipality: dict[str, str] = {}
     for i, unit in enumerate(document.units):
@@ -194,7 +251,9 @@ def directory_problems(
         unit_municipality[unit.key] = unit.municipality_code
         if unit.municipality_code not in municipalities:
             bad(f"units[{i}].municipalityCode", f"Unknown municipality {unit.municipality_code}.")
-        check_codes(f"units[{i}].areaCodes", unit.area_codes, unit.municipality_code)
+        problems += _area_code_problems(
+            f"units[{i}].areaCodes", unit.area_codes, unit.municipality_code, area_municipality
+        )
     for i, unit in enumerate(document.units):
         if unit.parent_key is not None and (
             unit.parent_key == unit.key
@@ -209,9 +268,24 @@ def directory_problems(
         # A unit that is its own parent was named as an unknown parent above.
         if unit.key in looped_units and unit.parent_key != unit.key:
             bad(f"units[{i}].parentKey", "The parentKey links form a loop.")
+    return unit_municipality
+
+
+def _contact_problems(
+    document: ImportDocument,
+    problems: list[InvalidParam],
+    stored_units: dict[int, str],
+    unit_municipality: dict[str, str],
+    area_municipality: dict[str, str],
+) -> dict[str, str]:
+    """Adds the document's contact problems (but ``knows``); returns each contact key's
+    municipality, for the contacts whose unit is known."""
+
+    def bad(name: str, reason: str) -> None:
+        problems.append(InvalidParam(name=name, reason=reason))
 
     contact_municipality: dict[str, str] = {}
-    seen = set()
+    seen: set[str] = set()
     for i, contact in enumerate(document.contacts):
         if contact.key in seen:
             bad(f"contacts[{i}].key", f"Duplicate contact key {contact.key}.")
@@ -227,25 +301,10 @@ def directory_problems(
                 bad(f"contacts[{i}].unitKey", f"Unknown unit key {contact.unit_key}.")
                 continue
         contact_municipality[contact.key] = municipality_code
-        check_codes(f"contacts[{i}].areaCodes", contact.area_codes, municipality_code)
-    # In a sync ``knows`` counts only for the people it creates: checked by its plan.
-    if mode is ImportMode.add:
-        problems += knows_problems(document, contact_municipality)
-    problems += _external_id_problems(
-        session,
-        "units",
-        Unit,
-        [(u.external_id, unit_municipality.get(u.key)) for u in document.units],
-        mode=mode,
-    )
-    problems += _external_id_problems(
-        session,
-        "contacts",
-        Contact,
-        [(c.external_id, contact_municipality.get(c.key)) for c in document.contacts],
-        mode=mode,
-    )
-    return problems
+        problems += _area_code_problems(
+            f"contacts[{i}].areaCodes", contact.area_codes, municipality_code, area_municipality
+        )
+    return contact_municipality
 
 
 def knows_problems(

@@ -6,6 +6,7 @@ from sqlmodel import Session, func, select
 from api.core.exceptions import Forbidden
 from api.core.identity import Principal
 from api.core.paging import Paging
+from api.services import audit
 from api.services.common import (
     apply_changes,
     check_all,
@@ -18,6 +19,8 @@ from api.services.common import (
     require_municipality,
 )
 from schemas import (
+    AuditAction,
+    AuditObjectType,
     Initiative,
     InitiativeCreate,
     InitiativeEvent,
@@ -39,6 +42,16 @@ def present_initiative(
     if principal.is_staff or principal.owns_initiative(initiative):
         return InitiativePublic.model_validate(initiative)
     return InitiativeSummary.model_validate(initiative)
+
+
+def show_initiatives(
+    *, session: Session, principal: Principal, initiatives: Sequence[Initiative]
+) -> list[InitiativePublic | InitiativeSummary]:
+    """The caller's views of these initiatives; those with the initiator's details go in the
+    audit log."""
+    views = [present_initiative(initiative, principal) for initiative in initiatives]
+    audit.record_views(session, principal, views)
+    return views
 
 
 def list_initiatives(
@@ -115,6 +128,8 @@ def create_initiative(
     if initiative.stage == Stage.closed:
         initiative.closed_at = initiative.created_at
     session.add(initiative)
+    session.flush()  # its id, for the audit log: the create and its entry commit together
+    audit.note(session, principal, AuditAction.create, AuditObjectType.initiative, [initiative.id])
     session.commit()
     return initiative
 
@@ -135,32 +150,38 @@ def update_initiative(
         # The retention clock (see api/services/privacy.py) starts when an initiative closes
         # and stops when it is reopened.
         changes["closed_at"] = utc_now() if changes["stage"] == Stage.closed else None
+    code = initiative.municipality_code
+    # Every problem at once, as on create: a wrong area code does not hide a wrong contact id.
+    checks = []
     if "area_codes" in changes:
-        check_area_codes(
-            session,
-            changes["area_codes"],
-            municipality_code=initiative.municipality_code,
-            field="areaCodes",
+        areas = changes["area_codes"]
+        checks.append(
+            lambda: check_area_codes(session, areas, municipality_code=code, field="areaCodes")
         )
+    if "known_contact_ids" in changes:
+        contact_ids = changes["known_contact_ids"]
+        checks.append(
+            lambda: check_contact_ids(
+                session, contact_ids, municipality_code=code, field="knownContactIds"
+            )
+        )
+    check_all(*checks)
+    if "area_codes" in changes:
         changes["area_codes"] = dedupe(changes["area_codes"])
     if "themes" in changes:
         changes["themes"] = dedupe(changes["themes"])
     if "known_contact_ids" in changes:
-        check_contact_ids(
-            session,
-            changes["known_contact_ids"],
-            municipality_code=initiative.municipality_code,
-            field="knownContactIds",
-        )
         changes["known_contact_ids"] = dedupe(changes["known_contact_ids"])
     apply_changes(initiative, changes)
     initiative.updated_at = utc_now()
     session.add(initiative)
+    audit.note(session, principal, AuditAction.update, AuditObjectType.initiative, [initiative.id])
     session.commit()
     return initiative
 
 
-def delete_initiative(*, session: Session, initiative: Initiative) -> None:
+def delete_initiative(*, session: Session, initiative: Initiative, principal: Principal) -> None:
+    audit.note(session, principal, AuditAction.delete, AuditObjectType.initiative, [initiative.id])
     # The broker's desk goes with it (an initiative with introductions stays: 409).
     for table in (InitiativeNote, MatchOverride, InitiativeEvent):
         session.execute(sa.delete(table).where(table.initiative_id == initiative.id))

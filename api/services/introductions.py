@@ -10,7 +10,7 @@ from api.core.identity import Principal
 from api.core.paging import Paging
 from api.core.persistence import serialize_writers
 from api.core.settings import Settings
-from api.services import notifications
+from api.services import audit, notifications
 from api.services.common import paginate
 from api.services.webhooks import enqueue_introduction_event
 from api.services.workload import open_introduction_counts
@@ -98,6 +98,16 @@ def present(
             },
         }
     )
+
+
+def show_introductions(
+    *, session: Session, principal: Principal, introductions: Sequence[Introduction]
+) -> list[IntroductionPublic]:
+    """The caller's views of these introductions; those showing a party's contact details go
+    in the audit log."""
+    views = [present(session, introduction, principal) for introduction in introductions]
+    audit.record_views(session, principal, views)
+    return views
 
 
 def request_introduction(

@@ -27,11 +27,15 @@ from schemas import (
 
 
 def list_notes(
-    *, session: Session, initiative: Initiative, paging: Paging
+    *, session: Session, initiative: Initiative, paging: Paging, principal: Principal
 ) -> tuple[Sequence[InitiativeNote], int]:
-    """Newest first."""
+    """Newest first; the page's notes are read into the audit log."""
     query = select(InitiativeNote).where(InitiativeNote.initiative_id == initiative.id)
-    return paginate(session, query, paging, sa.desc(InitiativeNote.id))
+    items, total = paginate(session, query, paging, sa.desc(InitiativeNote.id))
+    audit.record(
+        session, principal, AuditAction.read, AuditObjectType.initiative_note, [n.id for n in items]
+    )
+    return items, total
 
 
 def create_note(

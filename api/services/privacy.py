@@ -10,15 +10,18 @@ official answer's text; for a contact the reasons of overrides about them.
 Erasure is idempotent: erasing again changes nothing.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.core.identity import Principal
+from api.core.paging import Paging
 from api.core.settings import Settings
 from api.services import audit, mail
-from api.services.common import list_contains, touch_directory
+from api.services.api_keys import visible_keys
+from api.services.common import list_contains, paginate, touch_directory
 from api.services.contacts import unlink_contact
 from api.services.notes import erase_notes
 from schemas import (
@@ -33,6 +36,7 @@ from schemas import (
     ContactPublic,
     ExportedIntroduction,
     Initiative,
+    InitiativeNote,
     Introduction,
     MatchOverride,
     Role,
@@ -222,3 +226,73 @@ def erase_expired_initiators(session: Session, now: datetime, settings: Settings
     audit.note(session, None, AuditAction.erase, AuditObjectType.initiative, ids)
     session.commit()
     return ids
+
+
+# --- the audit log, as admins read it ------------------------------------------------------
+
+
+def _about_own_municipalities(session: Session, principal: Principal) -> sa.ColumnElement[bool]:
+    """Entries about records of the caller's municipalities: contacts, initiatives and their
+    introductions, notes and match overrides, and keys that act only there. Entries about
+    records that are gone (a removed contact or note) are seen by national admins only."""
+    codes = sorted(principal.municipality_codes or ())
+    initiatives = select(Initiative.id).where(Initiative.municipality_code.in_(codes))
+    keys = select(ApiKey.id).where(visible_keys(session, principal))
+    return sa.or_(
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.contact,
+            AuditEntry.object_id.in_(
+                select(Contact.id).where(Contact.municipality_code.in_(codes))
+            ),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.initiative,
+            AuditEntry.object_id.in_(initiatives),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.introduction,
+            AuditEntry.object_id.in_(
+                select(Introduction.id).where(Introduction.initiative_id.in_(initiatives))
+            ),
+        ),
+        sa.and_(AuditEntry.object_type == AuditObjectType.api_key, AuditEntry.object_id.in_(keys)),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.initiative_note,
+            AuditEntry.object_id.in_(
+                select(InitiativeNote.id).where(InitiativeNote.initiative_id.in_(initiatives))
+            ),
+        ),
+        sa.and_(
+            AuditEntry.object_type == AuditObjectType.match_override,
+            AuditEntry.object_id.in_(
+                select(MatchOverride.id).where(MatchOverride.initiative_id.in_(initiatives))
+            ),
+        ),
+    )
+
+
+def list_audit_entries(
+    *,
+    session: Session,
+    paging: Paging,
+    principal: Principal,
+    actor_key_id: int | None = None,
+    actor_role: str | None = None,
+    action: AuditAction | None = None,
+    object_type: AuditObjectType | None = None,
+    object_id: int | None = None,
+) -> tuple[Sequence[AuditEntry], int]:
+    query = select(AuditEntry)
+    if not principal.is_national:
+        query = query.where(_about_own_municipalities(session, principal))
+    if actor_key_id is not None:
+        query = query.where(AuditEntry.actor_key_id == actor_key_id)
+    if actor_role is not None:
+        query = query.where(AuditEntry.actor_role == actor_role)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if object_type is not None:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    return paginate(session, query, paging, sa.desc(AuditEntry.id))

@@ -80,8 +80,13 @@ def create_session(
     else:
         role, subject = Role.initiator, email
     created = issue_key(
-        session, role=role, subject=subject, municipality_codes=[], expires_at=expires_at
-    )  # commits the key and the token's use together
+        session,
+        role=role,
+        subject=subject,
+        municipality_codes=[],
+        expires_at=expires_at,
+        issued_by=None,  # the new key signed in: it is the audit entry's actor
+    )  # commits the key, its audit entry and the token's use together
     return SessionCreated(
         token=created.token,
         role=role,

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from schemas import Area, Contact, Introduction, Municipality, Unit
-from tests.conftest import Directory, Headers, empty_all_tables
-from tests.helpers import API, directory
+from tests.api.conftest import empty_all_tables
+from tests.helpers import API, Headers, ImportedMunicipality, directory
 
 THREAD_TIMEOUT_SECONDS = 120
 
@@ -48,7 +48,11 @@ def in_parallel(app: FastAPI, calls: list[Callable[[TestClient], Any]]) -> list[
 
 
 def test_many_parallel_requests_never_exceed_a_contacts_capacity(
-    app: FastAPI, client: TestClient, broker: Headers, engine: Engine, municipality: Directory
+    app: FastAPI,
+    client: TestClient,
+    broker: Headers,
+    engine: Engine,
+    municipality: ImportedMunicipality,
 ) -> None:
     capacity, requests = 3, 12
     annelies = municipality.contacts["annelies"]

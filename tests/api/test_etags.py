@@ -5,14 +5,21 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Directory, Headers
-from tests.helpers import API, area_body, assert_problem, municipality_body, unit_body
+from tests.helpers import (
+    API,
+    Headers,
+    ImportedMunicipality,
+    area_body,
+    assert_problem,
+    municipality_body,
+    unit_body,
+)
 
 STRONG_ETAG = re.compile(r'^"[0-9a-f]{32}"$')
 
 
 def test_second_broker_with_the_old_etag_gets_412_and_the_first_change_survives(
-    client: TestClient, broker: Headers, make_key, municipality: Directory
+    client: TestClient, broker: Headers, make_key, municipality: ImportedMunicipality
 ) -> None:
     other_broker = make_key("broker", "wijkteam-west")
     path = f"{API}/contacts/{municipality.contacts['annelies']}"
@@ -44,7 +51,7 @@ def test_second_broker_with_the_old_etag_gets_412_and_the_first_change_survives(
 
 
 def test_the_etag_changes_with_every_change_even_within_one_clock_tick(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     path = f"{API}/contacts/{municipality.contacts['annelies']}"
     seen = {client.get(path, headers=broker).headers["ETag"]}
@@ -57,7 +64,7 @@ def test_the_etag_changes_with_every_change_even_within_one_clock_tick(
 
 @pytest.mark.parametrize("kind", ["municipality", "area", "unit", "contact", "initiative"])
 def test_get_patch_and_post_send_the_same_etag_a_get_reads(
-    client: TestClient, admin: Headers, municipality: Directory, kind: str
+    client: TestClient, admin: Headers, municipality: ImportedMunicipality, kind: str
 ) -> None:
     if kind == "municipality":
         created = client.post(f"{API}/municipalities", json=municipality_body(), headers=admin)
@@ -109,7 +116,7 @@ def test_get_patch_and_post_send_the_same_etag_a_get_reads(
 
 
 def test_introductions_carry_etags_and_check_if_match(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     initiative = client.post(
         f"{API}/initiatives",
@@ -152,7 +159,7 @@ def test_delete_with_a_stale_if_match_is_412_and_keeps_the_record(
 
 
 def test_without_if_match_writes_work_as_before(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     path = f"{API}/units/{municipality.units['wonen']}"
     assert client.patch(path, json={"name": "Wonen en Bouwen"}, headers=broker).status_code == 200

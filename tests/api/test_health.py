@@ -13,8 +13,7 @@ from api.core.settings import Settings
 from api.http.app import create_app
 from api.services.matching import index_cache
 from schemas import Municipality
-from tests.conftest import Directory
-from tests.helpers import API, assert_problem
+from tests.helpers import API, ImportedMunicipality, assert_problem
 
 
 def test_health_answers_ok(client: TestClient) -> None:
@@ -34,7 +33,7 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
 def test_ready_reports_the_indexes_this_process_holds(
     client: TestClient,
     engine: Engine,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(index_cache, "_directories", {})
@@ -129,7 +128,7 @@ def test_unexpected_errors_are_problems_with_the_api_version(tmp_path) -> None:
 
 def test_indexes_are_built_at_start_up_and_ready_waits_for_them(
     settings: Settings,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

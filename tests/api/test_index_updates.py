@@ -25,8 +25,7 @@ from tests.api.test_matches import (  # noqa: F401 - fixtures used by name
     first,
     second_app,
 )
-from tests.conftest import Directory
-from tests.helpers import API, contact_body
+from tests.helpers import API, ImportedMunicipality, contact_body
 
 CODE = "GM0363"
 
@@ -226,7 +225,7 @@ def ids_of_question(client: TestClient, text: str, limit: int = 10) -> list[int]
 
 
 def test_streaming_the_contacts_leaves_the_transaction_as_it_was(
-    engine: Engine, municipality: Directory
+    engine: Engine, municipality: ImportedMunicipality
 ) -> None:
     """The build reads contacts in batches (yield_per); that option belongs to that one
     statement: on the connection it would hold for every later statement of the transaction

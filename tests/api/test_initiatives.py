@@ -143,6 +143,24 @@ def test_unknown_area_codes_are_400(client: TestClient, broker: Headers, municip
     assert client.get(f"{API}/initiatives", headers=broker).json()["total"] == 1
 
 
+def test_a_patch_reports_a_wrong_area_code_and_a_wrong_contact_id_together(
+    client: TestClient, broker: Headers, municipality
+) -> None:
+    created = client.post(f"{API}/initiatives", json=initiative_body(), headers=broker).json()
+    before = client.get(f"{API}/initiatives/{created['id']}", headers=broker).json()
+    body = {"areaCodes": ["GEEN"], "knownContactIds": [municipality.contacts["annelies"], 999_999]}
+    for method in ("post", "patch"):
+        # As POST does: every problem, not only the first check's.
+        response = (
+            client.post(f"{API}/initiatives", json=initiative_body(**body), headers=broker)
+            if method == "post"
+            else client.patch(f"{API}/initiatives/{created['id']}", json=body, headers=broker)
+        )
+        assert_problem(response, 400, names=["areaCodes[0]", "knownContactIds[1]"])
+    after = client.get(f"{API}/initiatives/{created['id']}", headers=broker).json()
+    assert after == before  # nothing of the rejected PATCH was kept
+
+
 def test_invalid_fields_are_all_listed(client: TestClient, broker: Headers, municipality) -> None:
     body = initiative_body(
         stage="finished",

@@ -13,8 +13,15 @@ from sqlmodel import Session, select
 from api.services.notifications import send_reminders
 from schemas import Introduction, MailDelivery, MailToken
 from schemas.columns import utc_now
-from tests.conftest import Directory, Headers
-from tests.helpers import API, INITIATOR_EMAIL, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    INITIATOR_EMAIL,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import Received, SmtpServer
 
 ANNELIES = contact_record("annelies")
@@ -29,7 +36,7 @@ def token_of(received: Received) -> str:
 
 
 @pytest.fixture
-def initiative(client: TestClient, initiator: Headers, municipality: Directory) -> int:
+def initiative(client: TestClient, initiator: Headers, municipality: ImportedMunicipality) -> int:
     body = initiative_body(
         title="Energiecafé Zuidoost",
         description="Bewoners helpen elkaar met isoleren en zonnepanelen.",
@@ -68,7 +75,7 @@ def test_opening_every_link_in_every_mail_changes_nothing(
     admin: Headers,
     engine: Engine,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -110,7 +117,7 @@ def test_opening_every_link_in_every_mail_changes_nothing(
 def test_the_request_mail_holds_the_initiative_and_nothing_personal_of_the_initiator(
     client: TestClient,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -137,7 +144,11 @@ def test_the_request_mail_holds_the_initiative_and_nothing_personal_of_the_initi
 
 
 def test_a_decline_sends_the_reason_and_the_next_two_matches(
-    client: TestClient, initiator: Headers, municipality: Directory, smtp: SmtpServer, send_mail
+    client: TestClient,
+    initiator: Headers,
+    municipality: ImportedMunicipality,
+    smtp: SmtpServer,
+    send_mail,
 ) -> None:
     # Citywide (no place named), about energy, housing and grants: three people fit.
     body = initiative_body(
@@ -174,7 +185,7 @@ def test_a_token_used_twice_expired_or_for_another_introduction_is_refused(
     admin: Headers,
     engine: Engine,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -221,7 +232,7 @@ def test_a_token_used_twice_expired_or_for_another_introduction_is_refused(
 def test_a_sign_in_token_answers_nothing_and_an_answer_token_signs_nobody_in(
     client: TestClient,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -244,7 +255,7 @@ def test_an_answer_keeps_the_rules_of_patch(
     client: TestClient,
     admin: Headers,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -282,7 +293,7 @@ def test_the_contact_is_reminded_once_after_the_reminder_days(
     engine: Engine,
     settings,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
     smtp: SmtpServer,
     send_mail,
@@ -318,7 +329,7 @@ def test_no_reminder_after_the_window(
     engine: Engine,
     settings,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     initiative: int,
 ) -> None:
     ask(client, initiator, initiative, municipality.contacts["annelies"])

@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from api.services import key_cache
-from tests.conftest import Directory
-from tests.helpers import API
+from tests.helpers import API, ImportedMunicipality
 
 Headers = dict[str, str]
 
@@ -25,7 +24,7 @@ def test_a_key_revoked_elsewhere_stops_working_within_the_interval(
     client: TestClient,
     engine: Engine,
     broker: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert client.get(f"{API}/contacts", headers=broker).status_code == 200
@@ -46,7 +45,10 @@ def test_a_contacts_key_is_looked_up_every_time(
 
 
 def test_a_revocation_in_this_process_takes_effect_at_once(
-    client: TestClient, admin: Headers, make_key: Callable[..., Headers], municipality: Directory
+    client: TestClient,
+    admin: Headers,
+    make_key: Callable[..., Headers],
+    municipality: ImportedMunicipality,
 ) -> None:
     portal = make_key("portal", "bewonersportaal")
     assert client.get(f"{API}/units", headers=portal).status_code == 200

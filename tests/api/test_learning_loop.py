@@ -9,8 +9,7 @@ from sqlalchemy import Engine, update
 
 from schemas import Introduction
 from schemas.columns import utc_now
-from tests.conftest import Directory
-from tests.helpers import API, assert_problem, initiative_body
+from tests.helpers import API, ImportedMunicipality, assert_problem, initiative_body
 
 Headers = dict[str, str]
 
@@ -62,7 +61,7 @@ def test_the_whole_cycle_and_the_ranking_learns(
     client: TestClient,
     initiator: Headers,
     contact_key: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     annelies = municipality.contacts["annelies"]
     initiative_id = create(client, initiator, WOONCOOP)
@@ -104,7 +103,7 @@ def test_the_whole_cycle_and_the_ranking_learns(
 
 
 def test_repeated_unhelpful_outcomes_lower_a_contact_for_that_theme(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     annelies = municipality.contacts["annelies"]
     first = create(client, broker, WOONCOOP)
@@ -123,7 +122,7 @@ def test_repeated_unhelpful_outcomes_lower_a_contact_for_that_theme(
 
 
 def test_open_introductions_fill_a_contacts_capacity_in_the_ranking(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     annelies = municipality.contacts["annelies"]
     response = client.patch(
@@ -148,7 +147,7 @@ def test_open_introductions_fill_a_contacts_capacity_in_the_ranking(
 
 
 def test_only_recent_open_introductions_fill_capacity_in_the_ranking(
-    client: TestClient, broker: Headers, municipality: Directory, engine: Engine
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality, engine: Engine
 ) -> None:
     """The introduction window (``introduction_window_days``, 30): an open introduction made
     longer ago no longer takes a slot, in the match as in the 409 for a full contact."""
@@ -174,7 +173,7 @@ def test_a_warm_path_from_someone_the_initiative_knows(
     client: TestClient,
     initiator: Headers,
     broker: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     ids = municipality.contacts
     initiative_id = create(client, initiator, {**JONGEREN, "knownContactIds": [ids["annelies"]]})
@@ -193,7 +192,7 @@ def test_a_warm_path_from_someone_the_initiative_knows(
 
 
 def test_a_warm_path_to_a_full_contact_through_a_reachable_colleague(
-    client: TestClient, broker: Headers, municipality: Directory
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     initiative_id = create(client, broker, JONGEREN)
@@ -211,7 +210,7 @@ def test_a_warm_path_to_a_full_contact_through_a_reachable_colleague(
 
 
 def test_a_question_may_name_known_contacts_too(
-    client: TestClient, municipality: Directory
+    client: TestClient, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     body = {
@@ -227,7 +226,7 @@ def test_a_question_may_name_known_contacts_too(
 
 
 def test_known_contacts_must_exist_in_the_municipality(
-    client: TestClient, initiator: Headers, municipality: Directory, make_key: Callable
+    client: TestClient, initiator: Headers, municipality: ImportedMunicipality, make_key: Callable
 ) -> None:
     response = client.post(
         f"{API}/initiatives",
@@ -244,7 +243,7 @@ def test_known_contacts_must_exist_in_the_municipality(
 
 
 def test_a_removed_contact_leaves_no_known_link_behind(
-    client: TestClient, initiator: Headers, broker: Headers, municipality: Directory
+    client: TestClient, initiator: Headers, broker: Headers, municipality: ImportedMunicipality
 ) -> None:
     ids = municipality.contacts
     known = [ids["annelies"], ids["eva"]]

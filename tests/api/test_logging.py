@@ -18,8 +18,7 @@ from fastapi.testclient import TestClient
 from api.core.logs import JsonFormatter, RequestIdFilter, formatter_for, resolve_log_format
 from api.core.settings import Settings
 from api.http.app import create_app
-from tests.conftest import Directory
-from tests.helpers import API, initiative_body
+from tests.helpers import API, ImportedMunicipality, initiative_body
 
 Headers = dict[str, str]
 HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -61,7 +60,7 @@ def logs() -> Iterator[Captured]:
 
 
 def test_a_request_is_one_json_line_with_its_request_id(
-    client: TestClient, logs: Captured, municipality: Directory
+    client: TestClient, logs: Captured, municipality: ImportedMunicipality
 ) -> None:
     unit = municipality.units["wonen"]
     response = client.get(f"{API}/units/{unit}?pageSize=3")
@@ -152,7 +151,7 @@ def test_keys_emails_and_free_text_are_never_logged(
     admin: Headers,
     admin_token: str,
     broker: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     broker_key = broker["Authorization"].removeprefix("Bearer ")
     secret_email = "geheim.persoon@example.org"

@@ -17,8 +17,15 @@ from api.services.mail_delivery import MailWorker, deliver_due, parse_smtp_url
 from api.services.notifications import send_reminders
 from schemas import MailDelivery
 from schemas.columns import utc_now
-from tests.conftest import Directory, Headers
-from tests.helpers import API, INITIATOR_EMAIL, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    INITIATOR_EMAIL,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import SmtpServer, smtp_server
 
 ANNELIES = contact_record("annelies")
@@ -29,7 +36,7 @@ def mails(engine: Engine) -> list[MailDelivery]:
         return list(session.exec(select(MailDelivery).order_by(MailDelivery.id)).all())
 
 
-def ask_annelies(client: TestClient, initiator: Headers, municipality: Directory) -> int:
+def ask_annelies(client: TestClient, initiator: Headers, municipality: ImportedMunicipality) -> int:
     initiative = client.post(f"{API}/initiatives", json=initiative_body(), headers=initiator)
     assert initiative.status_code == 201, initiative.text
     asked = client.post(
@@ -48,7 +55,7 @@ def test_smtp_down_the_change_commits_and_the_mail_goes_when_it_is_back(
     client: TestClient,
     engine: Engine,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     smtp: SmtpServer,
     send_mail,
 ) -> None:
@@ -94,7 +101,7 @@ def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(
     client: TestClient,
     engine: Engine,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     smtp: SmtpServer,
     send_mail,
 ) -> None:
@@ -181,7 +188,7 @@ def test_a_sign_in_mail_that_expired_before_it_could_be_sent_is_not_sent(
 def test_each_mail_is_plain_text_with_an_html_alternative_and_says_it_is_automatic(
     client: TestClient,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     mail_settings: Settings,
     engine: Engine,
     smtp: SmtpServer,
@@ -216,7 +223,7 @@ def test_admins_see_deliveries_without_bodies_confined_to_their_municipalities(
     admin: Headers,
     make_key,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     smtp: SmtpServer,
     send_mail,
 ) -> None:
@@ -394,7 +401,7 @@ def test_an_initiators_erasure_takes_their_mails_along(
     admin: Headers,
     engine: Engine,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     smtp: SmtpServer,
     send_mail,
 ) -> None:

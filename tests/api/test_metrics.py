@@ -20,8 +20,7 @@ from sqlalchemy import Engine, func, select
 from api.core.settings import Settings
 from api.services.matching import index_cache
 from schemas import Contact
-from tests.conftest import Directory
-from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, initiative_body
+from tests.helpers import API, INITIATOR_EMAIL, PROBLEM_JSON, ImportedMunicipality, initiative_body
 
 Headers = dict[str, str]
 METRICS_TOKEN = "test-metrics-token"
@@ -96,7 +95,7 @@ def test_requests_matches_and_the_index_are_counted(
     client: TestClient,
     engine: Engine,
     broker: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     scrape,
     fresh_indexes: None,
 ) -> None:
@@ -129,7 +128,7 @@ def test_requests_matches_and_the_index_are_counted(
 
 
 def test_a_question_is_timed_and_unknown_paths_are_other(
-    client: TestClient, municipality: Directory, scrape
+    client: TestClient, municipality: ImportedMunicipality, scrape
 ) -> None:
     before = scrape()
     question = {"municipalityCode": municipality.code, "text": "Een moestuin in de buurt"}
@@ -146,7 +145,7 @@ def test_a_question_is_timed_and_unknown_paths_are_other(
 
 
 def test_introductions_by_status(
-    client: TestClient, broker: Headers, municipality: Directory, scrape
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality, scrape
 ) -> None:
     initiative = new_initiative(client, broker)
     created = []
@@ -178,7 +177,7 @@ def test_no_ids_emails_or_raw_paths_in_labels(
     client: TestClient,
     admin: Headers,
     initiator: Headers,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     scrape,
 ) -> None:
     initiative = new_initiative(client, initiator)

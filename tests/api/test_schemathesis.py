@@ -25,8 +25,7 @@ from schemathesis import checks
 from api.core.settings import Settings
 from api.http.app import create_app
 from api.http.middleware import OPENAPI_PATH
-from tests.conftest import Directory, Headers
-from tests.helpers import PROBLEM_JSON
+from tests.helpers import PROBLEM_JSON, Headers, ImportedMunicipality
 
 # Only to read the OpenAPI document: the engine of an in-memory SQLite is never connected.
 _DOCUMENT_APP = create_app(
@@ -81,7 +80,7 @@ CHECKS = [
 @schema.parametrize()
 @FUZZ
 def test_every_operation_as_admin(
-    case: schemathesis.Case, app: FastAPI, admin: Headers, municipality: Directory
+    case: schemathesis.Case, app: FastAPI, admin: Headers, municipality: ImportedMunicipality
 ) -> None:
     case.call_and_validate(app=app, headers=admin, checks=CHECKS)
 
@@ -89,7 +88,7 @@ def test_every_operation_as_admin(
 @schema.parametrize()
 @FUZZ_ANONYMOUS
 def test_every_operation_without_a_key(
-    case: schemathesis.Case, app: FastAPI, municipality: Directory
+    case: schemathesis.Case, app: FastAPI, municipality: ImportedMunicipality
 ) -> None:
     if case.headers:
         case.headers.pop("Authorization", None)

@@ -14,8 +14,7 @@ from api.core.settings import Settings
 from api.http.app import create_app
 from api.http.middleware import API_CONTENT_SECURITY_POLICY
 from api.http.web import CONTENT_SECURITY_POLICY as PAGE_CSP
-from tests.conftest import Headers
-from tests.helpers import API, PROBLEM_JSON
+from tests.helpers import API, PROBLEM_JSON, Headers
 
 
 def _single(response, name: str) -> str:

@@ -14,8 +14,14 @@ from sqlmodel import Session, select
 from api.http.app import create_app
 from schemas import ApiKey, MailDelivery, MailToken
 from schemas.columns import utc_now
-from tests.conftest import Directory, Headers
-from tests.helpers import API, assert_problem, contact_record, initiative_body
+from tests.helpers import (
+    API,
+    Headers,
+    ImportedMunicipality,
+    assert_problem,
+    contact_record,
+    initiative_body,
+)
 from tests.smtp import SmtpServer
 
 RESIDENT = "fatima.buurt@example.org"
@@ -45,7 +51,7 @@ def bearer(session: dict) -> Headers:
 
 
 def test_the_whole_loop_from_a_sign_in_link_to_an_accepted_introduction(
-    client: TestClient, municipality: Directory, smtp: SmtpServer, send_mail
+    client: TestClient, municipality: ImportedMunicipality, smtp: SmtpServer, send_mail
 ) -> None:
     resident = sign_in(client, smtp, send_mail, RESIDENT)
     assert resident["role"] == "initiator"
@@ -119,7 +125,11 @@ def test_the_whole_loop_from_a_sign_in_link_to_an_accepted_introduction(
 
 
 def test_a_civil_servant_gets_a_contact_key_and_anyone_else_an_initiator_key(
-    client: TestClient, admin: Headers, municipality: Directory, smtp: SmtpServer, send_mail
+    client: TestClient,
+    admin: Headers,
+    municipality: ImportedMunicipality,
+    smtp: SmtpServer,
+    send_mail,
 ) -> None:
     # Any case: the address is the civil servant's all the same.
     contact = sign_in(client, smtp, send_mail, ANNELIES["email"].upper())
@@ -142,7 +152,7 @@ def test_a_civil_servant_gets_a_contact_key_and_anyone_else_an_initiator_key(
 
 
 def test_sign_in_answers_are_the_same_for_known_and_unknown_addresses(
-    client: TestClient, municipality: Directory, smtp: SmtpServer, send_mail
+    client: TestClient, municipality: ImportedMunicipality, smtp: SmtpServer, send_mail
 ) -> None:
     known = client.post(f"{API}/sign-in-links", json={"email": ANNELIES["email"]})
     unknown = client.post(f"{API}/sign-in-links", json={"email": "niemand@example.org"})
@@ -159,7 +169,11 @@ def test_sign_in_answers_are_the_same_for_known_and_unknown_addresses(
 
 
 def test_a_used_expired_or_unknown_token_is_400_saying_which_and_changes_nothing(
-    client: TestClient, engine: Engine, municipality: Directory, smtp: SmtpServer, send_mail
+    client: TestClient,
+    engine: Engine,
+    municipality: ImportedMunicipality,
+    smtp: SmtpServer,
+    send_mail,
 ) -> None:
     client.post(f"{API}/sign-in-links", json={"email": RESIDENT})
     send_mail()
@@ -211,7 +225,7 @@ def test_tokens_are_stored_as_hashes_and_mail_texts_go_once_sent(
 
 def test_tokens_and_addresses_are_never_logged(
     client: TestClient,
-    municipality: Directory,
+    municipality: ImportedMunicipality,
     smtp: SmtpServer,
     send_mail,
     caplog: pytest.LogCaptureFixture,

@@ -1,4 +1,5 @@
-"""The synthetic directory generator (bench/generate.py): deterministic, valid, importable."""
+"""The synthetic directory generator (bench/generate.py): deterministic and valid (that its
+documents import through the API: tests/api/test_generated_directory.py)."""
 
 import json
 import re
@@ -6,13 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from bench.generate import contact_batches, generate, main, structure
+from bench.generate import contact_batches, generate, main
 from matching import default_vocabulary
 from schemas import ImportDocument
 from schemas.initiative import InitiativeCreate
-from tests.helpers import API
 
 Headers = dict[str, str]
 DIRECTORY_KEYS = ("municipalities", "areas", "units", "contacts")
@@ -131,27 +130,6 @@ def test_initiatives_are_valid_bodies(document: dict) -> None:
         assert initiative.needs and initiative.initiator.email
 
 
-def test_the_document_imports_through_the_api(
-    client: TestClient, admin: Headers, document: dict
-) -> None:
-    body = _import_document(document)
-    assert len(json.dumps(body).encode()) > 1024 * 1024  # only the import limit lets it in
-    response = client.post(f"{API}/imports", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    ids = response.json()["contacts"]
-    assert len(ids) == 2000
-    total = client.get(f"{API}/contacts", headers=admin).json()["total"]
-    assert total == 2000
-    # knows became the ids of colleagues in the same unit.
-    sample = document["contacts"][::97]
-    for contact in sample:
-        stored = client.get(f"{API}/contacts/{ids[contact['key']]}", headers=admin).json()
-        assert stored["knows"] == [ids[k] for k in contact["knows"]]
-    for initiative in document["initiatives"][:3]:
-        created = client.post(f"{API}/initiatives", json=initiative, headers=admin)
-        assert created.status_code == 201, created.text
-
-
 def test_batches_hold_whole_units_and_every_contact_once(document: dict) -> None:
     unit_ids = {u["key"]: n for n, u in enumerate(document["units"], start=1)}
     batches = list(contact_batches(document, unit_ids=unit_ids, size=300))
@@ -175,27 +153,6 @@ def test_batches_hold_whole_units_and_every_contact_once(document: dict) -> None
     # A unit larger than the batch size is a batch of its own.
     tiny = list(contact_batches(document, unit_ids=unit_ids, size=1))
     assert len(tiny) == len({c["unitKey"] for c in document["contacts"]})
-
-
-def test_batches_import_after_the_structure(
-    client: TestClient, admin: Headers, document: dict
-) -> None:
-    first = client.post(f"{API}/imports", json=structure(document), headers=admin)
-    assert first.status_code == 201, first.text
-    assert first.json()["contacts"] == {}
-    unit_ids = first.json()["units"]
-    imported: dict[str, int] = {}
-    for batch in contact_batches(document, unit_ids=unit_ids, size=700):
-        response = client.post(f"{API}/imports", json=batch, headers=admin)
-        assert response.status_code == 201, response.text
-        imported |= response.json()["contacts"]
-    assert len(imported) == 2000
-    assert client.get(f"{API}/contacts", headers=admin).json()["total"] == 2000
-    contact = document["contacts"][1234]
-    stored = client.get(f"{API}/contacts/{imported[contact['key']]}", headers=admin).json()
-    assert stored["unitId"] == unit_ids[contact["unitKey"]]
-    assert stored["knows"] == [imported[k] for k in contact["knows"]]
-    assert stored["email"] == contact["email"]
 
 
 def test_the_command_line_writes_an_importable_file(

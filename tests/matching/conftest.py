@@ -1,17 +1,9 @@
-"""The engine's tests need no database: switch off the API suite's autouse table cleaner."""
-
-from collections.abc import Iterator
+"""The engine's tests: a tiny municipality's directory, built once. No database, no app."""
 
 import pytest
 
 from matching import Directory
 from tests.matching.municipality import directory
-
-
-@pytest.fixture(autouse=True)
-def _clean_database() -> Iterator[None]:
-    """Overrides ``tests/conftest.py``'s fixture of the same name, which needs a database."""
-    yield
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(autouse=True)
-def _clean_database() -> Iterator[None]:
-    """Replaces the API tests' autouse fixture: these tests talk to their own server."""
-    yield
-
-
 @pytest.fixture(scope="session")
 def server() -> Iterator[DemoServer]:
     """The demo with a real SMTP server (aiosmtpd) its mail worker sends to: the tests read

@@ -27,7 +27,7 @@ _COMPLETED = (
     .subquery()
 )
 # Open introductions per contact of the municipality, recent ones (for capacity), as in
-# api.services.introductions.open_introduction_counts.
+# api.services.workload.open_introduction_counts.
 _OPEN = (
     select(Introduction.contact_id.label("contact_id"), func.count().label("open"))
     .join(Contact, Contact.id == Introduction.contact_id)

@@ -30,11 +30,11 @@ from api.cli.csv_directory import (
 )
 from api.cli.main import app
 from schemas import Area, Contact, Municipality, Unit
-from tests.conftest import Headers, empty_all_tables
-from tests.helpers import API, contact_record, directory
+from tests.api.conftest import empty_all_tables
+from tests.helpers import API, Headers, contact_record, directory
 
 Run = Callable[..., Result]
-EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "staff.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "staff.csv"
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"
 
 

@@ -1,4 +1,6 @@
-"""Test infrastructure: one migrated database and one app per session, emptied after each test.
+"""The API's test infrastructure: one migrated database and one app per session, emptied
+after each test. Only the tests under tests/api need it; the engine's tests (tests/matching)
+and the others import neither the app nor a database.
 
 The database is ``TEST_DATABASE_URL`` when set (PostgreSQL in CI), else a fresh SQLite file.
 The schema comes from the Alembic migrations only, exactly as in production.
@@ -7,7 +9,6 @@ The schema comes from the Alembic migrations only, exactly as in production.
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
@@ -21,10 +22,9 @@ from api.core.persistence import upgrade_database
 from api.core.settings import Settings
 from api.http.app import create_app
 from api.services.mail_delivery import deliver_due
-from tests.helpers import API, INITIATOR_EMAIL, directory
+from tests.helpers import API, INITIATOR_EMAIL, Headers, ImportedMunicipality, directory
 from tests.smtp import SmtpServer, smtp_server
 
-Headers = dict[str, str]
 TEST_MUNICIPALITIES = ("GM0363", "GM0599")
 GENEROUS_RATE_LIMITS = {
     f"rate_limit_{who}": 1_000_000
@@ -86,8 +86,8 @@ def settings(database_url: str, admin_token: str) -> Settings:
         # The whole suite calls from one address within minutes: generous limits, still counted
         # (tests/api/test_rate_limits.py tests the production defaults and small limits).
         **GENEROUS_RATE_LIMITS,
-        # Webhook receivers in the tests listen on 127.0.0.1 (tests/test_outbound.py and
-        # tests/api/test_webhooks.py test the refusal with this off, the default).
+        # Webhook receivers in the tests listen on 127.0.0.1 (tests/api/test_webhooks.py tests
+        # the refusal with this off, the default).
         webhook_allow_private_targets=True,
     )
 
@@ -164,25 +164,16 @@ def initiator(make_key: Callable[..., Headers]) -> Headers:
     return make_key("initiator", INITIATOR_EMAIL)
 
 
-@dataclass(frozen=True)
-class Directory:
-    """Ids of the imported test municipality (see ``tests.helpers.DIRECTORY``)."""
-
-    code: str
-    units: dict[str, int]
-    contacts: dict[str, int]
-
-
 @pytest.fixture
-def municipality(client: TestClient, admin: Headers) -> Directory:
+def municipality(client: TestClient, admin: Headers) -> ImportedMunicipality:
     response = client.post(f"{API}/imports", json=directory(), headers=admin)
     assert response.status_code == 201, response.text
     body = response.json()
-    return Directory(code="GM0363", units=body["units"], contacts=body["contacts"])
+    return ImportedMunicipality(code="GM0363", units=body["units"], contacts=body["contacts"])
 
 
 @pytest.fixture
-def contact_key(make_key: Callable[..., Headers], municipality: Directory) -> Headers:
+def contact_key(make_key: Callable[..., Headers], municipality: ImportedMunicipality) -> Headers:
     """A key acting for Annelies (consented, public profile, unit ``wonen``)."""
     return make_key("contact", str(municipality.contacts["annelies"]))
 
