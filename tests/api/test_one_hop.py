@@ -11,10 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.core.settings import Settings
 from api.http.app import create_app
-from tests.conftest import Directory
-from tests.helpers import API, assert_problem, initiative_body
+from tests.helpers import API, Headers, ImportedMunicipality, assert_problem, initiative_body
 
-Headers = dict[str, str]
 QUESTION = {"municipalityCode": "GM0363", "text": "Een taalcafé voor nieuwkomers"}
 
 
@@ -40,7 +38,7 @@ def _initiative(client: TestClient, headers: Headers) -> int:
 
 
 def test_a_match_for_an_initiative_is_one_hop(
-    client: TestClient, broker: Headers, municipality: Directory, hops: list[str]
+    client: TestClient, broker: Headers, municipality: ImportedMunicipality, hops: list[str]
 ) -> None:
     initiative = _initiative(client, broker)
     hops.clear()
@@ -55,7 +53,7 @@ def test_a_match_for_an_initiative_is_one_hop(
 
 
 def test_a_question_is_one_hop(
-    client: TestClient, portal: Headers, municipality: Directory, hops: list[str]
+    client: TestClient, portal: Headers, municipality: ImportedMunicipality, hops: list[str]
 ) -> None:
     for headers in ({}, portal):
         hops.clear()
@@ -68,7 +66,7 @@ def test_the_one_hop_keeps_the_checks(
     client: TestClient,
     broker: Headers,
     make_key: Callable[..., Headers],
-    municipality: Directory,
+    municipality: ImportedMunicipality,
 ) -> None:
     initiative = _initiative(client, broker)
     path = f"{API}/initiatives/{initiative}/matches"
@@ -103,7 +101,7 @@ def limited_app(database_url: str, admin_token: str) -> Iterator[FastAPI]:
 
 
 def test_the_one_hop_keeps_the_rate_limits(
-    limited_app: FastAPI, admin_token: str, municipality: Directory
+    limited_app: FastAPI, admin_token: str, municipality: ImportedMunicipality
 ) -> None:
     prober = TestClient(limited_app, client=("203.0.113.9", 40000))
     bad = {"Authorization": "Bearer not-a-key"}
