@@ -200,16 +200,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # callers are welcome, so a client never mistakes a dead key for a working one.
     # Rate limits: failed keys per address before the key check, then keys by id and anonymous
     # callers by address.
-    v1 = APIRouter(
-        prefix="/api/v1",
-        dependencies=[
-            # Before the key: a 406 says nothing about the key, and costs no lookup.
-            Depends(negotiate),
-            Depends(guard_failed_keys),
-            Depends(get_principal),
-            Depends(enforce_rate_limit),
-        ],
-    )
+    key_checks = [Depends(guard_failed_keys), Depends(get_principal), Depends(enforce_rate_limit)]
+    # Before the key: a 406 says nothing about the key, and costs no lookup.
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(negotiate)])
     for module in (
         municipalities,
         areas,
@@ -231,7 +224,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         introduction_responses,
         mail_deliveries,
     ):
-        v1.include_router(module.router)
+        if hasattr(module, "router"):
+            v1.include_router(module.router, dependencies=key_checks)
+        # The match routes check the key and the rate limits themselves, with the same
+        # functions, in their one threadpool hop (api/http/one_hop.py).
+        if hasattr(module, "one_hop_router"):
+            v1.include_router(module.one_hop_router)
     app.include_router(v1)
     app.include_router(health.router)
     _serve_openapi(app)

@@ -2,7 +2,7 @@
 paging parameters, and the lookups that answer 404 before a route runs."""
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -68,11 +68,11 @@ def principal_for(
     return _verified_key(session, settings, hash_token(credentials.credentials))
 
 
-def get_principal(
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+# The bearer token as sent, if any (no I/O: HTTPBearer is async).
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def get_principal(session: SessionDep, settings: SettingsDep, credentials: BearerDep) -> Principal:
     return principal_for(session, settings, credentials)
 
 
@@ -141,21 +141,28 @@ def require(*roles: Role):
     """A dependency that lets only the given roles through (401 without a key, 403 otherwise)."""
 
     async def _check(principal: PrincipalDep) -> Principal:  # no I/O: no threadpool hop
-        if principal.role is None:
-            raise Unauthorized()
-        if principal.role not in roles:
-            raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in roles)}.")
-        return principal
+        return check_role(principal, roles)
 
     return _check
+
+
+def check_role(principal: Principal, roles: Collection[Role]) -> Principal:
+    """401 without a key, 403 for a role not in ``roles``: the body of ``require``."""
+    if principal.role is None:
+        raise Unauthorized()
+    if principal.role not in roles:
+        raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in roles)}.")
+    return principal
+
+
+# The roles of AnyKeyDep, for the one-hop routes that check them themselves.
+ANY_KEY = (Role.admin, Role.broker, Role.contact, Role.initiator)
 
 
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
 StaffDep = Annotated[Principal, Depends(require(Role.admin, Role.broker))]
 # Every key that may see people; a portal key may do only what anonymous callers may.
-AnyKeyDep = Annotated[
-    Principal, Depends(require(Role.admin, Role.broker, Role.contact, Role.initiator))
-]
+AnyKeyDep = Annotated[Principal, Depends(require(*ANY_KEY))]
 
 
 def confine_to(session: Session, principal: Principal, municipality_code: str) -> None:

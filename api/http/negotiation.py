@@ -69,7 +69,7 @@ def preferred_media_type(accept: str | None, offered: list[str]) -> str | None:
     return offered[scores.index(best)] if best > 0 else None
 
 
-def negotiate(request: Request) -> str:
+async def negotiate(request: Request) -> str:  # no I/O: no threadpool hop
     """Dependency of every ``/api/v1`` operation: the media type to answer with, or 406."""
     offered = offered_media_types(request)
     chosen = preferred_media_type(request.headers.get("accept"), offered)

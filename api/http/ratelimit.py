@@ -39,12 +39,14 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from api.core.exceptions import TooManyRequests, Unauthorized
+from api.core.identity import Principal
 from api.core.settings import Settings
 from api.http.deps import PrincipalDep, get_settings
 from schemas import Role
@@ -319,6 +321,13 @@ def enforce_rate_limit(
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
 ) -> None:
     """429 past the caller's limit; a sync dependency, so Redis is called off the event loop."""
+    check_rate_limit(request, principal, settings, limiter)
+
+
+def check_rate_limit(
+    request: Request, principal: Principal, settings: Settings, limiter: RateLimiter
+) -> None:
+    """The body of ``enforce_rate_limit`` (blocking with Redis), for the one-hop routes too."""
     if not settings.rate_limit_enabled:
         return
     if principal.role is None:
@@ -349,6 +358,15 @@ def guard_failed_keys(
     """Before a key is looked up: 429 for an address that sent too many unknown or revoked keys
     lately; every such 401 is counted on the way out. Calls without a key are left to the
     anonymous limit."""
+    with failed_keys_guarded(request, settings, limiter):
+        yield
+
+
+@contextmanager
+def failed_keys_guarded(
+    request: Request, settings: Settings, limiter: RateLimiter
+) -> Iterator[None]:
+    """The body of ``guard_failed_keys`` (blocking with Redis), for the one-hop routes too."""
     limit = settings.rate_limit_failed_keys
     if not settings.rate_limit_enabled or limit <= 0 or "authorization" not in request.headers:
         yield

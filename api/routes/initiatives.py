@@ -1,11 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel import Session
 
 from api.core.identity import Principal
 from api.http.deps import (
+    ANY_KEY,
     AnyKeyDep,
     AreaCodeFilter,
+    BearerDep,
+    IdPath,
     InitiativeDep,
     MunicipalityFilter,
     OwnInitiativeDep,
@@ -13,9 +17,12 @@ from api.http.deps import (
     SessionDep,
     SettingsDep,
     ThemeFilter,
+    check_role,
+    get_initiative_or_404,
     require,
 )
 from api.http.etags import set_etag
+from api.http.one_hop import in_one_hop
 from api.routes import as_json
 from api.routes.paging import page_of
 from api.services import initiatives as service
@@ -135,7 +142,11 @@ def delete_initiative(
     service.delete_initiative(session=session, initiative=initiative, principal=principal)
 
 
-@router.get(
+# Checks the key and the rate limits itself, in its one threadpool hop (api/http/one_hop.py).
+one_hop_router = APIRouter(prefix="/initiatives", tags=["initiatives"])
+
+
+@one_hop_router.get(
     "/{id}/matches",
     response_model=MatchResult,
     summary="Wie moet ik hebben? The best contacts for an initiative",
@@ -144,19 +155,25 @@ def delete_initiative(
     "with a public profile (staff see all names); never contact details.",
     operation_id="getInitiativeMatches",
 )
-def match_initiative(
-    initiative: InitiativeDep,
-    session: SessionDep,
-    principal: AnyKeyDep,
+async def match_initiative(
+    id: IdPath,
+    request: Request,
+    credentials: BearerDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
-):
-    return as_json(
-        matching_service.match_initiative(
-            session=session,
-            initiative=initiative,
-            principal=principal,
-            settings=settings,
-            limit=limit,
+) -> Response:
+    def answer(session: Session, principal: Principal) -> Response:
+        # What AnyKeyDep and InitiativeDep do as dependencies, in this one hop.
+        check_role(principal, ANY_KEY)
+        initiative = get_initiative_or_404(id, session, principal, request)
+        return as_json(
+            matching_service.match_initiative(
+                session=session,
+                initiative=initiative,
+                principal=principal,
+                settings=settings,
+                limit=limit,
+            )
         )
-    )
+
+    return await in_one_hop(request, credentials, answer)

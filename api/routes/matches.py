@@ -1,14 +1,18 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
-from api.http.deps import PrincipalDep, SessionDep, SettingsDep, confine_to
+from api.core.identity import Principal
+from api.http.deps import BearerDep, SettingsDep, confine_to
+from api.http.one_hop import in_one_hop
 from api.routes import as_json
 from api.services import matching as service
 from schemas import MatchRequest, MatchResult, Role
 
-router = APIRouter(prefix="/matches", tags=["matches"])
+# Checks the key and the rate limits itself, in its one threadpool hop (api/http/one_hop.py).
+one_hop_router = APIRouter(prefix="/matches", tags=["matches"])
 
 
-@router.post(
+@one_hop_router.post(
     "",
     response_model=MatchResult,
     summary="Wie moet ik hebben? Ask without registering",
@@ -18,15 +22,18 @@ router = APIRouter(prefix="/matches", tags=["matches"])
     "municipal admin) asks only about those (403 otherwise).",
     operation_id="findMatches",
 )
-def ask(
-    question: MatchRequest, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
-):
-    # Anonymous callers and initiators see what anyone may see of any municipality; a key
-    # with municipalities would see more there (staff see every name) and is held to them.
-    if principal.role not in (None, Role.initiator):
-        confine_to(session, principal, question.municipality_code)
-    return as_json(
-        service.match_question(
-            session=session, question=question, principal=principal, settings=settings
+async def ask(
+    question: MatchRequest, request: Request, credentials: BearerDep, settings: SettingsDep
+) -> Response:
+    def answer(session: Session, principal: Principal) -> Response:
+        # Anonymous callers and initiators see what anyone may see of any municipality; a key
+        # with municipalities would see more there (staff see every name) and is held to them.
+        if principal.role not in (None, Role.initiator):
+            confine_to(session, principal, question.municipality_code)
+        return as_json(
+            service.match_question(
+                session=session, question=question, principal=principal, settings=settings
+            )
         )
-    )
+
+    return await in_one_hop(request, credentials, answer)
