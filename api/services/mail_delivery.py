@@ -44,6 +44,7 @@ from sqlmodel import Session, select
 
 from api.core.settings import Settings
 from api.core.workers import DatabaseBackoff
+from api.services.outbox import claim_due
 from schemas import MailDelivery, MailStatus
 from schemas.base import _as_utc
 from schemas.columns import utc_now
@@ -331,31 +332,7 @@ def _claim(session: Session, *, token: str, now: datetime, lease: timedelta, lim
         MailDelivery.next_attempt_at <= now,
         sa.or_(MailDelivery.claimed_until.is_(None), MailDelivery.claimed_until < now),
     )
-    if not session.exec(select(sa.exists().where(due))).one():
-        return  # the usual case, answered by a read: no write lock every poll
-    candidates = (
-        select(MailDelivery.id)
-        .where(due)
-        .order_by(MailDelivery.next_attempt_at, MailDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    # Two statements in one transaction: the rows are locked by the first and stay locked
-    # until the commit. (As one ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
-    # LOCKED)``, PostgreSQL may run the subquery once per row it scans, and then claims far
-    # more than n.) ``due`` again in the update: a row another worker claimed in between is
-    # not taken twice, whatever the database's locking.
-    ids = session.exec(candidates).all()
-    if not ids:
-        session.commit()
-        return
-    session.execute(
-        sa.update(MailDelivery)
-        .where(MailDelivery.id.in_(ids), due)
-        .values(claim_token=token, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    claim_due(session, MailDelivery, due, token=token, now=now, lease=lease, limit=limit)
 
 
 def _claimed_jobs(session: Session, token: str, settings: Settings) -> list[_Job]:

@@ -31,7 +31,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 import sqlalchemy as sa
@@ -42,7 +42,9 @@ from api import API_VERSION
 from api.core.outbound import RefusedTarget, open_connection
 from api.core.settings import Settings
 from api.core.workers import DatabaseBackoff
+from api.services.outbox import claim_due
 from schemas import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from schemas.base import _as_utc
 from schemas.columns import utc_now
 
 log = logging.getLogger("wegwijs.webhooks")
@@ -131,10 +133,6 @@ class _Job:
     secret: str
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _claim(session: Session, *, token: str, now: datetime, lease: timedelta, limit: int) -> None:
     due = sa.and_(
         WebhookDelivery.status == DeliveryStatus.pending,
@@ -145,31 +143,7 @@ def _claim(session: Session, *, token: str, now: datetime, lease: timedelta, lim
             select(WebhookSubscription.id).where(WebhookSubscription.active)
         ),
     )
-    if not session.exec(select(sa.exists().where(due))).one():
-        return  # the usual case, answered by a read: no write lock every poll
-    candidates = (
-        select(WebhookDelivery.id)
-        .where(due)
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=WebhookDelivery)
-    )
-    # Two statements in one transaction: the rows are locked by the first and stay locked
-    # until the commit. (As one ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
-    # LOCKED)``, PostgreSQL may run the subquery once per row it scans, and then claims far
-    # more than n.) ``due`` again in the update: a row another worker claimed in between is
-    # not taken twice, whatever the database's locking.
-    ids = session.exec(candidates).all()
-    if not ids:
-        session.commit()
-        return
-    session.execute(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), due)
-        .values(claim_token=token, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    claim_due(session, WebhookDelivery, due, token=token, now=now, lease=lease, limit=limit)
 
 
 def _claimed_jobs(session: Session, token: str) -> list[_Job]:
