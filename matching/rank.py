@@ -286,11 +286,15 @@ def _pool(
     needs covered). Only slots within the rounding window of the ``size``-th best can
     round to a tie with it and win on their key, so only those are sorted in Python."""
     scores = scored.scores
-    if directory.size <= size:
+    # Most slots are out of the running (-1). Partitioning among the others only: the same
+    # ``size``-th best, and numpy's introselect is slow on an array of that many ties (1.8 ms
+    # of a 3.4 ms match at 20,000 contacts).
+    alive = scores[scores >= 0]
+    if len(alive) <= size:
         slots = np.flatnonzero(scores >= 0)
     else:
-        cut = len(scores) - size
-        kth = np.partition(scores, cut)[cut]
+        cut = len(alive) - size
+        kth = np.partition(alive, cut)[cut]
         slots = np.flatnonzero(scores >= max(kth - ROUNDING_WINDOW, 0.0))
     ranked = sorted(
         (-round(float(scores[slot]), 4), directory.contacts[slot].profile.key, int(slot))
@@ -879,18 +883,17 @@ def rerank(
     covered: set[str] = set()
     need_weight = sum(query.needs.values()) or 1.0
     has_local = False
+    features = {m.key: directory.contact(m.key) for m in pool}
+    # Each candidate's greatest similarity to those chosen so far, brought up to date with
+    # each newly chosen one only (max over all chosen, without comparing every pair again).
+    similarity = dict.fromkeys(features, 0.0)
     while pool and len(chosen) < limit:
 
         def gain(match: Match) -> float:
             novel = sum(query.needs.get(k, 0.0) for k in match.needs_covered if k not in covered)
-            similarity = max(
-                (
-                    _similarity(directory.contact(match.key), directory.contact(c.key))
-                    for c in chosen
-                ),
-                default=0.0,
+            bonus = (
+                weights.novelty * novel / need_weight - weights.redundancy * similarity[match.key]
             )
-            bonus = weights.novelty * novel / need_weight - weights.redundancy * similarity
             return match.score * (1 + bonus)
 
         # One first contact of the area, not a row of them: a second comes after everyone
@@ -902,6 +905,11 @@ def rerank(
         chosen.append(best)
         covered.update(best.needs_covered)
         has_local = has_local or bool(best.signals.get("local"))
+        newest = features[best.key]
+        for match in pool:
+            similarity[match.key] = max(
+                similarity[match.key], _similarity(features[match.key], newest)
+            )
     return chosen
 
 
