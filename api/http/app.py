@@ -25,9 +25,8 @@ from api.core.persistence import ReachabilityProbe, create_db_engine
 from api.core.settings import Settings, get_settings
 from api.http.deps import get_principal, principal_for
 from api.http.error_handlers import install_error_handlers
-from api.http.middleware import OPENAPI_PATH, BodySizeLimit, ResponseHeaders, docs_security_policy
+from api.http.middleware import OPENAPI_PATH, Edge, docs_security_policy
 from api.http.negotiation import negotiate
-from api.http.observability import RequestContext
 from api.http.openapi import build_openapi, document_for
 from api.http.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.http.web import mount_web
@@ -246,13 +245,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
             expose_headers=["API-Version", "Location", "Link", "ETag", "X-Request-Id"],
         )
+    # One layer, outermost of ours (added last): its request id, headers and log line cover
+    # every answer, 413s included.
     app.add_middleware(
-        BodySizeLimit,
+        Edge,
         max_bytes=settings.max_body_bytes,
         limits={("POST", "/api/v1/imports"): settings.max_import_body_bytes},
         may_send_more=_admin_caller(app),
     )
-    app.add_middleware(ResponseHeaders)
-    # Outermost (added last): its request id and log line cover every answer, 413s included.
-    app.add_middleware(RequestContext)
     return app

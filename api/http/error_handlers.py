@@ -115,8 +115,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         request_id = getattr(_request.state, "request_id", None)
         log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
-        # Starlette runs this handler outermost, outside ResponseHeaders and RequestContext:
-        # add their headers here.
+        # Starlette runs this handler outermost, outside our middleware (Edge): add its
+        # headers here.
         headers = {"API-Version": API_VERSION, **SECURITY_HEADERS, "Cache-Control": NO_STORE}
         if request_id:
             headers["X-Request-Id"] = request_id

@@ -1,4 +1,6 @@
-"""Pure ASGI middleware: response headers every answer carries, and the body-size limit."""
+"""The service's one ASGI middleware layer (issue 15: every layer costs every request a
+coroutine and a wrapped ``send``): the request id, log line and metrics (``observability``),
+the headers every answer carries, and the body-size limit."""
 
 import base64
 import hashlib
@@ -10,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import API_VERSION
 from api.core.exceptions import PayloadTooLarge
+from api.http.observability import REQUEST_ID_HEADER, RequestRecord
 from api.http.problems import problem_response
 
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -76,34 +79,18 @@ def add_response_headers(headers: MutableHeaders, path: str) -> None:
         headers["Access-Control-Allow-Origin"] = "*"
 
 
-class ResponseHeaders:
-    """``API-Version`` and the security headers on every response (see add_response_headers)."""
+class Edge:
+    """Around every HTTP request, in this order: a request id (``observability``), the body
+    limit, then the application; on the way out ``API-Version``, the security headers and the
+    request id on the answer, and one log line and the request metrics.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                add_response_headers(MutableHeaders(scope=message), path)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class BodySizeLimit:
-    """Refuse bodies over ``max_bytes`` with 413 before the application reads them.
-
-    uvicorn has no limit of its own. A declared Content-Length is checked up front; a chunked
-    body is read up to the limit and then replayed, so memory stays bounded by the limit.
-    ``limits`` gives single (method, path) pairs a limit of their own (the directory import),
-    for callers ``may_send_more`` lets through: FastAPI reads and parses a body before it runs
-    the key check, so without it anyone could make the service parse 64 MiB for a 401.
+    The body limit: uvicorn has no limit of its own. A declared Content-Length is checked up
+    front; a chunked body is read up to the limit and then replayed, so memory stays bounded
+    by the limit. ``limits`` gives single (method, path) pairs a limit of their own (the
+    directory import), for callers ``may_send_more`` lets through: FastAPI reads and parses a
+    body before it runs the key check, so without it anyone could make the service parse 64
+    MiB for a 401. Bodies over the limit are refused with 413 before the application reads
+    them.
     """
 
     def __init__(
@@ -119,7 +106,24 @@ class BodySizeLimit:
         self.may_send_more = may_send_more
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        with RequestRecord(scope) as record:
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    record.status = message["status"]
+                    headers = MutableHeaders(scope=message)
+                    headers[REQUEST_ID_HEADER] = record.request_id
+                    add_response_headers(headers, path)
+                await send(message)
+
+            await self._limited(scope, receive, send_with_headers)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         max_bytes = self.limits.get((scope["method"], scope["path"]), self.max_bytes)

@@ -1,12 +1,11 @@
-"""The outermost middleware: a request id for every request, one log line and the request
-metrics for every answer (413s and other answers given before routing included)."""
+"""A request id for every request, one log line and the request metrics for every answer
+(413s and other answers given before routing included); run by ``middleware.Edge``."""
 
 import logging
 import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from api.core.logs import REQUEST_ID, request_id_from
 from api.core.metrics import OTHER, observe_request
@@ -41,63 +40,58 @@ def route_template(scope: Scope, probe: Scope) -> str | None:
     return getattr(route, "path", None)
 
 
-class RequestContext:
-    """Accepts a safe incoming ``X-Request-Id`` or makes one, returns it on every response,
-    exposes it to handlers (``request.state.request_id``) and to every log record made while
-    handling the request, then logs the request without anything a caller sent."""
+class RequestRecord:
+    """One request's id and record, as a context manager around its handling (used by
+    ``middleware.Edge``): accepts a safe incoming ``X-Request-Id`` or makes one, exposes it to
+    handlers (``request.state.request_id``) and to every log record made meanwhile, and at
+    the end logs the request, without anything a caller sent, and counts it in the metrics.
+    Whoever sends the answer sets ``status``."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    __slots__ = ("method", "probe", "request_id", "scope", "started", "status", "token")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
         incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-        request_id = request_id_from(incoming.decode("latin-1") if incoming else None)
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = REQUEST_ID.set(request_id)
+        self.request_id = request_id_from(incoming.decode("latin-1") if incoming else None)
+        self.method = scope["method"]
         # Routing rewrites the scope (root_path under a mount): keep what came in.
-        probe = {
+        self.probe = {
             "type": "http",
             "path": scope["path"],
-            "method": scope["method"],
+            "method": self.method,
             "root_path": scope.get("root_path", ""),
         }
-        started = time.perf_counter()
-        status = 500
+        self.status = 500
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
+    def __enter__(self) -> "RequestRecord":
+        self.scope.setdefault("state", {})["request_id"] = self.request_id
+        self.token = REQUEST_ID.set(self.request_id)
+        self.started = time.perf_counter()
+        return self
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            seconds = time.perf_counter() - started
-            method = scope["method"]
-            route = route_template(scope, probe) or OTHER
-            observe_request(method, route, status, seconds)
-            duration_ms = round(seconds * 1000, 1)
-            level = logging.ERROR if status >= 500 else logging.INFO
-            if route in QUIET_ROUTES and status < 500:
-                level = logging.DEBUG
-            log.log(
-                level,
-                "%s %s %s %sms",
-                method,
-                route,
-                status,
-                duration_ms,
-                extra={
-                    "request_id": request_id,
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
-            REQUEST_ID.reset(token)
+    def __exit__(self, *_exc: object) -> None:
+        seconds = time.perf_counter() - self.started
+        status = self.status
+        method = self.method
+        route = route_template(self.scope, self.probe) or OTHER
+        observe_request(method, route, status, seconds)
+        duration_ms = round(seconds * 1000, 1)
+        level = logging.ERROR if status >= 500 else logging.INFO
+        if route in QUIET_ROUTES and status < 500:
+            level = logging.DEBUG
+        log.log(
+            level,
+            "%s %s %s %sms",
+            method,
+            route,
+            status,
+            duration_ms,
+            extra={
+                "request_id": self.request_id,
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+            },
+        )
+        REQUEST_ID.reset(self.token)
