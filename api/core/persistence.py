@@ -126,7 +126,8 @@ def create_db_engine(settings: Settings) -> Engine:
             url,
             # SQLite's busy timeout: how long a writer waits for another's write lock.
             connect_args={"check_same_thread": False, "timeout": settings.db_busy_timeout_seconds},
-            pool_pre_ping=True,
+            # No pre-ping: a file has no server that could drop the connection, and a ping is
+            # a statement on every checkout (every request).
         )
 
         @event.listens_for(engine, "connect")
