@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
+from starlette.concurrency import run_in_threadpool
 
 from api.core.exceptions import Forbidden, NotFound, Unauthorized
 from api.core.identity import ANONYMOUS, Principal, hash_token
@@ -72,8 +74,26 @@ def principal_for(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def get_principal(session: SessionDep, settings: SettingsDep, credentials: BearerDep) -> Principal:
-    return principal_for(session, settings, credentials)
+async def get_principal(
+    request: Request, settings: SettingsDep, credentials: BearerDep
+) -> Principal:
+    """Who calls. Anonymous callers, the admin token and a key verified a moment ago are known
+    on the event loop; only a lookup goes to the threadpool, with a session of its own that is
+    closed there (no request holds a connection while it waits for a thread; see
+    ``api/http/one_hop.py``)."""
+    if credentials is None:
+        return ANONYMOUS
+    known = _known_principal(settings, credentials.credentials)
+    if known is not None:
+        return known
+    return await run_in_threadpool(
+        _looked_up, request.app.state.engine, settings, hash_token(credentials.credentials)
+    )
+
+
+def _looked_up(engine: Engine, settings: Settings, digest: str) -> Principal:
+    with Session(engine) as session:
+        return _verified_key(session, settings, digest)
 
 
 def _verified_key(session: Session, settings: Settings, digest: str) -> Principal:
@@ -305,7 +325,14 @@ def get_initiative_or_404(
     principal: AnyKeyDep,
     request: Request,
 ) -> Initiative:
-    initiative = session.get(Initiative, id)
+    return visible_initiative(id, session.get(Initiative, id), principal, request)
+
+
+def visible_initiative(
+    id: int, initiative: Initiative | None, principal: Principal, request: Request
+) -> Initiative:
+    """The initiative read for ``id`` if the caller may see it (404 otherwise), and as current
+    as a write's ``If-Match`` says (412 otherwise)."""
     # Initiators see only their own (wherever they are), everyone else only those of their
     # municipalities; answering 404 for others' does not reveal they exist.
     if initiative is None or not can_see_initiative(principal, initiative):

@@ -38,12 +38,13 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.core.exceptions import TooManyRequests, Unauthorized
 from api.core.identity import Principal
@@ -52,6 +53,7 @@ from api.http.deps import PrincipalDep, get_settings
 from schemas import Role
 
 log = logging.getLogger("wegwijs.ratelimit")
+T = TypeVar("T")
 
 MATCHES_PATH = "/api/v1/matches"
 # Failed keys are always counted (whatever the count, the call itself already failed).
@@ -275,8 +277,16 @@ def client_address(request: Request) -> str:
     return str(address)
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:  # no I/O: no threadpool hop
     return request.app.state.rate_limiter
+
+
+async def _counted(limiter: RateLimiter, call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` at once with this process's own counters (a dict under a lock: no
+    threadpool hop for every request); from the threadpool when Redis counts (blocking)."""
+    if limiter.redis is None:
+        return call(*args)
+    return await run_in_threadpool(call, *args)
 
 
 def _limit_for(role: Role | None, settings: Settings) -> int:
@@ -314,14 +324,14 @@ def _check(
         )
 
 
-def enforce_rate_limit(
+async def enforce_rate_limit(
     request: Request,
     principal: PrincipalDep,
     settings: Annotated[Settings, Depends(get_settings)],
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
 ) -> None:
-    """429 past the caller's limit; a sync dependency, so Redis is called off the event loop."""
-    check_rate_limit(request, principal, settings, limiter)
+    """429 past the caller's limit."""
+    await _counted(limiter, check_rate_limit, request, principal, settings, limiter)
 
 
 def check_rate_limit(
@@ -350,34 +360,61 @@ def check_rate_limit(
     _check(limiter, key, _limit_for(principal.role, settings), "with this key")
 
 
-def guard_failed_keys(
+async def guard_failed_keys(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings)],
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
-) -> Iterator[None]:
+) -> AsyncIterator[None]:
     """Before a key is looked up: 429 for an address that sent too many unknown or revoked keys
     lately; every such 401 is counted on the way out. Calls without a key are left to the
     anonymous limit."""
-    with failed_keys_guarded(request, settings, limiter):
+    bucket = _failed_keys_bucket(request, settings)
+    if bucket is None:
         yield
+        return
+    await _counted(limiter, _check_failed_keys, limiter, bucket, settings)
+    try:
+        yield
+    except Unauthorized:
+        await _counted(limiter, limiter.hit, bucket, ALWAYS)
+        raise
 
 
 @contextmanager
 def failed_keys_guarded(
     request: Request, settings: Settings, limiter: RateLimiter
 ) -> Iterator[None]:
-    """The body of ``guard_failed_keys`` (blocking with Redis), for the one-hop routes too."""
-    limit = settings.rate_limit_failed_keys
-    if not settings.rate_limit_enabled or limit <= 0 or "authorization" not in request.headers:
+    """``guard_failed_keys`` (blocking with Redis), for the one-hop routes."""
+    bucket = _failed_keys_bucket(request, settings)
+    if bucket is None:
         yield
         return
-    bucket = f"failed-keys:ip:{client_address(request)}"
-    _check(limiter, bucket, limit, "with unknown or revoked keys from this address", count=False)
+    _check_failed_keys(limiter, bucket, settings)
     try:
         yield
     except Unauthorized:
         limiter.hit(bucket, ALWAYS)
         raise
+
+
+def _failed_keys_bucket(request: Request, settings: Settings) -> str | None:
+    if (
+        not settings.rate_limit_enabled
+        or settings.rate_limit_failed_keys <= 0
+        or "authorization" not in request.headers
+    ):
+        return None
+    return f"failed-keys:ip:{client_address(request)}"
+
+
+def _check_failed_keys(limiter: RateLimiter, bucket: str, settings: Settings) -> None:
+    _check(
+        limiter,
+        bucket,
+        settings.rate_limit_failed_keys,
+        "with unknown or revoked keys from this address",
+        count=False,
+    )
 
 
 def limit_sign_in_links(request: Request, limiter: RateLimiter, email: str) -> None:

@@ -18,8 +18,8 @@ from api.http.deps import (
     SettingsDep,
     ThemeFilter,
     check_role,
-    get_initiative_or_404,
     require,
+    visible_initiative,
 )
 from api.http.etags import set_etag
 from api.http.one_hop import in_one_hop
@@ -165,7 +165,11 @@ async def match_initiative(
     def answer(session: Session, principal: Principal) -> Response:
         # What AnyKeyDep and InitiativeDep do as dependencies, in this one hop.
         check_role(principal, ANY_KEY)
-        initiative = get_initiative_or_404(id, session, principal, request)
+        # The initiative with everything its match needs from the database: one query.
+        read = matching_service.initiative_for_match(
+            session=session, initiative_id=id, settings=settings
+        )
+        initiative = visible_initiative(id, read and read.initiative, principal, request)
         return as_json(
             matching_service.match_initiative(
                 session=session,
@@ -173,6 +177,7 @@ async def match_initiative(
                 principal=principal,
                 settings=settings,
                 limit=limit,
+                read=read,
             )
         )
 

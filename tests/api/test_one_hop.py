@@ -3,11 +3,13 @@
 404 for another municipality's initiative, and the rate limits with Retry-After."""
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import anyio.to_thread
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from api.core.settings import Settings
 from api.http.app import create_app
@@ -29,6 +31,19 @@ def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
     return seen
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends to the database."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
 
 
 def _initiative(client: TestClient, headers: Headers) -> int:
@@ -121,3 +136,62 @@ def test_the_one_hop_keeps_the_rate_limits(
     assert_problem(refused, 429)
     assert "with this key" in refused.json()["detail"]
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_repeated_match_for_an_initiative_is_one_statement(
+    client: TestClient,
+    broker: Headers,
+    municipality: ImportedMunicipality,
+    statements: list[str],
+) -> None:
+    """The initiative, the directory's version, capacity, the outcomes' stamp and the broker's
+    overrides in one query; the key, the index, the track records and the cards are held."""
+    response = client.post(
+        f"{API}/initiatives",
+        json=initiative_body(
+            description="Met buren een wooncoöperatie beginnen, collectief opdrachtgeverschap.",
+            areaCodes=["BU0363TA01"],
+        ),
+        headers=broker,
+    )
+    assert response.status_code == 201, response.text
+    initiative = response.json()["id"]
+    path = f"{API}/initiatives/{initiative}/matches"
+    first = client.get(path, headers=broker).json()["items"]
+    excluded = first[0]["contact"]["id"]
+    response = client.post(
+        f"{API}/initiatives/{initiative}/match-overrides",
+        json={"contactId": excluded, "action": "exclude", "reason": "Met pensioen."},
+        headers=broker,
+    )
+    assert response.status_code == 201, response.text
+    statements.clear()
+    again = client.get(path, headers=broker)
+    assert again.status_code == 200, again.text
+    assert excluded not in [item["contact"]["id"] for item in again.json()["items"]]
+    assert len(statements) == 1, statements
+
+
+KEY_CHECKS = {"get_principal", "enforce_rate_limit", "guard_failed_keys", "get_rate_limiter"}
+
+
+def test_other_routes_check_keys_and_limits_without_a_threadpool_hop(
+    client: TestClient,
+    broker: Headers,
+    contact_key: Headers,
+    municipality: ImportedMunicipality,
+    hops: list[str],
+) -> None:
+    """A remembered key and this process's rate-limit counters need no thread: a plain read
+    pays the session, its lookup, itself and its answer's check (and the session's exit), not
+    four hops more (guard, limiter, key, limits)."""
+    path = f"{API}/municipalities/GM0363"
+    assert client.get(path, headers=broker).status_code == 200  # the key is now remembered
+    hops.clear()
+    assert client.get(path, headers=broker).status_code == 200
+    assert len(hops) <= 5, [hop[:60] for hop in hops]
+    assert not KEY_CHECKS & {hop.rsplit(".", 1)[-1] for hop in hops}, hops
+    # A key looked up every time (a contact's) is looked up in the threadpool, in one hop.
+    hops.clear()
+    assert client.get(path, headers=contact_key).status_code == 200
+    assert len([hop for hop in hops if "_looked_up" in hop]) == 1, hops

@@ -28,6 +28,7 @@ from api.services.matching.index_cache import (
     warm_up,
 )
 from api.services.matching.presentation import present, understood
+from api.services.matching.reads import InitiativeState, StandingOverride, initiative_state
 from api.services.matching.track_records import (
     capacity_left,
     initiative_record,
@@ -63,6 +64,7 @@ __all__ = [
     "REBUILD_SHARE",
     "capacity_left",
     "directory_for",
+    "initiative_for_match",
     "initiative_profile",
     "initiatives_for_contact",
     "loaded_directories",
@@ -81,6 +83,14 @@ def initiative_profile(initiative: Initiative) -> InitiativeProfile:
     return profile_of(initiative_record(initiative))
 
 
+def initiative_for_match(
+    *, session: Session, initiative_id: int, settings: Settings
+) -> InitiativeState | None:
+    """An initiative and everything matching it needs from the database besides the index,
+    in one query (``reads.initiative_state``); None when there is none with that id."""
+    return initiative_state(session, initiative_id, since=open_since(settings))
+
+
 @timed_match("initiative")
 def match_initiative(
     *,
@@ -89,11 +99,23 @@ def match_initiative(
     principal: Principal,
     settings: Settings,
     limit: int,
+    read: InitiativeState | None = None,
 ) -> MatchResult:
+    """The best contacts for a registered initiative. ``read``: what ``initiative_for_match``
+    read with the initiative (else read here: one query for the state, one for overrides)."""
     code = initiative.municipality_code
-    directory, current, state = current_directory(session, code, since=open_since(settings))
+    if read is None:
+        overrides = [
+            StandingOverride(o.id, o.contact_id, o.action)
+            for o in standing_overrides(session, initiative.id)
+        ]
+        state = None
+    else:
+        overrides, state = read.overrides, read.state
+    directory, current, state = current_directory(
+        session, code, since=open_since(settings), state=state
+    )
     profile = initiative_profile(initiative)
-    overrides = standing_overrides(session, initiative.id)
     pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
     excluded = {str(o.contact_id) for o in overrides if o.action == OverrideAction.exclude}
     weights = settings.matching.weights()

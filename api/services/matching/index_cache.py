@@ -65,11 +65,16 @@ def directory_for(session: Session, municipality_code: str) -> Directory:
 
 
 def current_directory(
-    session: Session, municipality_code: str, *, since: datetime | None = None
+    session: Session,
+    municipality_code: str,
+    *,
+    since: datetime | None = None,
+    state: State | None = None,
 ) -> tuple[Directory, bool, State]:
     """The prepared directory of a municipality, current with the database; whether it is
     (False: another request is bringing it up to date, see below); and the state read, the
-    outcomes' stamp and (with ``since``) the open introductions with it, one round trip.
+    outcomes' stamp and (with ``since``) the open introductions with it, one round trip
+    (none when the caller read ``state`` already, with the initiative: ``reads.initiative_state``).
 
     One small query when this process's index is current. Behind, it applies the directory
     changes written since (``DirectoryChange``: re-reads just the contacts that changed), or
@@ -79,7 +84,8 @@ def current_directory(
     database again before they are shown, see ``presentation.present``); only a first build is
     waited for.
     """
-    state = directory_state(session, municipality_code, since=since)
+    if state is None:
+        state = directory_state(session, municipality_code, since=since)
     if state is None:
         raise InvalidInput.field("municipalityCode", f"Unknown municipality {municipality_code}.")
     version = state.version

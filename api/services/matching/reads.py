@@ -8,54 +8,113 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from matching import ContactProfile, UnitProfile
 from matching.documents import Shared, contact_profile, unit_profile
-from schemas import Contact, Initiative, Introduction, IntroductionStatus, Municipality, Unit
+from schemas import (
+    Contact,
+    Initiative,
+    Introduction,
+    IntroductionStatus,
+    MatchOverride,
+    Municipality,
+    Unit,
+)
 from schemas.introduction import OPEN_STATUSES
 
 # Contacts are read for the index in batches of this many rows (bounded memory at 200k).
 READ_BATCH = 2000
 
-_COMPLETED = (
-    select(Introduction.id)
-    .join(Initiative, Initiative.id == Introduction.initiative_id)
-    .where(Initiative.municipality_code == bindparam("code"))
-    .where(Introduction.status == IntroductionStatus.completed)
-    .where(Introduction.outcome.is_not(None))
-    .subquery()
-)
-# Open introductions per contact of the municipality, recent ones (for capacity), as in
-# api.services.workload.open_introduction_counts.
-_OPEN = (
-    select(Introduction.contact_id.label("contact_id"), func.count().label("open"))
-    .join(Contact, Contact.id == Introduction.contact_id)
-    .where(Introduction.status.in_(OPEN_STATUSES))
-    .where(Introduction.created_at >= bindparam("since"))
-    .where(Contact.municipality_code == bindparam("code"))
-    .group_by(Introduction.contact_id)
-    .subquery()
-)
-# The same as one JSON object (contact id -> count), in each database's own words.
-_OPEN_AS_JSON = {
-    "sqlite": func.json_group_object(_OPEN.c.contact_id, _OPEN.c.open),
-    "postgresql": sa.cast(func.json_object_agg(_OPEN.c.contact_id, _OPEN.c.open), sa.Text),
+
+def _state_columns(dialect: str, code: Any) -> tuple[Any, ...]:
+    """The stamp of the municipality's outcomes (how many, the newest: whether the track
+    records held are current) and its open introductions per contact, recent ones (for
+    capacity, as in api.services.workload.open_introduction_counts) as one JSON object
+    (contact id -> count) in each database's own words; ``code`` is the municipality's code
+    as SQL (a parameter, or a subquery)."""
+    completed = (
+        select(Introduction.id)
+        .join(Initiative, Initiative.id == Introduction.initiative_id)
+        .where(Initiative.municipality_code == code)
+        .where(Introduction.status == IntroductionStatus.completed)
+        .where(Introduction.outcome.is_not(None))
+        .subquery()
+    )
+    open_now = (
+        select(Introduction.contact_id.label("contact_id"), func.count().label("open"))
+        .join(Contact, Contact.id == Introduction.contact_id)
+        .where(Introduction.status.in_(OPEN_STATUSES))
+        .where(Introduction.created_at >= bindparam("since"))
+        .where(Contact.municipality_code == code)
+        .group_by(Introduction.contact_id)
+        .subquery()
+    )
+    as_json = {
+        "sqlite": func.json_group_object(open_now.c.contact_id, open_now.c.open),
+        "postgresql": sa.cast(
+            func.json_object_agg(open_now.c.contact_id, open_now.c.open), sa.Text
+        ),
+    }[dialect]
+    return (
+        select(func.count()).select_from(completed).scalar_subquery(),
+        select(func.max(completed.c.id)).scalar_subquery(),
+        select(as_json).scalar_subquery(),
+    )
+
+
+DIALECTS = ("sqlite", "postgresql")
+# A municipality's state, in one round trip: its directory's version, then _state_columns.
+STATE = {
+    dialect: select(
+        Municipality.directory_version, *_state_columns(dialect, bindparam("code"))
+    ).where(Municipality.code == bindparam("code"))
+    for dialect in DIALECTS
 }
 
 
-def _state_statement(dialect: str) -> Any:
-    """In one round trip: the directory's version, the stamp of its outcomes (how many, the
-    newest: whether the track records held are current) and the open introductions."""
-    return select(
-        Municipality.directory_version,
-        select(func.count()).select_from(_COMPLETED).scalar_subquery(),
-        select(func.max(_COMPLETED.c.id)).scalar_subquery(),
-        select(_OPEN_AS_JSON[dialect]).scalar_subquery(),
-    ).where(Municipality.code == bindparam("code"))
+def _standing_overrides_json(dialect: str) -> Any:
+    """The initiative's standing match overrides as a JSON array of [id, contact id, action]."""
+    entry = {
+        "sqlite": func.json_group_array(
+            func.json_array(MatchOverride.id, MatchOverride.contact_id, MatchOverride.action)
+        ),
+        "postgresql": sa.cast(
+            func.json_agg(
+                func.json_build_array(
+                    MatchOverride.id, MatchOverride.contact_id, MatchOverride.action
+                )
+            ),
+            sa.Text,
+        ),
+    }[dialect]
+    return (
+        select(entry)
+        .where(MatchOverride.initiative_id == bindparam("id"))
+        .where(MatchOverride.ended_at.is_(None))
+        .scalar_subquery()
+    )
 
 
-STATE = {dialect: _state_statement(dialect) for dialect in _OPEN_AS_JSON}
+def _initiative_state(dialect: str) -> Any:
+    """An initiative (as the ORM's object), its municipality's state and its standing
+    overrides, in one round trip (issue 15: at most one per match)."""
+    asked = aliased(Initiative)
+    code = select(asked.municipality_code).where(asked.id == bindparam("id")).scalar_subquery()
+    return (
+        select(
+            Initiative,
+            Municipality.directory_version,
+            *_state_columns(dialect, code),
+            _standing_overrides_json(dialect),
+        )
+        .join(Municipality, Municipality.code == Initiative.municipality_code)
+        .where(Initiative.id == bindparam("id"))
+    )
+
+
+INITIATIVE_STATE = {dialect: _initiative_state(dialect) for dialect in DIALECTS}
 
 
 class State(NamedTuple):
@@ -75,10 +134,40 @@ def directory_state(
     # Far in the future: the subquery counts nothing and costs next to nothing.
     parameters = {"code": municipality_code, "since": since or NEVER}
     row = connection.execute(statement, parameters).one_or_none()
-    if row is None:
-        return None
+    return None if row is None else _state_of(row, since)
+
+
+def _state_of(row: Any, since: datetime | None) -> State:
     counts = {int(k): v for k, v in json.loads(row[3]).items()} if row[3] else {}
     return State(row[0], (row[1], row[2]), counts if since is not None else None)
+
+
+class StandingOverride(NamedTuple):
+    id: int
+    contact_id: int
+    action: str
+
+
+class InitiativeState(NamedTuple):
+    """An initiative with what matching it needs from the database besides the index."""
+
+    initiative: Initiative
+    state: State
+    overrides: list[StandingOverride]
+
+
+def initiative_state(
+    session: Session, initiative_id: int, *, since: datetime
+) -> InitiativeState | None:
+    """The initiative, its municipality's state (open introductions since ``since``) and its
+    standing match overrides, oldest first (``match_overrides.standing_overrides``): one
+    query. None when there is no such initiative."""
+    statement = INITIATIVE_STATE[session.connection().dialect.name]
+    row = session.exec(statement, params={"id": initiative_id, "since": since}).one_or_none()
+    if row is None:
+        return None
+    overrides = sorted(StandingOverride(*entry) for entry in json.loads(row[5] or "[]"))
+    return InitiativeState(row[0], _state_of(row[1:5], since), overrides)
 
 
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)

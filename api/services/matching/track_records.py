@@ -48,6 +48,12 @@ def track_records(
     """What completed introductions taught about each contact, overall and per theme (the
     themes of the initiative each introduction was for, as the engine reads them). ``stamp``:
     the outcomes' (count, newest id) when the caller has read it already (``reads.STATE``)."""
+    if stamp is None:
+        state = directory_state(session, municipality_code)
+        stamp = state.outcomes if state is not None else (0, None)
+    cached = _track_records.get(municipality_code)
+    if cached is not None and cached[0] is directory and cached[1] == stamp:
+        return cached[2]
     completed = (
         select(Introduction, Initiative)
         .join(Initiative, Initiative.id == Introduction.initiative_id)
@@ -55,12 +61,6 @@ def track_records(
         .where(Introduction.status == IntroductionStatus.completed)
         .where(Introduction.outcome.is_not(None))
     )
-    if stamp is None:
-        state = directory_state(session, municipality_code)
-        stamp = state.outcomes if state is not None else (0, None)
-    cached = _track_records.get(municipality_code)
-    if cached is not None and cached[0] is directory and cached[1] == stamp:
-        return cached[2]
     totals: dict[str, list[float]] = {}
     per_theme: dict[str, dict[str, list[float]]] = {}
     themes_of: dict[int, dict[str, float]] = {}
