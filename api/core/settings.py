@@ -348,6 +348,15 @@ class Settings(BaseSettings):
         "looking it up again: a revocation takes effect everywhere within this time "
         "(SECURITY.md); 0: every call. Contact and initiator keys are looked up every time.",
     )
+    # api/http/one_hop.py: under the GIL, more matches at once only add thread switching.
+    match_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="How many matches one process computes at once; the others wait their "
+        "turn in order of arrival, holding no thread and no database connection. 2 lets one "
+        "compute while another reads the database.",
+    )
     # See docs/api.md, "Limits", and api/http/ratelimit.py: calls per window; anonymous
     # callers are counted per client address, keys per key; anonymous POST /matches runs the
     # matcher every time and has a stricter bucket of its own besides.

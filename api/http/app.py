@@ -27,6 +27,7 @@ from api.http.deps import get_principal, principal_for
 from api.http.error_handlers import install_error_handlers
 from api.http.middleware import OPENAPI_PATH, Edge, docs_security_policy
 from api.http.negotiation import negotiate
+from api.http.one_hop import match_turns
 from api.http.openapi import build_openapi, document_for
 from api.http.ratelimit import RateLimiter, enforce_rate_limit, guard_failed_keys
 from api.http.web import mount_web
@@ -194,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_db_engine(settings)
     app.state.reachability = ReachabilityProbe(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.match_turns = match_turns(settings)
 
     # Every call is checked for a key: a wrong or revoked key is a 401 even where anonymous
     # callers are welcome, so a client never mistakes a dead key for a working one.

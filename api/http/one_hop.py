@@ -19,6 +19,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
+import anyio
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
@@ -26,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.core.identity import Principal
 from api.core.persistence import session_scope
+from api.core.settings import Settings
 from api.http.deps import principal_for
 from api.http.ratelimit import check_rate_limit, failed_keys_guarded
 
@@ -41,7 +43,17 @@ async def in_one_hop(
 ) -> T:
     """``work(session, principal)`` after the failed-key guard, the key check and the rate
     limits, all in one threadpool hop that opens and closes the session."""
-    return await run_in_threadpool(_run, request, credentials, work)
+    async with request.app.state.match_turns:
+        return await run_in_threadpool(_run, request, credentials, work)
+
+
+def match_turns(settings: Settings) -> anyio.Semaphore:
+    """The turns the match routes take (``match_concurrency`` at once, first come first
+    served). Measured with 64 connections on one worker (issue 15): without turns, 40
+    threads took the GIL from each other and the slowest answers waited longest (p99 1.8 ×
+    the median); with two at a time the throughput rose 10 % and p99 came within 1.1 × the
+    median. A waiting request holds no thread and no connection: it waits on the event loop."""
+    return anyio.Semaphore(settings.match_concurrency)
 
 
 def _run(
