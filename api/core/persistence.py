@@ -154,8 +154,13 @@ def create_db_engine(settings: Settings) -> Engine:
     return engine
 
 
+def new_session(engine: Engine) -> Session:
+    """A request's session (it connects when first used, not here)."""
+    return Session(engine, expire_on_commit=False)
+
+
 def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    with new_session(engine) as session:
         yield session
 
 

@@ -2,9 +2,10 @@
 paging parameters, and the lookups that answer 404 before a route runs."""
 
 import hmac
-from collections.abc import Collection, Iterator
+from collections.abc import AsyncIterator, Collection
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.core.exceptions import Forbidden, NotFound, Unauthorized
 from api.core.identity import ANONYMOUS, Principal, hash_token
 from api.core.paging import Paging
-from api.core.persistence import session_scope
+from api.core.persistence import new_session
 from api.core.settings import Settings
 from api.http.etags import check_if_match
 from api.services import key_cache
@@ -39,8 +40,17 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: made on the event loop (no I/O: it connects when a lookup or
+    the route first uses it, in the threadpool), closed in the threadpool (closing gives the
+    connection back: a rollback). A sync generator paid a threadpool hop for each end."""
+    session = new_session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        # Also when the client went away: the connection must go back to the pool.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(session.close)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
