@@ -29,6 +29,7 @@ CACHE_LIMIT = 50_000
 MAX_COMPOUND = 48
 MIN_ZIPF = 3  # rarer words than this (once per million) all count as rare
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# PyStemmer's compiled Snowball when installed (a dependency): the same stems, 30 times faster.
 _stemmer = snowballstemmer.stemmer("dutch_porter")
 
 
