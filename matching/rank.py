@@ -289,9 +289,10 @@ def _pool(
     # Most slots are out of the running (-1). Partitioning among the others only: the same
     # ``size``-th best, and numpy's introselect is slow on an array of that many ties (1.8 ms
     # of a 3.4 ms match at 20,000 contacts).
-    alive = scores[scores >= 0]
+    in_the_running = scores >= 0
+    alive = scores[in_the_running]
     if len(alive) <= size:
-        slots = np.flatnonzero(scores >= 0)
+        slots = np.flatnonzero(in_the_running)
     else:
         cut = len(alive) - size
         kth = np.partition(alive, cut)[cut]
