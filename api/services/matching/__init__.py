@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 from api.core.identity import Principal
 from api.core.metrics import timed_match
 from api.core.settings import Settings
-from api.services.match_overrides import standing_overrides
 from api.services.matching.index_cache import (
     MIN_REBUILD_CHANGES,
     REBUILD_SHARE,
@@ -28,7 +27,7 @@ from api.services.matching.index_cache import (
     warm_up,
 )
 from api.services.matching.presentation import present, understood
-from api.services.matching.reads import InitiativeState, StandingOverride, initiative_state
+from api.services.matching.reads import InitiativeState, initiative_state
 from api.services.matching.track_records import (
     capacity_left,
     initiative_record,
@@ -102,19 +101,15 @@ def match_initiative(
     read: InitiativeState | None = None,
 ) -> MatchResult:
     """The best contacts for a registered initiative. ``read``: what ``initiative_for_match``
-    read with the initiative (else read here: one query for the state, one for overrides)."""
+    read with the initiative (else read here, the same way: one query)."""
     code = initiative.municipality_code
+    since = open_since(settings)
     if read is None:
-        overrides = [
-            StandingOverride(o.id, o.contact_id, o.action)
-            for o in standing_overrides(session, initiative.id)
-        ]
-        state = None
-    else:
-        overrides, state = read.overrides, read.state
+        read = initiative_state(session, initiative.id, since=since)
     directory, current, state = current_directory(
-        session, code, since=open_since(settings), state=state
+        session, code, since=since, state=read.state if read else None
     )
+    overrides = read.overrides if read else []
     profile = initiative_profile(initiative)
     pinned = [str(o.contact_id) for o in overrides if o.action == OverrideAction.pin]
     excluded = {str(o.contact_id) for o in overrides if o.action == OverrideAction.exclude}
