@@ -25,7 +25,7 @@ for _path in (str(BENCH.parent), str(BENCH)):
 
 from _load import run_load  # noqa: E402
 from _servers import Server, new_token, stop_all, wegwijs_server  # noqa: E402
-from run import get_matches_maker, json_call, load_directory, load_generator  # noqa: E402
+from run import get_matches_maker, load_generator, loaded_and_warm  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -46,14 +46,7 @@ def start(tree: Path, scratch: Path, token: str, generator, document: dict) -> t
     server = wegwijs_server(database_url=url, workers=1, cwd=scratch, admin_token=token)
     server.start()
     server.wait_ready()
-    load_directory(server, token, generator, document)
-    ids = [
-        json_call(server, "POST", "/initiatives", token=token, body=b, expect=201)["id"]
-        for b in document["initiatives"]
-    ]
-    for initiative_id in ids:  # index built, caches warm
-        json_call(server, "GET", f"/initiatives/{initiative_id}/matches", token=token)
-    return server, ids
+    return server, loaded_and_warm(server, token, generator, document)
 
 
 def main() -> None:

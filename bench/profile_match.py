@@ -24,7 +24,7 @@ for _path in (str(BENCH.parent), str(BENCH)):
 
 from _load import run_load  # noqa: E402
 from _servers import new_token, stop_all, wegwijs_server  # noqa: E402
-from run import API, get_matches_maker, json_call, load_directory, load_generator  # noqa: E402
+from run import API, get_matches_maker, load_generator, loaded_and_warm  # noqa: E402
 
 # The first frame of a stack (from the outermost) that names one of these decides its part.
 PARTS = (
@@ -79,13 +79,7 @@ def main() -> None:
         try:
             server.start()
             server.wait_ready()
-            load_directory(server, token, generator, document)
-            ids = [
-                json_call(server, "POST", "/initiatives", token=token, body=b, expect=201)["id"]
-                for b in document["initiatives"]
-            ]
-            for initiative_id in ids:  # index built, caches warm
-                json_call(server, "GET", f"/initiatives/{initiative_id}/matches", token=token)
+            ids = loaded_and_warm(server, token, generator, document)
             stacks = args.out / "stacks.txt"
             sampler = subprocess.Popen(  # noqa: S603 (our own command line)
                 [
